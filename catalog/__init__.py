@@ -1,0 +1,1 @@
+"""The unified catalog: schema, registries, search index."""

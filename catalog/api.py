@@ -1,0 +1,87 @@
+"""The read-only JSON API, /api/v1 (spec section 5). Thin: parse, call, render."""
+
+from flask import Blueprint, Flask, abort, jsonify, request
+from marshmallow import ValidationError
+from sqlalchemy.orm import joinedload
+from werkzeug.exceptions import HTTPException
+
+from catalog.context import load_fx
+from catalog.models import Offer
+from catalog.offer_query import OfferQuerySchema, search_offers
+from catalog.registry import default_registries
+from catalog.serialize import history_json, offer_json
+from catalog.spec_schema import spec_document
+from extensions import db
+
+bp = Blueprint("api_v1", __name__, url_prefix="/api/v1")
+
+
+def api_error(status: int, code: str, message, details=None):
+    body = {"error": {"code": code, "message": message}}
+    if details:
+        body["error"]["details"] = details
+    return jsonify(body), status
+
+
+@bp.errorhandler(ValidationError)
+def bad_parameters(exc: ValidationError):
+    messages = exc.messages if isinstance(exc.messages, dict) else {"_": exc.messages}
+    text = "; ".join(f"{field}: {', '.join(map(str, msgs)) if isinstance(msgs, list) else msgs}"
+                     for field, msgs in messages.items())
+    return api_error(400, "bad_parameter", text, messages)
+
+
+@bp.errorhandler(HTTPException)
+def http_error(exc: HTTPException):
+    return api_error(exc.code or 500, exc.name.lower().replace(" ", "_"), exc.description)
+
+
+@bp.get("/offers")
+def list_offers():
+    params = OfferQuerySchema().load(request.args.to_dict())
+    page = search_offers(db.session, params, default_registries())
+    return jsonify(total=page.total, page=page.page, per_page=page.per_page,
+                   items=[offer_json(o) for o in page.items], facets=page.facets)
+
+
+@bp.get("/offers/<int:offer_id>")
+def get_offer(offer_id: int):
+    offer = db.session.get(Offer, offer_id, options=[joinedload(Offer.vendor)])
+    if offer is None:
+        abort(404, description=f"no offer {offer_id}")
+    return jsonify({**offer_json(offer), "price_history": [history_json(h) for h in offer.price_history]})
+
+
+@bp.get("/gpu-models")
+def gpu_models():
+    return jsonify(items=[m.as_json() for m in default_registries().gpus.models.values()])
+
+
+@bp.get("/regions")
+def regions():
+    return jsonify(items=[r.as_json() for r in default_registries().regions.regions.values()])
+
+
+@bp.get("/token-models")
+def token_models():
+    return jsonify(items=[m.as_json() for m in default_registries().token_models.models.values()])
+
+
+@bp.get("/fx-rates")
+def fx_rates():
+    return jsonify(load_fx(db.session).as_json())
+
+
+@bp.get("/spec")
+def spec():
+    return jsonify(spec_document())
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+
+    @app.errorhandler(404)
+    def not_found(exc):
+        if request.path.startswith("/api/"):
+            return api_error(404, "not_found", "no such resource")
+        return exc

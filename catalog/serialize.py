@@ -1,0 +1,68 @@
+"""Offers as JSON in the spec's shape (section 3): decimals as strings, never floats."""
+
+from datetime import datetime
+from decimal import Decimal
+
+from catalog.models import Offer, PriceHistory
+
+
+def dec(value: Decimal | None) -> str | None:
+    """A normalized price at its stored scale: '12.345600'."""
+    return None if value is None else format(value, "f")
+
+
+def plain(value: Decimal | None) -> str | None:
+    """A listed amount or a count as the vendor wrote it, without padding zeros: '1.98', '8'."""
+    if value is None:
+        return None
+    text = format(value.normalize(), "f")
+    return text
+
+
+def when(value: datetime | None) -> str | None:
+    return None if value is None else value.replace(microsecond=0).isoformat() + "Z"
+
+
+def offer_json(offer: Offer) -> dict:
+    data = {
+        "id": offer.id,
+        "vendor": offer.vendor.slug,
+        "sku": offer.sku,
+        "kind": offer.kind,
+        "title": offer.title,
+        "description": offer.description,
+        "region": offer.region,
+        "billing": offer.billing,
+        "stock": offer.stock,
+        "status": offer.status,
+        "list_price": {
+            "amount": plain(offer.list_amount),
+            "currency": offer.list_currency,
+            "unit": offer.list_unit,
+        },
+        "unit_price": dec(offer.unit_price),
+        "currency": "CNY",
+        "updated_at": when(offer.updated_at),
+        "price_updated_at": when(offer.price_updated_at),
+    }
+    if offer.kind == "gpu":
+        data.update(gpu_model=offer.gpu_model, gpu_count=plain(offer.gpu_count),
+                    gpu_memory_gb=plain(offer.gpu_memory_gb), vcpus=plain(offer.vcpus), ram_gb=plain(offer.ram_gb),
+                    price_per_tflop_hour=dec(offer.price_per_tflop_hour),
+                    price_per_gb_hour=dec(offer.price_per_gb_hour))
+    elif offer.kind == "cpu":
+        data.update(vcpus=plain(offer.vcpus), ram_gb=plain(offer.ram_gb), cpu_arch=offer.cpu_arch)
+    else:
+        data["list_price"].update(input_amount=plain(offer.list_input_amount),
+                                  output_amount=plain(offer.list_output_amount),
+                                  cached_input_amount=plain(offer.list_cached_input_amount))
+        data.update(model=offer.model, context_window=offer.context_window, input_price=dec(offer.input_price),
+                    output_price=dec(offer.output_price), cached_input_price=dec(offer.cached_input_price))
+    return data
+
+
+def history_json(entry: PriceHistory) -> dict:
+    data = {"at": when(entry.at), "unit_price": dec(entry.unit_price)}
+    if entry.input_price is not None:
+        data.update(input_price=dec(entry.input_price), output_price=dec(entry.output_price))
+    return data

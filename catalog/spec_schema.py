@@ -1,0 +1,59 @@
+"""The spec's machine form: JSON Schema of an offer and of a standard sheet row."""
+
+from offers.schema import ALL_COLUMNS
+from pricing.units import Billing, Kind, PriceUnit
+
+_DECIMAL = {"type": "string", "pattern": r"^-?\d+(\.\d+)?$", "description": "decimal as a string"}
+_NULLABLE_DECIMAL = {"anyOf": [_DECIMAL, {"type": "null"}]}
+
+
+def spec_document() -> dict:
+    offer = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "Offer",
+        "type": "object",
+        "required": ["id", "vendor", "sku", "kind", "title", "billing", "list_price", "unit_price", "currency",
+                     "updated_at"],
+        "properties": {
+            "id": {"type": "integer"},
+            "vendor": {"type": "string"},
+            "sku": {"type": "string"},
+            "kind": {"enum": [k.value for k in Kind]},
+            "title": {"type": "string"},
+            "description": {"type": ["string", "null"]},
+            "region": {"type": ["string", "null"]},
+            "billing": {"enum": [b.value for b in Billing]},
+            "stock": {"type": ["integer", "null"]},
+            "status": {"enum": ["active", "delisted"]},
+            "list_price": {"type": "object", "properties": {
+                "amount": _NULLABLE_DECIMAL, "currency": {"type": "string"},
+                "unit": {"enum": [u.value for u in PriceUnit]},
+                "input_amount": _NULLABLE_DECIMAL, "output_amount": _NULLABLE_DECIMAL,
+                "cached_input_amount": _NULLABLE_DECIMAL}},
+            "unit_price": _DECIMAL,
+            "currency": {"const": "CNY"},
+            "updated_at": {"type": "string", "format": "date-time"},
+            "gpu_model": {"type": "string"}, "gpu_count": _DECIMAL, "gpu_memory_gb": _NULLABLE_DECIMAL,
+            "vcpus": _NULLABLE_DECIMAL, "ram_gb": _NULLABLE_DECIMAL,
+            "price_per_tflop_hour": _NULLABLE_DECIMAL, "price_per_gb_hour": _NULLABLE_DECIMAL,
+            "cpu_arch": {"enum": ["x86_64", "arm64"]},
+            "model": {"type": "string"}, "context_window": {"type": ["integer", "null"]},
+            "input_price": _DECIMAL, "output_price": _DECIMAL, "cached_input_price": _NULLABLE_DECIMAL,
+        },
+    }
+    row = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "Standard price-sheet row",
+        "type": "object",
+        "required": ["sku", "kind"],
+        "properties": {column: {"type": ["string", "number"]} for column in ALL_COLUMNS},
+        "additionalProperties": False,
+    }
+    return {
+        "version": "1",
+        "units": {"gpu": "CNY per card-hour", "cpu": "CNY per core-hour", "token": "CNY per 1M tokens"},
+        "hours": {"minute": "1/60", "hour": "1", "day": "24", "week": "168", "month": "730", "year": "8760"},
+        "token_blend": {"input": 3, "output": 1},
+        "offer": offer,
+        "sheet_row": row,
+    }

@@ -1,0 +1,1 @@
+"""Vendor listings: the one input schema, sheet reading and import."""

@@ -1,0 +1,333 @@
+"""The one validation gate for an offer, whether it comes from the form, a sheet row or JSON.
+
+`OfferSchema(context).load(row)` takes standard columns (spec section 4) as strings or
+numbers and returns the normalized offer as a dict of `Offer` column values. Messages
+are Chinese first, English beside, keyed by the standard column they concern.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, post_load, pre_load, validates_schema
+from marshmallow.validate import Length
+
+from catalog.registry import Registries, UnknownName
+from pricing.currency import FxTable, UnknownCurrency, parse_currency
+from pricing.money import AmountError, parse_amount
+from pricing.normalize import (
+    ListedPrice,
+    NormalizationError,
+    blended_token_price,
+    per_hour_of_one,
+    per_million_tokens,
+    price_per_gb_hour,
+    price_per_tflop_hour,
+)
+from pricing.text import squash
+from pricing.units import TOKENS, Billing, Kind, PriceUnit, UnknownWord, parse_billing, parse_kind, parse_price_unit
+
+STANDARD_COLUMNS = (
+    "sku", "kind", "title", "region", "billing", "gpu_model", "gpu_count", "gpu_memory_gb", "vcpus",
+    "ram_gb", "cpu_arch", "model", "context_window", "price", "input_price", "output_price",
+    "currency", "price_unit", "stock", "description",
+)
+# Our extension of the standard sheet (spec: extend, never rename).
+EXTRA_COLUMNS = ("cached_input_price",)
+ALL_COLUMNS = STANDARD_COLUMNS + EXTRA_COLUMNS
+
+
+def bilingual(zh: str, en: str) -> str:
+    return f"{zh} / {en}"
+
+
+MISSING = bilingual("缺少必填字段", "missing required field")
+_ARCH = {"x86_64": "x86_64", "x86": "x86_64", "amd64": "x86_64", "intel": "x86_64", "amd": "x86_64",
+         "arm64": "arm64", "arm": "arm64", "aarch64": "arm64", "鲲鹏": "arm64", "倚天": "arm64",
+         "graviton": "arm64", "海光": "x86_64", "hygon": "x86_64"}
+
+
+@dataclass(frozen=True)
+class CatalogContext:
+    registries: Registries
+    fx: FxTable
+
+
+@dataclass(frozen=True)
+class Amount:
+    value: Decimal
+    currency_hint: str | None
+
+
+class AmountField(fields.Field):
+    """A positive money amount; '¥1.90' also says the currency."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        try:
+            amount, hint = parse_amount(value)
+        except AmountError:
+            raise ValidationError(bilingual(f"不是有效数字：{value!r}", f"not a number: {value!r}")) from None
+        if amount <= 0:
+            raise ValidationError(bilingual("价格必须大于 0", "price must be greater than 0"))
+        return Amount(amount, hint)
+
+
+class PositiveDecimal(fields.Field):
+    def _deserialize(self, value, attr, data, **kwargs):
+        try:
+            amount, _ = parse_amount(value)
+        except AmountError:
+            raise ValidationError(bilingual(f"不是有效数字：{value!r}", f"not a number: {value!r}")) from None
+        if amount <= 0:
+            raise ValidationError(bilingual("必须大于 0", "must be greater than 0"))
+        if amount > Decimal("10000000"):
+            raise ValidationError(bilingual("数值过大", "too large"))
+        return amount.normalize() if amount == amount.to_integral_value() else amount
+
+
+class WholeNumber(fields.Field):
+    """A whole number >= minimum ('12', 12, 12.0 and '12.0' are all 12)."""
+
+    def __init__(self, minimum: int = 0, **kwargs):
+        super().__init__(**kwargs)
+        self.minimum = minimum
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        try:
+            amount, _ = parse_amount(value)
+        except AmountError:
+            raise ValidationError(bilingual(f"不是有效整数：{value!r}", f"not a whole number: {value!r}")) from None
+        if amount != amount.to_integral_value():
+            raise ValidationError(bilingual(f"必须是整数：{value!r}", f"must be a whole number: {value!r}"))
+        if amount < self.minimum:
+            raise ValidationError(bilingual(f"不能小于 {self.minimum}", f"must be at least {self.minimum}"))
+        if amount > 10**12:
+            raise ValidationError(bilingual("数值过大", "too large"))
+        return int(amount)
+
+
+class WordField(fields.Field):
+    """An enumerated word parsed by `parser`, which raises ValueError on an unknown word."""
+
+    def __init__(self, parser, zh_name: str, en_name: str, **kwargs):
+        super().__init__(**kwargs)
+        self.parser, self.zh_name, self.en_name = parser, zh_name, en_name
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        try:
+            return self.parser(str(value))
+        except (UnknownWord, UnknownCurrency):
+            raise ValidationError(
+                bilingual(f"未知的{self.zh_name}：{value!r}", f"unknown {self.en_name}: {value!r}")) from None
+
+
+def _parse_arch(text: str) -> str:
+    try:
+        return _ARCH[squash(text)]
+    except KeyError:
+        raise UnknownWord(text) from None
+
+
+class OfferSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    sku = fields.String(required=True, validate=Length(min=1, max=200), error_messages={"required": MISSING})
+    kind = WordField(parse_kind, "类型", "kind", required=True, error_messages={"required": MISSING})
+    title = fields.String(validate=Length(max=300))
+    description = fields.String(validate=Length(max=5000))
+    region = fields.String(validate=Length(max=200))
+    billing = WordField(parse_billing, "计费方式", "billing mode")
+    gpu_model = fields.String(validate=Length(max=200))
+    gpu_count = PositiveDecimal()
+    gpu_memory_gb = PositiveDecimal()
+    vcpus = PositiveDecimal()
+    ram_gb = PositiveDecimal()
+    cpu_arch = WordField(_parse_arch, "CPU 架构", "cpu_arch")
+    model = fields.String(validate=Length(max=200))
+    context_window = WholeNumber(minimum=1)
+    price = AmountField()
+    input_price = AmountField()
+    output_price = AmountField()
+    cached_input_price = AmountField()
+    currency = WordField(parse_currency, "币种", "currency")
+    price_unit = WordField(parse_price_unit, "计费单位", "price unit")
+    stock = WholeNumber(minimum=0)
+
+    def __init__(self, context: CatalogContext, **kwargs):
+        super().__init__(**kwargs)
+        self.catalog = context
+        self._sent: set[str] = set()
+
+    @pre_load
+    def drop_blanks(self, data, **kwargs):
+        """Blank cells are absent values; text is trimmed."""
+        if not isinstance(data, dict):
+            return data
+        out = {}
+        for key, value in data.items():
+            if isinstance(value, str):
+                value = value.strip()
+            if value is None or value == "":
+                continue
+            out[key] = value
+        # A field that failed to parse is absent from the validated data; remembering what
+        # was sent keeps us from also calling it "missing".
+        self._sent = set(out)
+        return out
+
+    @validates_schema(skip_on_field_errors=False)
+    def check_offer(self, data, **kwargs):
+        errors: dict[str, list[str]] = {}
+
+        def fail(field: str, message: str) -> None:
+            errors.setdefault(field, []).append(message)
+
+        kind = data.get("kind")
+        unit, unit_currency = data.get("price_unit", (None, None))
+        currency = data.get("currency")
+        amounts = [data[f] for f in ("price", "input_price", "output_price", "cached_input_price") if f in data]
+        hints = {a.currency_hint for a in amounts if a.currency_hint} | ({unit_currency} if unit_currency else set())
+        if currency and hints - {currency}:
+            fail("currency", bilingual(f"币种 {currency} 与价格写法 {'/'.join(sorted(hints))} 不一致",
+                                       f"currency {currency} contradicts {'/'.join(sorted(hints))} in the price"))
+        elif not currency and len(hints) > 1:
+            fail("currency", bilingual("价格中的币种不一致", "the price cells name different currencies"))
+        elif not currency and not hints and "currency" not in self._sent:
+            fail("currency", MISSING)
+        if not unit and "price_unit" not in self._sent:
+            fail("price_unit", MISSING)
+
+        if kind in (Kind.GPU, Kind.CPU):
+            for field in ("region", "billing", "price"):
+                if field not in data and field not in self._sent:
+                    fail(field, MISSING)
+            if unit in TOKENS:
+                fail("price_unit", bilingual(f"{unit.value} 不适用于{kind.value}报价",
+                                             f"{unit.value} does not fit a {kind.value} offer"))
+            for field in ("input_price", "output_price", "cached_input_price"):
+                if field in data:
+                    fail(field, bilingual("只用于 token 报价", "only for token offers"))
+        if kind is Kind.GPU:
+            if "gpu_model" not in data:
+                fail("gpu_model", MISSING)
+            if unit is PriceUnit.CORE_HOUR:
+                fail("price_unit", bilingual("GPU 报价请用 元/卡时", "a gpu offer is priced per card_hour, not core_hour"))
+            if "gpu_count" not in data and unit not in (PriceUnit.CARD_HOUR, None):
+                fail("gpu_count", bilingual("整机/多卡价格须注明卡数", "gpu_count is required when the price covers a whole instance"))
+        if kind is Kind.CPU:
+            if unit is PriceUnit.CARD_HOUR:
+                fail("price_unit", bilingual("CPU 报价请用 元/核时", "a cpu offer is priced per core_hour, not card_hour"))
+            if "vcpus" not in data and unit not in (PriceUnit.CORE_HOUR, None):
+                fail("vcpus", bilingual("整机价格须注明 vCPU 核数", "vcpus is required when the price covers a whole instance"))
+            if "gpu_model" in data:
+                fail("gpu_model", bilingual("CPU 报价不应填写 GPU 型号", "a cpu offer has no gpu_model"))
+        if kind is Kind.TOKEN:
+            if "model" not in data:
+                fail("model", MISSING)
+            if unit and unit not in TOKENS:
+                fail("price_unit", bilingual(f"{unit.value} 不适用于 token 报价",
+                                             f"{unit.value} does not fit a token offer"))
+            if "price" not in data and not ("input_price" in data and "output_price" in data):
+                missing = [f for f in ("input_price", "output_price") if f not in data]
+                for field in missing or ["price"]:
+                    if field not in self._sent:
+                        fail(field, bilingual("缺少价格：请填 price，或 input_price 与 output_price",
+                                              "missing price: give price, or input_price and output_price"))
+
+        regs = self.catalog.registries
+        if data.get("region"):
+            try:
+                regs.regions.resolve(data["region"])
+            except UnknownName as exc:
+                fail("region", exc.message)
+        if kind is Kind.GPU and data.get("gpu_model"):
+            try:
+                model = regs.gpus.resolve(data["gpu_model"], data.get("gpu_memory_gb"))
+                memory = data.get("gpu_memory_gb")
+                if memory is not None and memory != model.memory_gb:
+                    fail("gpu_memory_gb", bilingual(
+                        f"显存 {memory} GB 与型号 {model.name}（{model.memory_gb} GB）不符",
+                        f"memory {memory} GB does not match {model.name} ({model.memory_gb} GB)"))
+            except UnknownName as exc:
+                fail("gpu_model", exc.message)
+        if kind is Kind.TOKEN and data.get("model"):
+            try:
+                regs.token_models.resolve(data["model"])
+            except UnknownName as exc:
+                fail("model", exc.message)
+        effective = currency or (next(iter(hints)) if len(hints) == 1 else None)
+        if effective:
+            try:
+                self.catalog.fx.rate(effective)
+            except UnknownCurrency:
+                fail("currency", bilingual(f"没有 {effective} 的汇率", f"no exchange rate for {effective}"))
+        if errors:
+            raise ValidationError(errors)
+
+    @post_load
+    def normalize(self, data, **kwargs):
+        """Derive the normalized prices; never typed by the vendor."""
+        regs, fx = self.catalog.registries, self.catalog.fx
+        kind: Kind = data["kind"]
+        unit, unit_currency = data["price_unit"]
+        hints = [a.currency_hint for a in (data.get(f) for f in ("price", "input_price", "output_price")) if a]
+        currency = data.get("currency") or unit_currency or next(h for h in hints if h)
+        out = {
+            "sku": data["sku"].strip(), "kind": kind.value, "description": data.get("description"),
+            "region": regs.regions.resolve(data["region"]).id if data.get("region") else None,
+            "billing": (data.get("billing") or Billing.ON_DEMAND).value, "stock": data.get("stock"),
+            "list_currency": currency, "list_unit": unit.value, "list_amount": None,
+            "list_input_amount": None, "list_output_amount": None, "list_cached_input_amount": None,
+            "gpu_model": None, "gpu_count": None, "gpu_memory_gb": None, "vcpus": data.get("vcpus"),
+            "ram_gb": data.get("ram_gb"), "cpu_arch": data.get("cpu_arch"), "model": None,
+            "context_window": data.get("context_window"), "input_price": None, "output_price": None,
+            "cached_input_price": None, "price_per_tflop_hour": None, "price_per_gb_hour": None,
+        }
+        try:
+            if kind is Kind.TOKEN:
+                model = regs.token_models.resolve(data["model"])
+                single = data.get("price")
+                listed_in = data.get("input_price") or single
+                listed_out = data.get("output_price") or single
+                out["model"] = model.id
+                out["context_window"] = out["context_window"] or model.context_window
+                out["list_amount"] = single.value if single else None
+                out["list_input_amount"] = listed_in.value
+                out["list_output_amount"] = listed_out.value
+                out["input_price"] = per_million_tokens(listed_in.value, currency, unit, fx)
+                out["output_price"] = per_million_tokens(listed_out.value, currency, unit, fx)
+                if data.get("cached_input_price"):
+                    out["list_cached_input_amount"] = data["cached_input_price"].value
+                    out["cached_input_price"] = per_million_tokens(data["cached_input_price"].value, currency, unit, fx)
+                out["unit_price"] = blended_token_price(out["input_price"], out["output_price"])
+                out["title"] = data.get("title") or model.name
+            elif kind is Kind.GPU:
+                gpu = regs.gpus.resolve(data["gpu_model"], data.get("gpu_memory_gb"))
+                count = data.get("gpu_count") or Decimal(1)
+                listed = ListedPrice(data["price"].value, currency, unit)
+                out.update(gpu_model=gpu.id, gpu_count=count, gpu_memory_gb=gpu.memory_gb,
+                           list_amount=listed.amount)
+                out["unit_price"] = per_hour_of_one(listed, count, fx, kind=kind)
+                out["price_per_tflop_hour"] = price_per_tflop_hour(out["unit_price"], gpu.bf16_tflops)
+                out["price_per_gb_hour"] = price_per_gb_hour(out["unit_price"], gpu.memory_gb)
+                out["title"] = data.get("title") or f"{count}× {gpu.name}"
+            else:
+                vcpus = data.get("vcpus") or Decimal(1)
+                listed = ListedPrice(data["price"].value, currency, unit)
+                out.update(vcpus=vcpus, list_amount=listed.amount, cpu_arch=data.get("cpu_arch") or "x86_64")
+                out["unit_price"] = per_hour_of_one(listed, vcpus, fx, kind=kind)
+                ram = f" / {data['ram_gb']} GB" if data.get("ram_gb") else ""
+                out["title"] = data.get("title") or f"{vcpus} vCPU{ram}"
+        except NormalizationError as exc:
+            raise ValidationError({exc.field: [exc.message]}) from None
+        return out
+
+
+def load_offer(context: CatalogContext, row: dict) -> dict:
+    """Validate and normalize one offer. :raise ValidationError: messages keyed by column."""
+    return OfferSchema(context).load(row)
+
+
+def sheet_schema(context: CatalogContext) -> OfferSchema:
+    """The same schema for sheet rows, which carry only mapped standard columns."""
+    return OfferSchema(context, unknown=EXCLUDE)

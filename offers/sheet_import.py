@@ -1,0 +1,279 @@
+"""Import a price sheet into the catalog: every row through OfferSchema, upsert by (vendor, sku).
+
+The import owns its transaction: it lands whole (or, in "good_rows" mode, with its good
+rows) and is committed once, or it lands nothing. Rows are validated and written in
+chunks so memory stays bounded whatever the sheet's length.
+"""
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+from marshmallow import ValidationError
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from catalog.models import ImportRun, Offer, PriceHistory, Vendor, utcnow
+from offers.columns import ColumnMapping, MappingError, apply_mapping, plan_headers
+from offers.schema import ALL_COLUMNS, CatalogContext, bilingual, sheet_schema
+from offers.sheet_reader import Sheet, SheetError, open_sheet
+from offers.transforms import RawRow, Skip, get_transform
+
+CHUNK_ROWS = 1000
+MODES = ("all_or_nothing", "good_rows")
+# Columns whose change re-prices an offer (and so appends to its price history).
+PRICE_COLUMNS = ("unit_price", "input_price", "output_price", "list_amount", "list_currency", "list_unit",
+                 "list_input_amount", "list_output_amount", "cached_input_price")
+COMPARED_COLUMNS = (
+    "kind", "title", "description", "region", "billing", "stock", "list_amount", "list_input_amount",
+    "list_output_amount", "list_cached_input_amount", "list_currency", "list_unit", "unit_price", "gpu_model",
+    "gpu_count", "gpu_memory_gb", "vcpus", "ram_gb", "cpu_arch", "price_per_tflop_hour", "price_per_gb_hour",
+    "model", "context_window", "input_price", "output_price", "cached_input_price",
+)
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    column: str | None
+    message: str
+
+    def as_json(self) -> dict:
+        return {"row": self.row, "column": self.column, "message": self.message}
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    skipped: list[Skip] = field(default_factory=list)
+    ignored_headers: list[str] = field(default_factory=list)
+    landed: bool = False
+    dry_run: bool = False
+    rows_seen: int = 0
+    mode: str = "all_or_nothing"
+    changes: list[dict] = field(default_factory=list)  # per row, only when asked for (preview)
+
+    @property
+    def rejected(self) -> int:
+        return len({e.row for e in self.errors})
+
+    def summary(self) -> dict:
+        """The spec's summary object, extended with what was skipped on purpose.
+
+        A dry run reports what would have landed, and says it was a dry run.
+        """
+        landed = self.landed or (self.dry_run and self.would_land)
+        return {
+            "created": self.created if landed else 0,
+            "updated": self.updated if landed else 0,
+            "unchanged": self.unchanged if landed else 0,
+            "rejected": self.rejected,
+            "errors": [e.as_json() for e in self.errors],
+            "skipped": len(self.skipped),
+            "skips": [{"row": s.number, "reason": s.reason} for s in self.skipped],
+            **({"dry_run": True} if self.dry_run else {}),
+        }
+
+    @property
+    def would_land(self) -> bool:
+        return self.rows_seen > 0 and (not self.errors or self.mode == "good_rows")
+
+
+class ImportAborted(Exception):
+    """Raised inside the transaction to undo it; the report says why."""
+
+
+def _raw_rows(sheet: Sheet, report: ImportReport) -> Iterator[RawRow]:
+    width = len(sheet.header)
+    for row in sheet.rows:
+        cells = row.cells
+        if not any(c.strip() for c in cells):
+            continue
+        if len(cells) > width and any(c.strip() for c in cells[width:]):
+            report.errors.append(RowError(row.number, None, bilingual(
+                f"单元格比表头多（{len(cells)} > {width}）", f"more cells than headers ({len(cells)} > {width})")))
+            continue
+        yield RawRow(row.number, {sheet.header[i]: c for i, c in enumerate(cells[:width]) if sheet.header[i]})
+
+
+def _standard_rows(rows: Iterable[RawRow | Skip], mapping: ColumnMapping | None,
+                   report: ImportReport) -> Iterator[tuple[int, dict]]:
+    """Rename each row's keys to standard columns through the built-in aliases and the mapping."""
+    plans: dict[tuple, dict[str, str]] = {}
+    for item in rows:
+        if isinstance(item, Skip):
+            report.skipped.append(item)
+            continue
+        shape = tuple(item.cells)
+        if shape not in plans:
+            plan = plan_headers(list(shape), mapping)
+            plans[shape] = {shape[i]: target for i, target in plan.targets.items()}
+        names = plans[shape]
+        cells = {names[k]: v for k, v in item.cells.items() if k in names}
+        yield item.number, apply_mapping(cells, mapping)
+
+
+def _diff(existing, new: dict) -> dict:
+    return {c: new[c] for c in COMPARED_COLUMNS if getattr(existing, c) != new[c]}
+
+
+def _write_chunk(session: Session, vendor_id: int, chunk: list[tuple[int, dict]], report: ImportReport,
+                 collect_changes: bool) -> None:
+    skus = [offer["sku"] for _, offer in chunk]
+    existing = {
+        row.sku: row
+        for row in session.execute(
+            select(Offer.__table__).where(Offer.vendor_id == vendor_id, Offer.sku.in_(skus)))
+    }
+    now = utcnow()
+    inserts, updates, history, reactivated = [], [], [], []
+    for number, offer in chunk:
+        old = existing.get(offer["sku"])
+        if old is None:
+            inserts.append({**offer, "vendor_id": vendor_id, "status": "active", "created_at": now,
+                            "updated_at": now, "price_updated_at": now})
+            report.created += 1
+            if collect_changes:
+                report.changes.append({"row": number, "sku": offer["sku"], "change": "new",
+                                       "unit_price": offer["unit_price"]})
+            continue
+        changed = _diff(old, offer)
+        if not changed and old.status == "active":
+            report.unchanged += 1
+            if collect_changes:
+                report.changes.append({"row": number, "sku": offer["sku"], "change": "unchanged",
+                                       "unit_price": offer["unit_price"]})
+            continue
+        values = {"id": old.id, **changed, "status": "active", "updated_at": now}
+        if any(c in changed for c in PRICE_COLUMNS):
+            values["price_updated_at"] = now
+            history.append({"offer_id": old.id, "at": now, **_history_values(offer)})
+        updates.append(values)
+        report.updated += 1
+        if collect_changes:
+            report.changes.append({"row": number, "sku": offer["sku"], "change": "changed",
+                                   "old_unit_price": old.unit_price, "unit_price": offer["unit_price"]})
+        if old.status != "active":
+            reactivated.append(old.id)
+    if inserts:
+        session.execute(insert(Offer), inserts)
+        ids = dict(session.execute(
+            select(Offer.sku, Offer.id).where(Offer.vendor_id == vendor_id,
+                                              Offer.sku.in_([i["sku"] for i in inserts]))).all())
+        history.extend({"offer_id": ids[i["sku"]], "at": now, **_history_values(i)} for i in inserts)
+    if updates:
+        session.execute(update(Offer), updates)
+    if history:
+        session.execute(insert(PriceHistory), history)
+
+
+def _history_values(offer: dict) -> dict:
+    return {"unit_price": offer["unit_price"], "input_price": offer["input_price"],
+            "output_price": offer["output_price"], "list_amount": offer["list_amount"]
+            if offer["list_amount"] is not None else offer["list_input_amount"],
+            "list_currency": offer["list_currency"], "list_unit": offer["list_unit"]}
+
+
+def get_or_create_vendor(session: Session, slug: str) -> Vendor:
+    vendor = session.scalar(select(Vendor).where(Vendor.slug == slug))
+    if vendor is None:
+        vendor = Vendor(slug=slug, name_en=slug)
+        session.add(vendor)
+        session.flush()
+    return vendor
+
+
+def import_rows(session: Session, vendor: Vendor, rows: Iterable[tuple[int, dict]], context: CatalogContext, *,
+                report: ImportReport, mode: str = "all_or_nothing", progress: Callable[[int], None] | None = None,
+                collect_changes: bool = False) -> None:
+    """Validate and write standard rows inside the caller's transaction; fill `report`."""
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {MODES}")
+    schema = sheet_schema(context)
+    seen: dict[str, int] = {}
+    chunk: list[tuple[int, dict]] = []
+    writing = True
+    for number, cells in rows:
+        report.rows_seen += 1
+        try:
+            offer = schema.load({k: v for k, v in cells.items() if k in ALL_COLUMNS})
+        except ValidationError as exc:
+            for column, messages in sorted(exc.messages.items()):
+                for message in messages if isinstance(messages, list) else [messages]:
+                    report.errors.append(RowError(number, column, str(message)))
+            offer = None
+        if offer is not None:
+            first = seen.setdefault(offer["sku"], number)
+            if first != number:
+                report.errors.append(RowError(number, "sku", bilingual(
+                    f"sku {offer['sku']!r} 与第 {first} 行重复", f"sku {offer['sku']!r} repeats row {first}")))
+                offer = None
+        if offer is None:
+            writing = writing and mode == "good_rows"
+        elif writing:
+            chunk.append((number, offer))
+        if len(chunk) >= CHUNK_ROWS:
+            _write_chunk(session, vendor.id, chunk, report, collect_changes)
+            chunk.clear()
+        if progress:
+            progress(1)
+    if writing and chunk:
+        _write_chunk(session, vendor.id, chunk, report, collect_changes)
+
+
+def import_sheet(session: Session, source: str | Path | BinaryIO, vendor_slug: str, context: CatalogContext, *,
+                 filename: str | None = None, mapping: ColumnMapping | None = None, dry_run: bool = False,
+                 mode: str = "all_or_nothing", progress_factory: Callable[[int], Callable[[int], None]] | None = None,
+                 source_label: str = "cli", collect_changes: bool = False) -> ImportReport:
+    """Read, validate and apply a sheet in one transaction, and record the run.
+
+    Whole-file problems (unreadable, bad mapping) come back as a report with one error on
+    row 1 and nothing written. `progress_factory(total_rows)` returns a per-row callback.
+    """
+    report = ImportReport(dry_run=dry_run, mode=mode)
+    name = filename or (Path(source).name if isinstance(source, str | Path) else "upload")
+    try:
+        sheet = open_sheet(source, filename=name)
+        if mapping and mapping.transform:
+            try:
+                transform = get_transform(mapping.transform)
+            except KeyError:
+                raise MappingError(f"未知的转换 / unknown transform {mapping.transform!r}") from None
+            rows: Iterable[RawRow | Skip] = transform(_raw_rows(sheet, report))
+        else:
+            plan = plan_headers(sheet.header, mapping)
+            report.ignored_headers = plan.ignored
+            rows = _raw_rows(sheet, report)
+        progress = progress_factory(sheet.row_estimate) if progress_factory else None
+        vendor = get_or_create_vendor(session, vendor_slug)
+        import_rows(session, vendor, _standard_rows(rows, mapping, report), context, report=report, mode=mode,
+                    progress=progress, collect_changes=collect_changes)
+    except (SheetError, MappingError) as exc:
+        session.rollback()
+        report.errors.append(RowError(1, None, str(exc)))
+        return report
+    if report.rows_seen == 0 and not report.errors:
+        report.errors.append(RowError(1, None, bilingual("表中没有报价行", "the sheet has no offer rows")))
+    report.landed = not dry_run and report.would_land
+    if report.landed:
+        session.add(_run_record(vendor, name, source_label, report))
+        session.commit()
+    else:
+        session.rollback()
+        if not dry_run:
+            vendor = get_or_create_vendor(session, vendor_slug)
+            session.add(_run_record(vendor, name, source_label, report))
+            session.commit()
+    return report
+
+
+def _run_record(vendor: Vendor, filename: str, source: str, report: ImportReport) -> ImportRun:
+    summary = report.summary()
+    return ImportRun(vendor_id=vendor.id, filename=filename[:300], source=source, landed=report.landed,
+                     created=summary["created"], updated=summary["updated"], unchanged=summary["unchanged"],
+                     rejected=summary["rejected"], errors=summary["errors"][:1000])
+

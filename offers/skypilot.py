@@ -1,0 +1,1 @@
+"""Transforms for SkyPilot catalog CSVs (vms.csv of GCP, Samsung SCP, Lambda, OCI)."""

@@ -1,0 +1,1 @@
+"""Units, currencies and price normalization: plain Python, no Flask."""

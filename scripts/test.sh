@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Set up and run every test: lint, the suite on SQLite (with the browser tests), then on PostgreSQL.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh --browser
+bash scripts/services.sh
+
+.venv/bin/ruff check .
+echo "== tests on SQLite (with browser tests)"
+.venv/bin/python -m pytest -q -p no:cacheprovider "$@"
+echo "== tests on PostgreSQL (${TEST_PG_URL:=postgresql+psycopg://postgres@127.0.0.1:5432/test})"
+TEST_DATABASE_URL="$TEST_PG_URL" .venv/bin/python -m pytest -q -p no:cacheprovider -m "not browser" "$@"

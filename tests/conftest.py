@@ -1,0 +1,81 @@
+"""Shared fixtures: a fresh app and an empty database for every test.
+
+The database is SQLite in a temp folder unless TEST_DATABASE_URL (or DATABASE_URL) names
+PostgreSQL; CI runs the suite both ways. Tables are created once per session and emptied
+after each test, so tests that commit from several threads see real commits.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+from sqlalchemy import delete
+
+from app import create_app
+from extensions import db
+
+SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
+REAL_DATA = SHARED / "data" / "real"
+
+
+def _database_url(tmp_path_factory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL") or os.environ.get("DATABASE_URL")
+    if url:
+        return url.replace("postgresql://", "postgresql+psycopg://", 1) if url.startswith("postgresql://") else url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+@pytest.fixture(scope="session")
+def _app(tmp_path_factory):
+    instance = tmp_path_factory.mktemp("instance")
+    app = create_app({
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": _database_url(tmp_path_factory),
+        "SEARCH_INDEX_DIR": str(instance / "search-index"),
+        "SECRET_KEY": "test-secret",
+        "WTF_CSRF_ENABLED": False,
+    })
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()
+
+
+@pytest.fixture()
+def app(_app):
+    with _app.app_context():
+        yield _app
+        db.session.rollback()
+        for table in reversed(db.metadata.sorted_tables):
+            db.session.execute(delete(table))
+        db.session.commit()
+        db.session.remove()
+
+
+@pytest.fixture()
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture()
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture()
+def context(app):
+    from catalog.context import catalog_context
+
+    return catalog_context(db.session)
+
+
+def real_file(name: str) -> Path:
+    """A file from ../shared/data/real, or a skip that says why it is missing."""
+    path = REAL_DATA / name
+    if not path.exists():
+        pytest.skip(f"{path} is absent: the real public price data lives in ../shared, not in this repo")
+    return path
