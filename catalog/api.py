@@ -79,9 +79,3 @@ def spec():
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
-
-    @app.errorhandler(404)
-    def not_found(exc):
-        if request.path.startswith("/api/"):
-            return api_error(404, "not_found", "no such resource")
-        return exc

@@ -1,0 +1,1 @@
+"""The site shell every area shares: language, navigation, layout, error pages."""

@@ -1,0 +1,52 @@
+"""Chinese first, English beside: pick the page language and keep translations compiled.
+
+Each area keeps its own catalog under i18n/<area>/ (msgids in English, a `zh` catalog
+and an `en` one only where wording differs), so areas never edit one shared file.
+"""
+
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from flask import Flask, request
+
+I18N_DIR = Path(__file__).resolve().parent.parent / "i18n"
+LANGUAGES = ("zh", "en")
+DEFAULT_LANGUAGE = "zh"
+COOKIE = "lang"
+
+
+def translation_dirs() -> list[str]:
+    return sorted(str(p) for p in I18N_DIR.iterdir() if p.is_dir()) if I18N_DIR.exists() else []
+
+
+def compile_catalogs() -> None:
+    """Write each .mo next to its .po when missing or older (the .mo files are not committed)."""
+    for po in I18N_DIR.glob("*/*/LC_MESSAGES/*.po"):
+        mo = po.with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            with po.open("rb") as src:
+                catalog = read_po(src)
+            with mo.open("wb") as dst:
+                write_mo(dst, catalog)
+
+
+def select_locale() -> str:
+    asked = request.args.get("lang") or request.cookies.get(COOKIE)
+    return asked if asked in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def init_app(app: Flask) -> None:
+    from extensions import babel
+
+    compile_catalogs()
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(translation_dirs())
+    babel.init_app(app, locale_selector=select_locale)
+
+    @app.after_request
+    def remember_language(response):
+        asked = request.args.get("lang")
+        if asked in LANGUAGES and request.cookies.get(COOKIE) != asked:
+            response.set_cookie(COOKIE, asked, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+        return response
