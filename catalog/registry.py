@@ -52,6 +52,7 @@ class GpuModel:
     architecture: str = ""
     note: str = ""
     aliases: tuple[str, ...] = ()
+    family_default: bool = False  # what a bare family name means ('H100' is the SXM card)
 
     def as_json(self) -> dict:
         return {
@@ -153,6 +154,9 @@ class GpuRegistry:
                 fits = [m for m in family if m.memory_gb == memory_gb]
                 if len(fits) == 1:
                     return fits[0]
+            defaults = [m for m in family if m.family_default]
+            if len(defaults) == 1 and memory_gb in (None, defaults[0].memory_gb):
+                return defaults[0]
             names = [m.id for m in family]
             raise UnknownName(
                 f"GPU 型号 {text!r} 不明确，请注明显存 / ambiguous GPU model {text!r}: "
@@ -245,7 +249,7 @@ def load_registries(directory: Path = REGISTRY_DIR) -> Registries:
                  memory_gb=_dec(g["memory_gb"]), bf16_tflops=_dec(g.get("bf16_tflops")),
                  precision=g.get("precision", "bf16"), form_factor=g.get("form_factor", ""),
                  architecture=g.get("architecture", ""), note=g.get("note", ""),
-                 aliases=tuple(g.get("aliases", [])))
+                 aliases=tuple(g.get("aliases", [])), family_default=bool(g.get("family_default")))
         for g in read("gpu_models.json")
     ]
     regions = [

@@ -41,9 +41,10 @@ def bilingual(zh: str, en: str) -> str:
 
 
 MISSING = bilingual("缺少必填字段", "missing required field")
-_ARCH = {"x86_64": "x86_64", "x86": "x86_64", "amd64": "x86_64", "intel": "x86_64", "amd": "x86_64",
+_ARCH_WORDS = {"x86_64": "x86_64", "x86": "x86_64", "amd64": "x86_64", "intel": "x86_64", "amd": "x86_64",
          "arm64": "arm64", "arm": "arm64", "aarch64": "arm64", "鲲鹏": "arm64", "倚天": "arm64",
          "graviton": "arm64", "海光": "x86_64", "hygon": "x86_64"}
+_ARCH = {squash(word): arch for word, arch in _ARCH_WORDS.items()}
 
 
 @dataclass(frozen=True)
@@ -242,12 +243,15 @@ class OfferSchema(Schema):
                 fail("region", exc.message)
         if kind is Kind.GPU and data.get("gpu_model"):
             try:
-                model = regs.gpus.resolve(data["gpu_model"], data.get("gpu_memory_gb"))
+                model = regs.gpus.resolve(data["gpu_model"], self._card_memory(data))
                 memory = data.get("gpu_memory_gb")
-                if memory is not None and memory != model.memory_gb:
+                count = data.get("gpu_count") or Decimal(1)
+                # A fractional card (0.5 of a 4090) may state the slice's memory (12 GB).
+                allowed = {model.memory_gb, model.memory_gb * count} if count < 1 else {model.memory_gb}
+                if memory is not None and memory not in allowed:
                     fail("gpu_memory_gb", bilingual(
-                        f"显存 {memory} GB 与型号 {model.name}（{model.memory_gb} GB）不符",
-                        f"memory {memory} GB does not match {model.name} ({model.memory_gb} GB)"))
+                        f"显存 {memory:f} GB 与型号 {model.name}（{model.memory_gb:f} GB）不符",
+                        f"memory {memory:f} GB does not match {model.name} ({model.memory_gb:f} GB)"))
             except UnknownName as exc:
                 fail("gpu_model", exc.message)
         if kind is Kind.TOKEN and data.get("model"):
@@ -263,6 +267,14 @@ class OfferSchema(Schema):
                 fail("currency", bilingual(f"没有 {effective} 的汇率", f"no exchange rate for {effective}"))
         if errors:
             raise ValidationError(errors)
+
+    @staticmethod
+    def _card_memory(data: dict) -> Decimal | None:
+        """Memory of a whole card, for telling 'A100' 40GB from 80GB (a 0.5 slice states half)."""
+        memory, count = data.get("gpu_memory_gb"), data.get("gpu_count")
+        if memory is not None and count is not None and count < 1:
+            return None
+        return memory
 
     @post_load
     def normalize(self, data, **kwargs):
@@ -302,7 +314,7 @@ class OfferSchema(Schema):
                 out["unit_price"] = blended_token_price(out["input_price"], out["output_price"])
                 out["title"] = data.get("title") or model.name
             elif kind is Kind.GPU:
-                gpu = regs.gpus.resolve(data["gpu_model"], data.get("gpu_memory_gb"))
+                gpu = regs.gpus.resolve(data["gpu_model"], self._card_memory(data))
                 count = data.get("gpu_count") or Decimal(1)
                 listed = ListedPrice(data["price"].value, currency, unit)
                 out.update(gpu_model=gpu.id, gpu_count=count, gpu_memory_gb=gpu.memory_gb,
