@@ -31,17 +31,31 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_mapping(test_config)
     app.json.sort_keys = False
     app.json.ensure_ascii = False
+    redis_url = os.environ.get("REDIS_URL")
+    app.config.setdefault("RATELIMIT_STORAGE_URI", redis_url or "memory://")
 
-    from extensions import db, migrate
+    from accounts.models import load_user
+    from extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.user_loader(load_user)
 
     from catalog import api
     from catalog import cli as catalog_cli
     from offers import cli as offers_cli
+    from web import errors, locale, nav, openapi
 
+    locale.init_app(app)
+    nav.init_app(app)
+    errors.init_app(app)
+    openapi.init_app(app)
     catalog_cli.init_app(app)
     offers_cli.init_app(app)
     api.init_app(app)
+    # The JSON API is read-only and cookie-less; CSRF guards forms, not it.
+    csrf.exempt(api.bp)
     return app

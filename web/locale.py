@@ -9,6 +9,7 @@ from pathlib import Path
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask, request
+from flask_babel import get_locale
 
 I18N_DIR = Path(__file__).resolve().parent.parent / "i18n"
 LANGUAGES = ("zh", "en")
@@ -43,6 +44,7 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(translation_dirs())
     babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.globals["get_locale"] = get_locale
 
     @app.after_request
     def remember_language(response):

@@ -1,0 +1,1 @@
+"""People: buyers and vendors' members, their log-in and sessions."""
