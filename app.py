@@ -34,6 +34,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     redis_url = os.environ.get("REDIS_URL")
     app.config.setdefault("RATELIMIT_STORAGE_URI", redis_url or "memory://")
 
+    from web import db_errors, security
+
+    security.configure(app)  # APP_ENV, cookies; refuses production without a SECRET_KEY
+    db_errors.configure(app)  # bounded connection waits
+
     from accounts.models import load_user
     from extensions import csrf, db, limiter, login_manager, migrate
 
@@ -47,11 +52,15 @@ def create_app(test_config: dict | None = None) -> Flask:
     from catalog import api
     from catalog import cli as catalog_cli
     from offers import cli as offers_cli
-    from web import errors, locale, nav, openapi
+    from web import errors, health, locale, nav, openapi, request_log
 
+    request_log.init_app(app)
+    security.init_app(app)
     locale.init_app(app)
     nav.init_app(app)
     errors.init_app(app)
+    db_errors.init_app(app)
+    health.init_app(app)
     openapi.init_app(app)
     catalog_cli.init_app(app)
     offers_cli.init_app(app)

@@ -1,0 +1,31 @@
+"""gunicorn settings for production: `gunicorn -c gunicorn.conf.py wsgi:app`.
+
+Sync workers, 2 x cores + 1 of them: each request is short CPU work in Python plus a few
+database round trips, so one process per core keeps the CPU busy and the extra ones cover
+the time spent waiting on PostgreSQL. Every setting can be overridden from the environment.
+"""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("BIND", f"127.0.0.1:{os.environ.get('PORT', '8000')}")
+workers = int(os.environ.get("WEB_CONCURRENCY", 2 * multiprocessing.cpu_count() + 1))
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "sync")
+threads = int(os.environ.get("GUNICORN_THREADS", "1"))
+# A request that takes longer than this is stuck: the worker is killed and replaced.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+graceful_timeout = 30
+keepalive = 5
+# Recycle workers now and then so a slow leak never grows without bound; jitter keeps them
+# from all restarting at once.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "5000"))
+max_requests_jitter = 500
+# Our own JSON line per request (web/request_log.py) replaces gunicorn's access log.
+accesslog = None
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+# The app is built in each worker after the fork (no preload): no database connection or
+# search-index handle is ever shared between processes.
+preload_app = False
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+raw_env = [f"APP_ENV={os.environ.get('APP_ENV', 'production')}"]

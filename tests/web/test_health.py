@@ -1,0 +1,74 @@
+"""GET /healthz: 200 when the database, index and Redis answer, 503 naming the one that does not."""
+
+import pytest
+
+from web.health import add_check
+
+
+@pytest.fixture()
+def index_dir(app, tmp_path, monkeypatch):
+    folder = tmp_path / "index"
+    folder.mkdir()
+    monkeypatch.setitem(app.config, "SEARCH_INDEX_DIR", str(folder))
+    monkeypatch.setitem(app.config, "REDIS_URL", None)
+    return folder
+
+
+def test_healthy_node_answers_200(app, client, index_dir, monkeypatch):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json == {"status": "ok",
+                             "checks": {"database": "ok", "index": "ok", "redis": "not configured"}}
+
+
+def test_missing_index_is_503(app, client, tmp_path, monkeypatch):
+    monkeypatch.setitem(app.config, "SEARCH_INDEX_DIR", str(tmp_path / "nowhere"))
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json["checks"]["index"].startswith("error")
+    assert response.json["status"] == "unavailable"
+
+
+def test_redis_is_pinged_when_configured(app, client, index_dir, monkeypatch):
+    monkeypatch.setitem(app.config, "REDIS_URL", "redis://127.0.0.1:6379/3")
+    import redis
+
+    try:
+        redis.Redis.from_url(app.config["REDIS_URL"], socket_connect_timeout=1).ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    assert client.get("/healthz").json["checks"]["redis"] == "ok"
+
+
+def test_unreachable_redis_is_503(app, client, index_dir, monkeypatch):
+    monkeypatch.setitem(app.config, "REDIS_URL", "redis://127.0.0.1:1/0")  # nothing listens on port 1
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json["checks"]["redis"] == "error: ConnectionError"
+
+
+def test_failing_database_is_503_without_details(app, client, index_dir, monkeypatch):
+    def broken():
+        raise RuntimeError("connection to server at 10.0.0.5 failed: password=hunter2")
+
+    add_check(app, "database", broken)
+    try:
+        response = client.get("/healthz")
+    finally:
+        from web.health import check_database
+
+        add_check(app, "database", check_database)
+    assert response.status_code == 503
+    assert response.json["checks"]["database"] == "error: RuntimeError"
+    assert "hunter2" not in response.get_data(as_text=True)
+
+
+def test_another_area_can_replace_the_index_check(app, client, index_dir, monkeypatch):
+    from web.health import check_index_dir
+
+    add_check(app, "index", lambda: "ok")
+    monkeypatch.setitem(app.config, "SEARCH_INDEX_DIR", "/nonexistent")
+    try:
+        assert client.get("/healthz").status_code == 200
+    finally:
+        add_check(app, "index", check_index_dir)

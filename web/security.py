@@ -1,0 +1,69 @@
+"""Security settings and headers: the same on every response, stricter in production.
+
+APP_ENV=production turns on Secure cookies and HSTS, and refuses to start without a real
+SECRET_KEY; development (the default) keeps plain-HTTP cookies so `flask run` works.
+"""
+
+import os
+
+from flask import Flask
+
+DEV_SECRET_KEY = "dev-only-not-secret"  # app.py's fallback; never acceptable in production
+MIN_SECRET_KEY_LENGTH = 32
+# Scripts, styles, images and fetches from our own origin only: no inline script, no plugin,
+# no <base> rewriting, no framing (click-jacking).
+CONTENT_SECURITY_POLICY = "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+HSTS = "max-age=31536000; includeSubDomains"
+# Sheets and uploads: the whole request body, form fields included.
+DEFAULT_MAX_CONTENT_LENGTH = 20 * 1024 * 1024
+
+
+class InsecureConfiguration(RuntimeError):
+    """Production was asked for with a configuration that is not safe to serve."""
+
+
+def is_production(app: Flask) -> bool:
+    return app.config["APP_ENV"] == "production"
+
+
+def configure(app: Flask) -> None:
+    """Settle APP_ENV and the cookie settings; call after test_config is applied.
+
+    :raise InsecureConfiguration: production without a SECRET_KEY of at least 32 characters.
+    """
+    app.config.setdefault("APP_ENV", os.environ.get("APP_ENV", "development"))
+    if app.config["APP_ENV"] not in ("production", "development"):
+        raise InsecureConfiguration(f"APP_ENV must be 'production' or 'development', not {app.config['APP_ENV']!r}")
+    app.config.update(
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+    )
+    if app.config.get("MAX_CONTENT_LENGTH") is None:  # Flask's own default is None: unlimited
+        app.config["MAX_CONTENT_LENGTH"] = DEFAULT_MAX_CONTENT_LENGTH
+    if is_production(app):
+        key = app.config.get("SECRET_KEY") or ""
+        if key == DEV_SECRET_KEY or len(key) < MIN_SECRET_KEY_LENGTH:
+            raise InsecureConfiguration(
+                "APP_ENV=production needs SECRET_KEY set to a random string of at least "
+                f"{MIN_SECRET_KEY_LENGTH} characters, e.g. "
+                "SECRET_KEY=$(python -c 'import secrets; print(secrets.token_urlsafe(48))'); refusing to start")
+        app.config.update(SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True, PREFERRED_URL_SCHEME="https")
+
+
+def init_app(app: Flask) -> None:
+    production = is_production(app)
+
+    @app.after_request
+    def security_headers(response):
+        headers = response.headers
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        # On every response, not only HTML: an SVG, a text error or a mislabelled upload
+        # rendered by the browser gets the same policy.
+        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        headers.setdefault("X-Frame-Options", "DENY")
+        if production:
+            headers.setdefault("Strict-Transport-Security", HSTS)
+        return response
