@@ -41,6 +41,12 @@ def bilingual(zh: str, en: str) -> str:
 
 
 MISSING = bilingual("缺少必填字段", "missing required field")
+# Bounds that keep every value inside its column (catalog/models.py: listed Money(24, 10),
+# normalized Money(20, 6), gpu_count Money(10, 4)) and inside Decimal's 40-digit context.
+MAX_LISTED_AMOUNT = Decimal(10) ** 10
+MAX_NORMALIZED_PRICE = Decimal(10) ** 12
+MAX_GPU_COUNT = Decimal(100_000)
+NORMALIZED_PRICE_FIELDS = ("unit_price", "input_price", "output_price", "cached_input_price")
 _ARCH_WORDS = {"x86_64": "x86_64", "x86": "x86_64", "amd64": "x86_64", "intel": "x86_64", "amd": "x86_64",
          "arm64": "arm64", "arm": "arm64", "aarch64": "arm64", "鲲鹏": "arm64", "倚天": "arm64",
          "graviton": "arm64", "海光": "x86_64", "hygon": "x86_64"}
@@ -69,10 +75,16 @@ class AmountField(fields.Field):
             raise ValidationError(bilingual(f"不是有效数字：{value!r}", f"not a number: {value!r}")) from None
         if amount <= 0:
             raise ValidationError(bilingual("价格必须大于 0", "price must be greater than 0"))
+        if amount > MAX_LISTED_AMOUNT:
+            raise ValidationError(bilingual("价格过大", "price too large"))
         return Amount(amount, hint)
 
 
 class PositiveDecimal(fields.Field):
+    def __init__(self, maximum: Decimal = Decimal("10000000"), **kwargs):
+        super().__init__(**kwargs)
+        self.maximum = maximum
+
     def _deserialize(self, value, attr, data, **kwargs):
         try:
             amount, _ = parse_amount(value)
@@ -80,7 +92,7 @@ class PositiveDecimal(fields.Field):
             raise ValidationError(bilingual(f"不是有效数字：{value!r}", f"not a number: {value!r}")) from None
         if amount <= 0:
             raise ValidationError(bilingual("必须大于 0", "must be greater than 0"))
-        if amount > Decimal("10000000"):
+        if amount > self.maximum:
             raise ValidationError(bilingual("数值过大", "too large"))
         return amount.normalize() if amount == amount.to_integral_value() else amount
 
@@ -139,7 +151,7 @@ class OfferSchema(Schema):
     region = fields.String(validate=Length(max=200))
     billing = WordField(parse_billing, "计费方式", "billing mode")
     gpu_model = fields.String(validate=Length(max=200))
-    gpu_count = PositiveDecimal()
+    gpu_count = PositiveDecimal(maximum=MAX_GPU_COUNT)
     gpu_memory_gb = PositiveDecimal()
     vcpus = PositiveDecimal()
     ram_gb = PositiveDecimal()
@@ -332,6 +344,16 @@ class OfferSchema(Schema):
                 out["title"] = data.get("title") or f"{vcpus} vCPU{ram}"
         except NormalizationError as exc:
             raise ValidationError({exc.field: [exc.message]}) from None
+        for name in NORMALIZED_PRICE_FIELDS:
+            value = out.get(name)
+            if value is None:
+                continue
+            # A price that rounds to 0 would rank as free; one past the bound would not fit its column.
+            if value <= 0 or value > MAX_NORMALIZED_PRICE:
+                field = "price" if name == "unit_price" or "price" in data else name
+                raise ValidationError({field: [bilingual(
+                    f"折算后的单价 {value:f} 元超出范围（须大于 0 且不超过 {MAX_NORMALIZED_PRICE:f}）",
+                    f"the normalized price {value:f} CNY is out of range (above 0, at most {MAX_NORMALIZED_PRICE:f})")]})
         return out
 
 

@@ -155,18 +155,34 @@ def _xlsx_sheet(stream: BinaryIO) -> Sheet:
     except StopIteration:
         workbook.close()
         raise SheetError("工作表是空的 / the worksheet is empty") from None
+    except Exception as exc:  # the sheet's XML is read lazily: damage shows up here, not at open
+        workbook.close()
+        raise _damaged(1, exc) from None
     while header and not header[-1]:
         header.pop()
     estimate = max((sheet.max_row or 1) - 1, 0)
 
     def rows() -> Iterator[SheetRow]:
+        number = 1
         try:
-            for number, values in enumerate(iterator, start=2):
+            while True:
+                try:
+                    values = next(iterator)
+                except StopIteration:
+                    return
+                except Exception as exc:  # damaged XML or compression past the header (ParseError, zlib.error…)
+                    raise _damaged(number + 1, exc) from None
+                number += 1
                 yield SheetRow(number, [_cell_text(v) for v in values])
         finally:
             workbook.close()
 
     return Sheet(header=header, rows=rows(), encoding="xlsx", row_estimate=estimate)
+
+
+def _damaged(row: int, exc: Exception) -> SheetError:
+    return SheetError(f"XLSX 文件已损坏，第 {row} 行附近无法读取 / the XLSX file is damaged: "
+                      f"cannot read it near row {row} ({exc.__class__.__name__})")
 
 
 def open_sheet(source: str | Path | BinaryIO, filename: str | None = None) -> Sheet:
