@@ -123,7 +123,8 @@ class WordField(fields.Field):
 
 def _parse_arch(text: str) -> str:
     try:
-        return _ARCH[squash(text)]
+        # Keys are squashed too: squash() drops the underscore, so "x86_64" arrives as "x8664".
+        return {squash(k): v for k, v in _ARCH.items()}[squash(text)]
     except KeyError:
         raise UnknownWord(text) from None
 
