@@ -123,8 +123,7 @@ class WordField(fields.Field):
 
 def _parse_arch(text: str) -> str:
     try:
-        # Keys are squashed too: squash() drops the underscore, so "x86_64" arrives as "x8664".
-        return {squash(k): v for k, v in _ARCH.items()}[squash(text)]
+        return _ARCH[squash(text)]
     except KeyError:
         raise UnknownWord(text) from None
 

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from marshmallow import ValidationError
 
-from offers.schema import OfferSchema
+from offers.schema import OfferSchema, load_offer
 
 GPU = {"sku": "g1", "kind": "gpu", "region": "杭州", "billing": "包月", "gpu_model": "英伟达 H100 SXM",
        "gpu_count": "8", "price": "100000", "currency": "CNY", "price_unit": "month"}
@@ -114,3 +114,12 @@ def test_json_input_rejects_unknown_fields(schema):
     with pytest.raises(ValidationError) as err:
         schema.load({**GPU, "vendor_id": 7})
     assert "vendor_id" in err.value.messages
+
+
+@pytest.mark.parametrize(("written", "arch"), [("x86_64", "x86_64"), ("X86-64", "x86_64"), ("amd64", "x86_64"),
+                                               ("arm64", "arm64"), ("aarch64", "arm64")])
+def test_cpu_arch_accepts_the_spec_words(context, written, arch):
+    offer = load_offer(context, {"sku": "c1", "kind": "cpu", "region": "Beijing", "billing": "on_demand",
+                                 "vcpus": "4", "price": "1", "currency": "CNY", "price_unit": "hour",
+                                 "cpu_arch": written})
+    assert offer["cpu_arch"] == arch
