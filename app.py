@@ -34,8 +34,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     redis_url = os.environ.get("REDIS_URL")
     app.config.setdefault("RATELIMIT_STORAGE_URI", redis_url or "memory://")
 
-    from web import db_errors, security
+    from web import converters, db_errors, security
 
+    converters.configure(app)  # <int:id> routes only match ids a column can hold
     security.configure(app)  # APP_ENV, cookies; refuses production without a SECRET_KEY
     db_errors.configure(app)  # bounded connection waits
 

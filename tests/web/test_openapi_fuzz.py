@@ -10,6 +10,7 @@ import os
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
+from schemathesis import checks
 
 from web.openapi import document
 
@@ -38,7 +39,10 @@ def test_api_never_fails_and_matches_its_document(api_schema):
         @settings(max_examples=EXAMPLES, deadline=None, database=None,
                   suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
         def fuzz(case):
-            case.call_and_validate()
+            # All of schemathesis's checks but "schema-valid data must be accepted": a filter
+            # naming a region or model the registries do not know is a documented 400 (the
+            # aliases are open-ended text, so the document cannot enumerate them).
+            case.call_and_validate(excluded_checks=[checks.positive_data_acceptance])
 
         fuzz()
         tested.append(operation.label)
