@@ -53,9 +53,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     from catalog import api
     from catalog import cli as catalog_cli
     from offers import cli as offers_cli
-    from web import errors, health, locale, nav, openapi, request_log
+    from web import errors, health, locale, nav, openapi, request_log, response_cache
 
     request_log.init_app(app)
+    response_cache.init_app(app)  # after the request log: a cached answer is logged too
     security.init_app(app)
     locale.init_app(app)
     nav.init_app(app)

@@ -71,7 +71,7 @@ def sample_paths(env: dict, rng: random.Random) -> dict[str, list[str]]:
     engine = create_engine(env["DATABASE_URL"])
     with engine.connect() as conn:
         ids = [r[0] for r in conn.execute(text(
-            "SELECT id FROM offers WHERE status = 'active' ORDER BY random() LIMIT 3000"))]
+            "SELECT id FROM offers WHERE status = 'active' ORDER BY random() LIMIT 20000"))]
         gpu_ids = [r[0] for r in conn.execute(text(
             "SELECT id FROM offers WHERE kind = 'gpu' AND status = 'active' ORDER BY random() LIMIT 600"))]
         gpus = [r[0] for r in conn.execute(text("SELECT DISTINCT gpu_model FROM offers WHERE gpu_model IS NOT NULL"))]
@@ -93,10 +93,10 @@ def sample_paths(env: dict, rng: random.Random) -> dict[str, list[str]]:
 
     paths = {
         "home": ["/"],
-        "browse": [f"/offers?{browse()}" for _ in range(400)],
+        "browse": [f"/offers?{browse()}" for _ in range(2000)],
         "offer_page": [f"/offers/{i}" for i in ids],
-        "api_search": [f"/api/v1/offers?{browse()}&per_page=20" for _ in range(400)],
-        "compare": [f"/compare?ids={','.join(map(str, rng.sample(gpu_ids, rng.randint(2, 4))))}" for _ in range(300)],
+        "api_search": [f"/api/v1/offers?{browse()}&per_page=20" for _ in range(2000)],
+        "compare": [f"/compare?ids={','.join(map(str, rng.sample(gpu_ids, rng.randint(2, 4))))}" for _ in range(2000)],
     }
     return paths
 
@@ -117,7 +117,7 @@ def write_paths(paths: dict[str, list[str]], weights: dict[str, int], rng: rando
     total = sum(weights[k] for k in paths)
     lines = []
     for label, items in paths.items():
-        for _ in range(round(2000 * weights[label] / total)):
+        for _ in range(round(20_000 * weights[label] / total)):
             lines.append(f"{label}\t{rng.choice(items)}")
     rng.shuffle(lines)
     out = Path(tempfile.mkdtemp(prefix="market-load-")) / "paths.txt"
@@ -153,13 +153,15 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=None, help="default: gunicorn.conf.py (2 x cores + 1)")
     parser.add_argument("--rebuild", action="store_true")
+    parser.add_argument("--cache-seconds", type=float, default=0,
+                        help="RESPONSE_CACHE_SECONDS for the app (the anonymous micro-cache); 0 = off")
     parser.add_argument("--out", default=str(RESULTS / "load.md"))
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed: apt-get install wrk")
 
     ensure_postgres()
-    env = app_env()
+    env = app_env(RESPONSE_CACHE_SECONDS=str(args.cache_seconds))
     prepare_catalog(env, args.offers, args.rebuild)
     rng = random.Random(42)
     note = machine_note()
@@ -183,10 +185,13 @@ def main() -> None:
         "",
         f"Written by `bench/load/run_load.py` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC. {note}.",
         f"Catalog: {args.offers:,} offers (bench/catalog_generator.py), PostgreSQL 15 on 127.0.0.1, "
-        f"gunicorn {workers} sync workers (APP_ENV=production), wrk 2 threads × {args.connections} connections "
+        f"gunicorn {workers} sync workers (APP_ENV=production, micro-cache "
+        f"{f'{args.cache_seconds:g} s' if args.cache_seconds else 'off'}), wrk 2 threads × {args.connections} connections "
         "on the same machine. Latencies in milliseconds, as wrk measures them (connection to last byte).",
         "",
-        "Mix (weights): " + ", ".join(f"{k} {weights[k]}" for k in paths) + ".",
+        "Mix (weights): " + ", ".join(f"{k} {weights[k]}" for k in paths) + "; 20,000 requests' worth of "
+        "paths drawn at random: up to 20,000 distinct offer pages, 2,000 filter combinations each for pages and "
+        "API, 2,000 compare sets.",
         "",
         "| run | requests | req/s | p50 | p95 | p99 | errors | statuses |",
         "|---|---|---|---|---|---|---|---|",
