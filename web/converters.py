@@ -1,14 +1,15 @@
 """URL converters: an <int:…> in a route matches only ids a database column can hold.
 
 Werkzeug's int converter takes any size of number, so /offers/9223372036854775808 reached
-the query and failed there (OverflowError on SQLite, out of range on PostgreSQL): a 500.
-Bounded to BIGINT, such a URL is simply not found (404).
+the query and failed there (OverflowError on SQLite, "out of range for type integer" on
+PostgreSQL): a 500. Our primary keys are INTEGER (32-bit on PostgreSQL); bounded to that,
+such a URL is simply not found (404).
 """
 
 from flask import Flask
 from werkzeug.routing import IntegerConverter
 
-MAX_ID = 2**63 - 1  # PostgreSQL BIGINT, SQLite INTEGER
+MAX_ID = 2**31 - 1  # PostgreSQL INTEGER, what every primary key here is
 
 
 class BoundedIntegerConverter(IntegerConverter):

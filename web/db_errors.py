@@ -7,6 +7,8 @@ the broken connection from the pool, and pool_pre_ping tests the others before u
 the next request after the database is back succeeds without restarting the app.
 """
 
+import contextlib
+
 from flask import Flask, render_template, request
 from sqlalchemy import exc as sa_exc
 
@@ -46,6 +48,23 @@ def unavailable_response():
 
 
 def init_app(app: Flask) -> None:
+    # Registered after Flask-SQLAlchemy's own teardown, so it runs first (teardowns run in reverse).
+    @app.teardown_appcontext
+    def release_session(exc):
+        """Give the connection back; if the server killed it meanwhile, drop it instead of failing.
+
+        Without this the rollback in session.remove() raises on a connection PostgreSQL
+        terminated (a restart), after the answer was made: gunicorn then sends a bare 500.
+        """
+        try:
+            db.session.remove()
+        except sa_exc.DBAPIError as error:
+            app.logger.warning("dropped a database connection lost at the end of a request: %s",
+                               error.__class__.__name__)
+            with contextlib.suppress(Exception):  # nothing more to release
+                db.session.invalidate()
+            db.session.registry.clear()
+
     @app.errorhandler(sa_exc.DBAPIError)
     @app.errorhandler(sa_exc.TimeoutError)
     def database_unavailable(exc: Exception):

@@ -110,8 +110,8 @@ def main() -> None:
         slowest = max((e[1] for e in part), default=0)
         rows.append(f"| {name} | {b - a:.1f} | {len(part):,} | {dict(sorted(statuses.items()))} | {slowest * 1000:.0f} |")
 
-    def recovery(after: float) -> str:
-        bad = [e for e in log if e[0] >= after and e[2] != 200]
+    def recovery(after: float, before: float) -> str:
+        bad = [e for e in log if after <= e[0] < before and e[2] != 200]
         last_bad = max((e[0] + e[1] for e in bad), default=after)
         return f"{last_bad - after:.2f} s"
 
@@ -132,7 +132,7 @@ def main() -> None:
         *rows,
         "",
         f"Until every answer is 200 again, counted from PostgreSQL accepting connections: after the 5 s outage "
-        f"{recovery(ev['up'])}; after the fast restart {recovery(ev['up again'])}.",
+        f"{recovery(ev['up'], ev['restart'])}; after the fast restart {recovery(ev['up again'], until)}.",
         "",
         f"All answers: {dict(sorted(total.items()))}. Result: **{'clean (200/503 only, recovered without a restart)' if ok else 'FAILED'}**.",
     ]

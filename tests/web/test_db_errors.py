@@ -75,3 +75,31 @@ def test_the_pool_recovers_after_its_connection_is_killed(app, client):
     killer.dispose()
     assert client.get("/api/v1/offers").status_code == 200
     assert db.session.execute(text("SELECT pg_backend_pid()")).scalar_one() != victim
+
+
+@pytest.mark.skipif(not (os.environ.get("TEST_DATABASE_URL") or "").startswith("postgresql"),
+                    reason="needs PostgreSQL (TEST_DATABASE_URL) to cut a live connection")
+def test_a_connection_killed_during_the_request_does_not_fail_the_answer(make_app):
+    """PostgreSQL terminates the connection (a restart) after the view ran: the answer still goes out."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.pool import NullPool
+
+    url = os.environ["TEST_DATABASE_URL"].replace("postgresql://", "postgresql+psycopg://", 1)
+    app = make_app(SQLALCHEMY_DATABASE_URI=url)
+
+    @app.get("/_test/killed")
+    def killed():
+        pid = db.session.execute(text("SELECT pg_backend_pid()")).scalar_one()  # a transaction is open
+        killer = create_engine(url, poolclass=NullPool)
+        with killer.connect() as conn:
+            conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        killer.dispose()
+        return "answered"
+
+    client = app.test_client()
+    response = client.get("/_test/killed")
+    assert response.status_code == 200 and response.data == b"answered"
+    with app.app_context():
+        assert db.session.execute(text("SELECT 1")).scalar_one() == 1  # the pool recovered
+        db.session.remove()
+        db.engine.dispose()
