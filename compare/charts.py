@@ -13,7 +13,13 @@ from compare.market import Spread
 
 WIDTH = 760
 COLORS = ("#c8102e", "#0b6bcb", "#137333", "#b06000", "#6b3fa0", "#5c6475")
+# One colour per billing mode or price side, the same in every chart.
+SERIES_COLORS = {"spot": "#b06000", "on_demand": "#0b6bcb", "monthly": "#137333", "yearly": "#6b3fa0",
+                 "input_price": "#0b6bcb", "output_price": "#c8102e", "cached_input_price": "#137333"}
 FONT = 'font-family="Noto Sans CJK SC, WenQuanYi Micro Hei, PingFang SC, Microsoft YaHei, sans-serif"'
+
+
+_ORDER = {name: i for i, name in enumerate(SERIES_COLORS)}
 
 
 def _nice_max(value: Decimal) -> Decimal:
@@ -61,7 +67,7 @@ def range_chart(spreads: list[Spread], labels: dict[str, str], title: str, axis:
     parts.append(_text(left + plot_w / 2, axis_y + 36, axis, anchor="middle", size=12, fill="#5c6475"))
     for row, s in enumerate(spreads):
         y = top + row * row_h + row_h / 2
-        color = COLORS[row % len(COLORS)]
+        color = SERIES_COLORS.get(s.label, COLORS[row % len(COLORS)])
         x_lo, x_mid, x_hi = (left + float(v) * scale for v in (s.low, s.mid, s.high))
         parts.append(_text(left - 12, y - 2, labels.get(s.label, s.label), anchor="end", size=13, weight="bold"))
         parts.append(_text(left - 12, y + 14, f"{s.count} {offers_word}", anchor="end", size=11, fill="#5c6475"))
@@ -79,7 +85,7 @@ def range_chart(spreads: list[Spread], labels: dict[str, str], title: str, axis:
 def trend_chart(series: dict[str, list[tuple[date, Decimal]]], labels: dict[str, str], title: str,
                 axis: str) -> str:
     """One line per series: the median price on each day a price changed."""
-    left, right, top, bottom = 70, 150, 46, 48
+    left, right, top, bottom = 70, 150, 62, 48
     height = 300
     plot_w, plot_h = WIDTH - left - right, height - top - bottom
     days = sorted({d for points in series.values() for d, _ in points})
@@ -107,8 +113,8 @@ def trend_chart(series: dict[str, list[tuple[date, Decimal]]], labels: dict[str,
     for day in {days[0], days[-1]}:
         x, _ = xy(day, Decimal(0))
         parts.append(_text(x, top + plot_h + 18, day.isoformat(), anchor="middle", size=11, fill="#5c6475"))
-    for i, (name, points) in enumerate(series.items()):
-        color = COLORS[i % len(COLORS)]
+    for i, (name, points) in enumerate(sorted(series.items(), key=lambda kv: _ORDER.get(kv[0], 99))):
+        color = SERIES_COLORS.get(name, COLORS[i % len(COLORS)])
         coords = [xy(d, v) for d, v in points]
         if len(coords) > 1:
             path = " ".join(f"{x:.1f},{y:.1f}" for x, y in coords)

@@ -123,6 +123,10 @@ def _plan_machines(session: Session, params: dict, registries: Registries, fx: F
         _common_assumptions(plan, job, "卡", "cards")
         if gpu:
             plan.assumptions.append((f"型号：{gpu.name}", f"model: {gpu.name}"))
+        plan.assumptions.append((
+            "元/PFLOPS·时 = 本任务实际每卡时花费 ÷ 稠密算力（GPU 型号库，精度标在旁边）",
+            "CNY per PFLOPS-hour = what this job pays per card-hour ÷ the card's dense PFLOPS "
+            "(GPU registry; precision shown beside it)"))
         if params.get("min_memory_gb"):
             m = num(params["min_memory_gb"])
             plan.assumptions.append((f"每卡显存 ≥ {m} GB（任意型号）" if not gpu else f"每卡显存 ≥ {m} GB",
@@ -160,7 +164,8 @@ def _plan_machines(session: Session, params: dict, registries: Registries, fx: F
         item = PlanItem(offer, job=cost)
         item.effective_unit_price = (cost.total / (job.count * job.hours)).quantize(UNIT_PLACES, ROUND_HALF_UP)
         if kind == Kind.GPU.value and model:
-            item.perf = perf_price(offer.unit_price, model.bf16_tflops, model.precision, memory)
+            # Per performance at what this job really pays per card-hour (a month bought for 72 h counts).
+            item.perf = perf_price(item.effective_unit_price, model.bf16_tflops, model.precision, memory)
         plan.items.append(item)
     _rank(plan)
     return plan

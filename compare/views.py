@@ -30,6 +30,14 @@ def _billing_labels() -> dict[str, str]:
             "cached_input_price": _("Cached input")}
 
 
+def region_name(region_id: str | None) -> str:
+    """A region id as its name in the page language ('cn-hangzhou' -> '杭州' / 'Hangzhou')."""
+    region = default_registries().regions.get(region_id) if region_id else None
+    if region is None:
+        return region_id or "—"
+    return region.name_zh if _lang() == "zh" else region.name_en
+
+
 @bp.get("/compare")
 def compare():
     asked = request.args.getlist("ids")
