@@ -72,3 +72,20 @@ def test_market_chart_renders(live_server, page, screenshot, seeded):
     page.goto(f"{live_server}/market/token/deepseek-v3.2?lang=en")
     assert page.locator(".chart-card svg").first.is_visible()
     screenshot("compare-market-token-en")
+
+
+def test_token_workload_ranked(live_server, page, screenshot, seeded):
+    page.goto(f"{live_server}/plan?kind=token")
+    page.fill("#f-daily_active_users", "1000")
+    page.fill("#f-requests_per_user", "10")
+    page.fill("#f-input_tokens_per_request", "1500")
+    page.fill("#f-output_tokens_per_request", "500")
+    page.fill("#f-cache_hit_share", "0.3")
+    page.click("button[type=submit]")
+    first = page.locator(".plan-table tbody tr").nth(0)
+    assert "/月" in first.locator(".arith code").inner_text()
+    assert "每月请求 = 1,000 日活 × 10 次/人/天 × 30 天" in page.locator(".assumptions").inner_text()
+    screenshot("compare-plan-token-zh")
+    from tests.browser.conftest import SCREENSHOTS  # the full page is 169 rows long: keep a readable top too
+
+    page.screenshot(path=str(SCREENSHOTS / "compare-plan-token-zh-top.png"))
