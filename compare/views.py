@@ -1,6 +1,6 @@
 """Pages: compare offers side by side, plan a job, see a model's market. Thin: parse, call, render."""
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
@@ -42,6 +42,10 @@ def region_name(region_id: str | None) -> str:
 def compare():
     asked = request.args.getlist("ids")
     ids = parse_ids(asked)
+    if len(asked) > 1:
+        # Checkboxes send ids=1&ids=2; one ids=1,2 keeps the list whole in every link built from the URL.
+        extra = {k: v for k, v in request.args.items() if k != "ids"}
+        return redirect(url_for("compare.compare", ids=",".join(map(str, ids)), **extra))
     too_many = len(parse_ids(asked, limit=None)) > MAX_OFFERS
     found = {o.id: o for o in db.session.scalars(
         select(Offer).options(joinedload(Offer.vendor)).where(Offer.id.in_(ids)))} if ids else {}

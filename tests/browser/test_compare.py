@@ -53,6 +53,7 @@ def test_plan_a_job_then_compare(live_server, page, screenshot, seeded):
 
     page.click("text=English")
     assert page.locator("h1").inner_text() == "Compare offers"
+    assert page.locator(".offer-head").count() == 3  # the language switch keeps every chosen offer
     assert page.locator("tr[data-row=per_pflops_hour] th").inner_text().startswith("CNY per dense PFLOPS-hour")
     screenshot("compare-table-en")
 

@@ -45,6 +45,13 @@ def test_compare_keeps_at_most_six(client, catalog):
     assert "最多可对比 6 个报价" in html
 
 
+def test_ticked_checkboxes_become_one_ids_list(client, catalog):
+    a, b = catalog["h100_card"].id, catalog["a100_40"].id
+    response = client.get(f"/compare?ids={a}&ids={b}&lang=en")
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/compare?ids={a},{b}&lang=en"
+
+
 def test_compare_with_nothing_chosen(client):
     html = client.get("/compare?ids=abc").get_data(as_text=True)
     assert "还没有可对比的报价" in html
