@@ -1,0 +1,13 @@
+"""Checkout input: the one validation path for cart and checkout forms."""
+
+from marshmallow import Schema, fields, validate
+
+
+class CartLineSchema(Schema):
+    offer_id = fields.Integer(required=True, strict=False, validate=validate.Range(min=1))
+    quantity = fields.Integer(required=True, strict=False, validate=validate.Range(min=1, max=1_000_000))
+
+
+class CheckoutSchema(Schema):
+    email = fields.Email(required=True, validate=validate.Length(max=254))
+    checkout_token = fields.String(required=True, validate=validate.Length(min=16, max=64))
