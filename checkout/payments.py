@@ -4,7 +4,7 @@ The same code talks to Stripe (STRIPE_SECRET_KEY set) or to the app's own Stripe
 (no key): only the client's api base and HTTP transport differ, chosen from config.
 """
 
-import time
+from datetime import UTC
 from typing import Any, Protocol
 
 import stripe
@@ -14,9 +14,12 @@ from pricing.currency import to_minor_units
 
 SANDBOX_API_KEY = "sk_test_sandbox"
 SANDBOX_WEBHOOK_SECRET = "whsec_sandbox_dev_only_not_secret"
-# Stripe accepts expires_at 30 minutes to 24 hours after creation; a little slack keeps
-# a slow clock or a slow network from making "exactly 30 minutes" too early.
-SESSION_LIFETIME_SECONDS = 30 * 60 + 60
+# Stripe accepts expires_at 30 minutes to 24 hours after the session's creation. The
+# order is created a moment before its session, and clocks differ a little: two minutes
+# of slack keep "30 minutes" from being refused as too early.
+SESSION_LIFETIME_SECONDS = 30 * 60 + 120
+# An order this old can no longer get a session that lives 30 minutes.
+LATEST_SESSION_START_SECONDS = 90
 
 
 class PaymentService(Protocol):
@@ -36,7 +39,12 @@ def idempotency_key(order: Order) -> str:
     return f"checkout-session-order-{order.token}"
 
 
-def session_params(order: Order, *, success_url: str, cancel_url: str, now: float | None = None) -> dict:
+def expires_at(order: Order) -> int:
+    """Fixed by the order's creation, so a retried create sends the very same parameters."""
+    return int(order.created_at.replace(tzinfo=UTC).timestamp()) + SESSION_LIFETIME_SECONDS
+
+
+def session_params(order: Order, *, success_url: str, cancel_url: str) -> dict:
     """Checkout Session parameters, built from the order's snapshot only (never from the browser)."""
     currency = order.currency.lower()
     line_items = []
@@ -64,7 +72,7 @@ def session_params(order: Order, *, success_url: str, cancel_url: str, now: floa
         "payment_intent_data": {"metadata": {"order_id": str(order.id)}},
         "success_url": success_url,
         "cancel_url": cancel_url,
-        "expires_at": int(now if now is not None else time.time()) + SESSION_LIFETIME_SECONDS,
+        "expires_at": expires_at(order),
     }
 
 

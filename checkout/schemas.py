@@ -1,9 +1,12 @@
 """Checkout input: the one validation path for cart and checkout forms."""
 
-from marshmallow import Schema, fields, validate
+from marshmallow import EXCLUDE, Schema, fields, validate
 
 
 class CartLineSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE  # whatever else the browser sends (a price, say) is never read
+
     offer_id = fields.Integer(required=True, strict=False, validate=validate.Range(min=1))
     quantity = fields.Integer(required=True, strict=False, validate=validate.Range(min=1, max=1_000_000))
 

@@ -9,12 +9,13 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 
 from catalog.context import load_fx
-from catalog.models import Offer
+from catalog.models import Offer, utcnow
 from checkout import cart as carts
 from checkout.fulfilment import fulfil
 from checkout.gateway import payment_service, sandbox_mode
 from checkout.models import Order, OrderLine, OrderStatus
 from checkout.orders import OfferUnavailable, OutOfStock, Wanted, place_order, priced
+from checkout.payments import LATEST_SESSION_START_SECONDS
 from checkout.schemas import CartLineSchema, CheckoutSchema
 from extensions import db
 from pricing.line_total import PricingError, QuantityError, line_total, order_total, purchase_price
@@ -129,6 +130,20 @@ def _remember(order: Order) -> None:
 
 def _to_payment(order: Order):
     service = payment_service()
+    if order.stripe_session_id:
+        # A session exists (double-submit, or "pay now" again): send the buyer back to it.
+        try:
+            existing = service.retrieve_session(order.stripe_session_id)
+        except Exception:
+            current_app.logger.exception("retrieving Checkout Session %s failed", order.stripe_session_id)
+            flash(_("The payment page could not be opened. Please try again."), "error")
+            return redirect(url_for("checkout.order_page", token=order.token))
+        if existing.get("status") == "open":
+            return redirect(existing["url"], code=303)
+        return redirect(url_for("checkout.order_page", token=order.token))
+    if (utcnow() - order.created_at).total_seconds() > LATEST_SESSION_START_SECONDS:
+        flash(_("This order is too old to pay; please check out again."), "error")
+        return redirect(url_for("checkout.order_page", token=order.token))
     success = url_for("checkout.success", _external=True) + "?session_id={CHECKOUT_SESSION_ID}"
     cancel = url_for("checkout.cancelled", token=order.token, _external=True)
     try:
