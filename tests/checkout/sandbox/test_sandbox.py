@@ -1,5 +1,7 @@
 """The sandbox answers stripe-python like Stripe does, and signs like Stripe does."""
 
+import time
+
 import stripe
 
 from checkout.gateway import payment_service
@@ -23,10 +25,12 @@ def test_form_decoding_of_nested_params():
         "metadata": {"order_id": "7"}, "types": ["a", "b"]}
 
 
+EXPIRES_AT = int(time.time()) + 3600  # fixed once: the same params must be byte-for-byte the same
+
+
 def _params(amount=100):
-    import time
     return {"mode": "payment", "success_url": "http://x/s", "cancel_url": "http://x/c",
-            "expires_at": int(time.time()) + 1900,
+            "expires_at": EXPIRES_AT,
             "line_items": [{"quantity": 1, "price_data": {"currency": "cny", "unit_amount": amount,
                                                            "product_data": {"name": "x"}}}]}
 
