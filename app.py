@@ -27,8 +27,14 @@ def create_app(test_config: dict | None = None) -> Flask:
         SEARCH_INDEX_DIR=os.environ.get("SEARCH_INDEX_DIR", str(Path(app.instance_path) / "search-index")),
         JSON_SORT_KEYS=False,
     )
+    for name in ("STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "STRIPE_API_BASE"):
+        app.config[name] = os.environ.get(name) or None
     if test_config:
         app.config.from_mapping(test_config)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # Concurrent writers (webhook and success page at once) wait for the lock instead of failing.
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**app.config["SQLALCHEMY_ENGINE_OPTIONS"],
+                                                   "connect_args": {"timeout": 30}}
     app.json.sort_keys = False
     app.json.ensure_ascii = False
     redis_url = os.environ.get("REDIS_URL")
@@ -44,6 +50,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     login_manager.init_app(app)
     login_manager.user_loader(load_user)
 
+    import checkout
     from catalog import api
     from catalog import cli as catalog_cli
     from offers import cli as offers_cli
@@ -56,6 +63,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     catalog_cli.init_app(app)
     offers_cli.init_app(app)
     api.init_app(app)
+    checkout.init_app(app)
     # The JSON API is read-only and cookie-less; CSRF guards forms, not it.
     csrf.exempt(api.bp)
     import compare
