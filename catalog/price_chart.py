@@ -11,7 +11,7 @@ from decimal import Decimal
 from html import escape
 
 WIDTH, HEIGHT = 720, 240
-LEFT, RIGHT, TOP, BOTTOM = 78, 24, 18, 40
+LEFT, RIGHT, TOP, BOTTOM = 78, 24, 34, 40
 Y_TICKS = 4
 
 
@@ -62,7 +62,7 @@ def price_history_svg(points: Sequence[tuple[datetime, Decimal]], now: datetime,
                      f'stroke="#e3e7ee" stroke-width="1"/>')
         parts.append(f'<text class="tick" x="{LEFT - 8}" y="{ty + 4:.1f}" text-anchor="end" font-size="12" '
                      f'fill="#5c6475">{escape(labels.format_price(value))}</text>')
-    parts.append(f'<text class="axis-unit" x="{LEFT - 8}" y="{TOP - 6}" text-anchor="end" font-size="11" '
+    parts.append(f'<text class="axis-unit" x="{LEFT - 8}" y="{TOP - 18}" text-anchor="end" font-size="11" '
                  f'fill="#5c6475">{escape(labels.unit)}</text>')
     for at, anchor in ((start, "start"), (end, "end")):
         parts.append(f'<text class="tick" x="{x(at):.1f}" y="{HEIGHT - 14}" text-anchor="{anchor}" font-size="12" '

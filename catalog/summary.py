@@ -43,7 +43,7 @@ def catalog_summary(session: Session, popular: int = POPULAR_GPU_MODELS) -> Cata
         select(func.count(Offer.id), func.count(distinct(Offer.vendor_id)), func.count(distinct(Offer.gpu_model)),
                func.count(distinct(Offer.model))).where(active)).one()
     kind_counts = dict(session.execute(
-        select(Offer.kind, func.count()).where(active).group_by(Offer.kind)).tuples().all())
+        select(Offer.kind, func.count()).where(active).group_by(Offer.kind)).all())
     popular_rows = session.execute(
         select(Offer.gpu_model, func.count().label("n")).where(*_buyable(), Offer.gpu_model.is_not(None))
         .group_by(Offer.gpu_model).order_by(func.count().desc(), Offer.gpu_model).limit(popular)).all()

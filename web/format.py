@@ -136,7 +136,7 @@ def context_window(tokens: int | None) -> str:
         return ""
     if tokens >= 1_000_000:
         return f"{tokens / 1_000_000:.3g}M"
-    if tokens % 1024 == 0:
+    if tokens % 1000 and tokens % 1024 == 0:
         return f"{tokens // 1024}K"
     return f"{tokens / 1000:.4g}K"
 
