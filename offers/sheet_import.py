@@ -236,6 +236,7 @@ def import_sheet(session: Session, source: str | Path | BinaryIO, vendor_slug: s
     """
     report = ImportReport(dry_run=dry_run, mode=mode)
     name = filename or (Path(source).name if isinstance(source, str | Path) else "upload")
+    sheet = None
     try:
         sheet = open_sheet(source, filename=name)
         if mapping and mapping.transform:
@@ -256,6 +257,9 @@ def import_sheet(session: Session, source: str | Path | BinaryIO, vendor_slug: s
         session.rollback()
         report.errors.append(RowError(1, None, str(exc)))
         return report
+    finally:
+        if sheet is not None:
+            sheet.close()
     if report.rows_seen == 0 and not report.errors:
         report.errors.append(RowError(1, None, bilingual("表中没有报价行", "the sheet has no offer rows")))
     report.landed = not dry_run and report.would_land

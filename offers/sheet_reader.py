@@ -9,8 +9,8 @@ import codecs
 import csv
 import io
 import os
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import BinaryIO
@@ -39,6 +39,18 @@ class Sheet:
     rows: Iterator[SheetRow]
     encoding: str  # "xlsx" for a workbook
     row_estimate: int  # data rows, for progress; exact for CSV without multi-line cells
+    closers: list[Callable[[], None]] = field(default_factory=list)
+
+    def close(self) -> None:
+        """Release the file and workbook; safe to call twice, and called when the rows run out."""
+        while self.closers:
+            self.closers.pop()()
+
+    def __enter__(self) -> "Sheet":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
 
 def _rewindable(source: str | Path | BinaryIO) -> BinaryIO:
@@ -123,9 +135,11 @@ def _csv_sheet(stream: BinaryIO) -> Sheet:
                 number += 1
                 yield SheetRow(number, cells)
         finally:
-            text.close()
+            sheet.close()
 
-    return Sheet(header=[h.strip() for h in header], rows=rows(), encoding=encoding, row_estimate=estimate)
+    sheet = Sheet(header=[h.strip() for h in header], rows=rows(), encoding=encoding, row_estimate=estimate,
+                  closers=[text.close])
+    return sheet
 
 
 def _cell_text(value) -> str:
@@ -140,7 +154,7 @@ def _cell_text(value) -> str:
     return str(value)
 
 
-def _xlsx_sheet(stream: BinaryIO) -> Sheet:
+def _xlsx_sheet(stream: BinaryIO, owned: bool) -> Sheet:
     from openpyxl import load_workbook
 
     stream.seek(0)
@@ -155,6 +169,9 @@ def _xlsx_sheet(stream: BinaryIO) -> Sheet:
     except StopIteration:
         workbook.close()
         raise SheetError("工作表是空的 / the worksheet is empty") from None
+    except Exception as exc:  # a damaged sheet part
+        workbook.close()
+        raise SheetError(f"无法读取 XLSX 表头 / cannot read the XLSX header: {exc.__class__.__name__}") from None
     while header and not header[-1]:
         header.pop()
     estimate = max((sheet.max_row or 1) - 1, 0)
@@ -164,9 +181,11 @@ def _xlsx_sheet(stream: BinaryIO) -> Sheet:
             for number, values in enumerate(iterator, start=2):
                 yield SheetRow(number, [_cell_text(v) for v in values])
         finally:
-            workbook.close()
+            sheet.close()
 
-    return Sheet(header=header, rows=rows(), encoding="xlsx", row_estimate=estimate)
+    sheet = Sheet(header=header, rows=rows(), encoding="xlsx", row_estimate=estimate,
+                  closers=[stream.close] * owned + [workbook.close])
+    return sheet
 
 
 def open_sheet(source: str | Path | BinaryIO, filename: str | None = None) -> Sheet:
@@ -180,7 +199,7 @@ def open_sheet(source: str | Path | BinaryIO, filename: str | None = None) -> Sh
         name = filename or (str(source) if isinstance(source, str | Path) else str(getattr(source, "name", "")))
         ext = os.path.splitext(name)[1].lower()
         if head.startswith(_ZIP_MAGIC):
-            return _xlsx_sheet(stream)
+            return _xlsx_sheet(stream, owned=isinstance(source, str | Path))
         if head.startswith(_OLE_MAGIC) or ext == ".xls":
             raise SheetError("不支持旧版 .xls 文件，请另存为 .xlsx 或 CSV / old .xls files are not supported: save as .xlsx or CSV")
         if ext == ".xlsx":
