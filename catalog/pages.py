@@ -43,6 +43,7 @@ FIELD_LABELS = {
     "gpu_model": lazy_gettext("GPU model"), "model": lazy_gettext("Model"), "region": lazy_gettext("Region"),
     "billing": lazy_gettext("Billing"), "min_gpu_count": lazy_gettext("Min. GPU count"),
     "min_gpu_memory_gb": lazy_gettext("Min. GPU memory (GB)"), "min_vcpus": lazy_gettext("Min. vCPUs"),
+    "min_unit_price": lazy_gettext("Min. price (¥ per unit)"),
     "max_unit_price": lazy_gettext("Max. price (¥ per unit)"), "in_stock": lazy_gettext("In stock only"),
     "sort": lazy_gettext("Sort"), "page": lazy_gettext("Page"), "per_page": lazy_gettext("Per page"),
 }
@@ -87,7 +88,10 @@ def facet_entries(page: OfferPage, vendors: dict[str, Vendor]) -> list[tuple[str
     }
     groups = [(name, [(key, labels[name](key), count) for key, count in facets.get(name, {}).items()])
               for name in ("kind", "gpu_model", "vendor", "region")]
-    groups.append(("billing", [(b.value, fmt.billing_label(b.value), None) for b in Billing]))
+    # The search engine may count billing modes too; without counts every mode is still offered.
+    billing_counts = facets.get("billing")
+    groups.append(("billing", [(b.value, fmt.billing_label(b.value), billing_counts.get(b.value, 0) if billing_counts
+                                else None) for b in Billing if not billing_counts or b.value in billing_counts]))
     return groups
 
 
@@ -111,7 +115,7 @@ def chip_value(name: str, value: str, vendors: dict[str, Vendor]) -> str:
 
 
 def active_chips(args: dict[str, str], vendors: dict[str, Vendor]) -> list[tuple[str, str, str]]:
-    return [(name, str(FIELD_LABELS[name]), chip_value(name, value, vendors))
+    return [(name, str(FIELD_LABELS.get(name, name)), chip_value(name, value, vendors))
             for name, value in args.items() if name not in ("sort", "page", "per_page")]
 
 
@@ -138,6 +142,7 @@ def browse():
     return render_template(
         "catalog/browse.html", page=page, args=args, errors=errors, pages=pages,
         facet_entries=facet_entries(page, vendors), chips=active_chips(args, vendors),
+        corrected=getattr(page, "corrected", {}),
         sort_labels=SORT_LABELS, field_labels=FIELD_LABELS, sorts=list(SORTS)), status
 
 

@@ -186,3 +186,14 @@ def test_csv_with_bad_parameters_is_a_400(get, app):
 def test_navigation_has_browse(get, app):
     page = text_of(get("/offers"))
     assert re.search(r'<a href="/offers" aria-current="page">找算力</a>', page)
+
+
+def test_parameters_the_page_does_not_know_are_ignored_not_errors(get, catalog):
+    response = get("/offers?utm_source=wechat&lang=zh&kind=gpu")
+    assert response.status_code == 200 and "3 个报价" in text_of(response)
+
+
+def test_billing_facet_links(get, catalog):
+    page = text_of(get("/offers"))
+    assert 'href="/offers?billing=monthly"' in page
+    assert "1 个报价" in text_of(get("/offers?billing=monthly"))
