@@ -60,4 +60,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     catalog_pages.init_app(app)
     # The JSON API is read-only and cookie-less; CSRF guards forms, not it.
     csrf.exempt(api.bp)
+    import compare
+
+    compare.init_app(app)
     return app

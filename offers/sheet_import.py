@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from marshmallow import ValidationError
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from catalog.models import ImportRun, Offer, PriceHistory, Vendor, utcnow
@@ -159,16 +159,22 @@ def _write_chunk(session: Session, vendor_id: int, chunk: list[tuple[int, dict]]
                                    "old_unit_price": old.unit_price, "unit_price": offer["unit_price"]})
         if old.status != "active":
             reactivated.append(old.id)
+    # Core statements, not ORM bulk: the ORM groups rows by which values are None and
+    # sends one statement per group, thousands of round trips on PostgreSQL.
     if inserts:
-        session.execute(insert(Offer), inserts)
+        session.execute(insert(Offer.__table__), inserts)
         ids = dict(session.execute(
             select(Offer.sku, Offer.id).where(Offer.vendor_id == vendor_id,
                                               Offer.sku.in_([i["sku"] for i in inserts]))).all())
         history.extend({"offer_id": ids[i["sku"]], "at": now, **_history_values(i)} for i in inserts)
-    if updates:
-        session.execute(update(Offer), updates)
+    by_shape: dict[tuple, list[dict]] = {}
+    for values in updates:
+        by_shape.setdefault(tuple(sorted(values)), []).append({**values, "_id": values.pop("id")})
+    for shape, rows in by_shape.items():
+        columns = {c: bindparam(c) for c in shape if c != "id"}
+        session.execute(update(Offer.__table__).where(Offer.__table__.c.id == bindparam("_id")).values(columns), rows)
     if history:
-        session.execute(insert(PriceHistory), history)
+        session.execute(insert(PriceHistory.__table__), history)
 
 
 def _history_values(offer: dict) -> dict:
