@@ -53,6 +53,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     import checkout
     from catalog import api
     from catalog import cli as catalog_cli
+    from catalog import pages as catalog_pages
     from offers import cli as offers_cli
     from web import errors, locale, nav, openapi
 
@@ -64,6 +65,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     offers_cli.init_app(app)
     api.init_app(app)
     checkout.init_app(app)
+    catalog_pages.init_app(app)
     # The JSON API is read-only and cookie-less; CSRF guards forms, not it.
     csrf.exempt(api.bp)
     import compare
