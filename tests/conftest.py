@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import delete
 
 from app import create_app
@@ -25,6 +26,18 @@ def _database_url(tmp_path_factory) -> str:
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
 
 
+class RequestContextClient(FlaskClient):
+    """Each request in its own app context, as in production.
+
+    The `app` fixture keeps a context pushed for the test's own database work; without this,
+    requests would share its `g` (the logged-in user, the page language) and its session.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 @pytest.fixture(scope="session")
 def _app(tmp_path_factory):
     instance = tmp_path_factory.mktemp("instance")
@@ -38,6 +51,7 @@ def _app(tmp_path_factory):
     with app.app_context():
         db.drop_all()
         db.create_all()
+    app.test_client_class = RequestContextClient
     yield app
     with app.app_context():
         db.session.remove()

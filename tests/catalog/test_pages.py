@@ -12,12 +12,8 @@ from tests.catalog.factories import gpu_offer, reprice, token_offer
 
 
 @pytest.fixture()
-def get(app, client):
-    """GET in a fresh app context, as a real request has (the app fixture's context would keep the locale)."""
-    def fetch(url):
-        with app.app_context():
-            return client.get(url)
-    return fetch
+def get(client):
+    return client.get
 
 
 @pytest.fixture()
