@@ -44,7 +44,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     login_manager.init_app(app)
     login_manager.user_loader(load_user)
 
-    from catalog import api
+    from catalog import api, index_cli
     from catalog import cli as catalog_cli
     from offers import cli as offers_cli
     from web import errors, locale, nav, openapi
@@ -54,6 +54,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.init_app(app)
     openapi.init_app(app)
     catalog_cli.init_app(app)
+    index_cli.init_app(app)
     offers_cli.init_app(app)
     api.init_app(app)
     # The JSON API is read-only and cookie-less; CSRF guards forms, not it.

@@ -15,6 +15,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from catalog.models import ImportRun, Offer, PriceHistory, Vendor, utcnow
+from catalog.outbox import enqueue
 from offers.columns import ColumnMapping, MappingError, apply_mapping, plan_headers
 from offers.schema import ALL_COLUMNS, CatalogContext, bilingual, sheet_schema
 from offers.sheet_reader import Sheet, SheetError, open_sheet
@@ -159,6 +160,7 @@ def _write_chunk(session: Session, vendor_id: int, chunk: list[tuple[int, dict]]
                                    "old_unit_price": old.unit_price, "unit_price": offer["unit_price"]})
         if old.status != "active":
             reactivated.append(old.id)
+    ids: dict[str, int] = {}
     if inserts:
         session.execute(insert(Offer), inserts)
         ids = dict(session.execute(
@@ -167,6 +169,8 @@ def _write_chunk(session: Session, vendor_id: int, chunk: list[tuple[int, dict]]
         history.extend({"offer_id": ids[i["sku"]], "at": now, **_history_values(i)} for i in inserts)
     if updates:
         session.execute(update(Offer), updates)
+    # Bulk statements fire no ORM events: tell the search index outbox here, in this transaction.
+    enqueue(session, [*(ids[i["sku"]] for i in inserts), *(u["id"] for u in updates)])
     if history:
         session.execute(insert(PriceHistory), history)
 
