@@ -148,8 +148,8 @@ def sql_search(session: Session, params: dict, registries: Registries,
     if params.get("q") and service is not None:
         parsed = service.parse(params["q"])
         corrected = parsed.corrected
-        if parsed.terms:
-            text_ids = service.text.query(parsed.terms)
+        if parsed.groups:
+            text_ids = service.text.query(parsed.groups)
         params = {k: v for k, v in params.items() if k != "q"}
     stmt = _filtered(params, registries, text_ids)
     ids = stmt.with_only_columns(Offer.id).order_by(None).subquery()
@@ -173,10 +173,32 @@ def _bound(value: Decimal, scale: int, rounding: str) -> int:
     return int(value.scaleb(scale).to_integral_value(rounding=rounding))
 
 
+CONCEPT_COLUMNS = {"g": "gpu_model", "r": "region", "m": "model", "k": "kind", "b": "billing"}
+
+
+def _group_mask(service: SearchService, group: tuple[str, ...], n: int) -> np.ndarray:
+    """Offers matching one query word: the word in their text (engine), or a registry entry it names (snapshot)."""
+    snap = service.snapshot
+    hit = np.zeros(n, dtype=bool)
+    ids = service.text.query([group[:1]])
+    rows = snap.row_of[ids[ids < len(snap.row_of)]]
+    hit[rows[(rows != NULL) & (rows < n)]] = True
+    codes: dict[str, list[int]] = {}
+    for concept in group[1:]:
+        prefix, ident = concept.split(":", 1)
+        column = CONCEPT_COLUMNS[prefix]
+        code = snap.books[column].codes.get(ident)
+        if code is not None:
+            codes.setdefault(column, []).append(code)
+    for column, wanted in codes.items():
+        values = snap.cols[column][:n]
+        hit |= values == wanted[0] if len(wanted) == 1 else np.isin(values, wanted)
+    return hit
+
+
 def _fast_search(session: Session, service: SearchService, params: dict, registries: Registries) -> OfferPage:
     names = _resolved(params, registries)
     parsed = service.parse(params["q"]) if params.get("q") else None
-    text_ids = service.text.query(parsed.terms) if parsed and parsed.terms else None
     snap = service.snapshot
     snap.refresh()
     page, per_page = params.get("page", 1), params.get("per_page", 20)
@@ -213,11 +235,9 @@ def _fast_search(session: Session, service: SearchService, params: dict, registr
         if params.get("in_stock"):
             stock = cols["stock"][:n]
             mask &= (stock == NULL) | (stock > 0)
-        if text_ids is not None:
-            rows = snap.row_of[text_ids[text_ids < len(snap.row_of)]]
-            hit = np.zeros(n, dtype=bool)
-            hit[rows[(rows != NULL) & (rows < n)]] = True
-            mask &= hit
+        if parsed is not None:
+            for group in parsed.groups:
+                mask &= _group_mask(service, group, n)
         total = int(mask.sum())
         rows = snap.sorted_page(mask, params.get("sort", "unit_price"), (page - 1) * per_page, per_page)
         ids = [int(i) for i in cols["id"][rows]]

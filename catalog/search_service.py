@@ -124,7 +124,7 @@ class SearchService:
 
     # -- reading ---------------------------------------------------------------------
     def parse(self, q: str) -> ParsedQuery:
-        return parse_query(q, self.builder.vocabulary(), self.text.knows)
+        return parse_query(q, self.builder, self.text.knows)
 
 
 _services: dict[int, SearchService] = {}

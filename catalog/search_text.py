@@ -58,6 +58,12 @@ def tokenize(text: str | None, *, for_query: bool = False) -> list[str]:
     """Index terms of `text`, in order, duplicates kept."""
     if not text:
         return []
+    return list(_tokenize(text, for_query))
+
+
+@lru_cache(maxsize=200_000)
+def _tokenize(text: str, for_query: bool) -> tuple[str, ...]:
+    # Cached: catalogs repeat titles and descriptions a lot, and jieba is the slow part.
     folded = _TRAILING_LETTER.sub(r"\1\2", fold(text))
     out: list[str] = []
     for run in _RUN.findall(folded):
@@ -69,7 +75,7 @@ def tokenize(text: str | None, *, for_query: bool = False) -> list[str]:
             out.extend(w for w in words if w.strip())
         else:
             out.append(_word(run))
-    return out
+    return tuple(out)
 
 
 @dataclass(frozen=True)
@@ -92,60 +98,61 @@ class OfferText:
 
 
 class TextBuilder:
-    """Expands an offer into its index terms; registry expansions are cached per name."""
+    """Expands an offer into its index terms, and query words into the registry entries they name.
+
+    An offer carries one concept term per registry entry it refers to ("g:a100-80gb",
+    "r:cn-hangzhou", "m:deepseek-v3") rather than every alias of it: fewer postings per
+    offer (Whoosh writes ~1,000 postings a second per core), and a query word is expanded
+    to the concepts whose names contain it ("华东" -> every region in East China).
+    """
 
     def __init__(self, registries: Registries):
         self.registries = registries
-        self._names = lru_cache(maxsize=4096)(self._names_uncached)
+        concepts: dict[str, set[str]] = {}
 
-    def _names_uncached(self, what: str, ident: str) -> tuple[str, ...]:
-        reg = self.registries
-        parts: list[str | None] = [ident]
-        if what == "gpu" and (g := reg.gpus.get(ident)):
-            parts += [g.name, g.family, g.vendor, *g.aliases]
-            if g.vendor.lower() == "huawei":
-                parts += ["华为", "昇腾", "ascend"]
-            if g.vendor.lower() == "nvidia":
-                parts += ["英伟达"]
-        elif what == "region" and (r := reg.regions.get(ident)):
-            parts += [r.name_zh, r.name_en, r.province_zh, r.province_en, r.area_zh, r.area_en, r.hub, *r.aliases]
-        elif what == "model" and (m := reg.token_models.get(ident)):
-            parts += [m.name, m.provider, m.family, *m.aliases]
-        terms: list[str] = []
-        for part in parts:
-            terms.extend(tokenize(part))
-        return tuple(dict.fromkeys(terms))
+        def learn(prefix: str, ident: str, names) -> None:
+            for name in names:
+                for word in tokenize(name):
+                    concepts.setdefault(word, set()).add(f"{prefix}:{ident}")
+
+        for g in registries.gpus.models.values():
+            extra = ["华为", "昇腾", "ascend"] if g.vendor.lower() == "huawei" else (
+                ["英伟达"] if g.vendor.lower() == "nvidia" else [])
+            learn("g", g.id, [g.id, g.name, g.family, g.vendor, *g.aliases, *extra])
+        for r in registries.regions.regions.values():
+            learn("r", r.id, [r.id, r.name_zh, r.name_en, r.province_zh, r.province_en, r.area_zh, r.area_en, r.hub,
+                              *r.aliases])
+        for m in registries.token_models.models.values():
+            learn("m", m.id, [m.id, m.name, m.provider, m.family, *m.aliases])
+        for kind, words in KIND_WORDS.items():
+            learn("k", kind, [words])
+        for billing, words in BILLING_WORDS.items():
+            learn("b", billing, [words])
+        self.concepts = {word: frozenset(ids) for word, ids in concepts.items()}
+        self.vocabulary = frozenset(self.concepts)
 
     def terms(self, offer: OfferText) -> list[str]:
         """The sorted, de-duplicated index terms of one offer."""
         terms = set(tokenize(offer.title))
         terms.update(tokenize(offer.description))
         terms.update(tokenize(offer.sku))
-        terms.update(tokenize(KIND_WORDS.get(offer.kind, offer.kind)))
-        terms.update(tokenize(BILLING_WORDS.get(offer.billing, offer.billing)))
-        terms.update(self._names("vendor", offer.vendor_slug))
+        terms.add(f"k:{offer.kind}")
+        terms.add(f"b:{offer.billing}")
+        terms.update(tokenize(offer.vendor_slug))
         terms.update(tokenize(offer.vendor_name_zh))
         terms.update(tokenize(offer.vendor_name_en))
         terms.update(tokenize(offer.cpu_arch))
         if offer.region:
-            terms.update(self._names("region", offer.region))
+            terms.add(f"r:{offer.region}")
         if offer.gpu_model:
-            terms.update(self._names("gpu", offer.gpu_model))
+            terms.add(f"g:{offer.gpu_model}")
         if offer.model:
-            terms.update(self._names("model", offer.model))
+            terms.add(f"m:{offer.model}")
         return sorted(terms)
 
-    @lru_cache(maxsize=1)  # noqa: B019 - one builder per process, the vocabulary never changes
-    def vocabulary(self) -> frozenset[str]:
-        """Terms of every registry name: the words typos are corrected towards."""
-        words: set[str] = set()
-        for ident in self.registries.gpus.models:
-            words.update(self._names("gpu", ident))
-        for ident in self.registries.regions.regions:
-            words.update(self._names("region", ident))
-        for ident in self.registries.token_models.models:
-            words.update(self._names("model", ident))
-        return frozenset(words)
+    def alternatives(self, word: str) -> tuple[str, ...]:
+        """Index terms any of which satisfies a query word: itself and the concepts it names."""
+        return (word, *sorted(self.concepts.get(word, ())))
 
 
 def signature(terms: list[str]) -> str:
@@ -155,7 +162,8 @@ def signature(terms: list[str]) -> str:
 
 @dataclass(frozen=True)
 class ParsedQuery:
-    terms: tuple[str, ...]  # every one must match
+    words: tuple[str, ...]  # the words searched for, after corrections
+    groups: tuple[tuple[str, ...], ...]  # per word, index terms any of which matches; every group must
     corrected: dict[str, str]  # typed word -> the registry word it was read as
     wants_cheap: bool
 
@@ -171,27 +179,22 @@ def _edits1(word: str) -> set[str]:
 
 def correct(word: str, vocabulary: frozenset[str]) -> str | None:
     """The one registry word `word` is a typo of, or None when none or several fit."""
-    if not word.isascii() or len(word) < 3 or not any(ch.isdigit() for ch in word):
-        fixed = None
-    else:
+    if word.isascii() and len(word) >= 3 and any(ch.isdigit() for ch in word):
         fixed = word.translate(_CONFUSABLE)
-        fixed = fixed if fixed in vocabulary else None
-    if fixed:
-        return fixed
+        if fixed in vocabulary:
+            return fixed
     if not word.isascii() or len(word) < 4:
         return None
     near = _edits1(word) & vocabulary
     return next(iter(near)) if len(near) == 1 else None
 
 
-def parse_query(text: str, vocabulary: frozenset[str], known) -> ParsedQuery:
-    """Terms to match; a word the index has never seen is read as the registry word it is a typo of.
+def parse_query(text: str, builder: TextBuilder, known) -> ParsedQuery:
+    """Words to match; a word the index has never seen is read as the registry word it is a typo of.
 
     `known(term)` says whether the index holds the term at all.
     """
-    terms: list[str] = []
-    corrected: dict[str, str] = {}
-    cheap = False
+    vocabulary = builder.vocabulary
     words: list[str] = []
     for word in tokenize(text, for_query=True):
         # A long Chinese word the index lacks ("华东地区") is looked up by its parts.
@@ -199,6 +202,9 @@ def parse_query(text: str, vocabulary: frozenset[str], known) -> ParsedQuery:
             words.extend(w for w in jieba.lcut_for_search(word) if len(w) >= 2 and w != word)
         else:
             words.append(word)
+    kept: list[str] = []
+    corrected: dict[str, str] = {}
+    cheap = False
     for term in words:
         if term in PRICE_WORDS:
             cheap = True
@@ -210,5 +216,6 @@ def parse_query(text: str, vocabulary: frozenset[str], known) -> ParsedQuery:
             if fixed:
                 corrected[term] = fixed
                 term = fixed
-        terms.append(term)
-    return ParsedQuery(tuple(dict.fromkeys(terms)), corrected, cheap)
+        kept.append(term)
+    kept = list(dict.fromkeys(kept))
+    return ParsedQuery(tuple(kept), tuple(builder.alternatives(w) for w in kept), corrected, cheap)

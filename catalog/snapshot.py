@@ -233,6 +233,9 @@ class Snapshot:
         book = self.books[name]
         codes = self.cols[name][: self.n][mask]
         counts = np.bincount(codes[codes != NULL], minlength=len(book.values))
-        pairs = [(book.values[i], int(counts[i])) for i in np.flatnonzero(counts)]
-        pairs.sort(key=lambda p: (-p[1], p[0]))
-        return dict(pairs)
+        present = np.flatnonzero(counts)
+        # Most offers first, ties by name: the same order the SQL path gives.
+        names = np.array(book.values, dtype=object)[present]
+        order = np.lexsort((names.astype(str), -counts[present]))
+        values, found = book.values, counts[present[order]].tolist()
+        return {values[i]: c for i, c in zip(present[order].tolist(), found, strict=True)}
