@@ -28,6 +28,8 @@ SORTS = {
 }
 FACETS = ("kind", "gpu_model", "region", "vendor", "billing")
 MAX_PER_PAGE = 100
+# Bounds beyond any real offer; also keeps "1e999999" out of integer maths.
+MAX_NUMBER = Decimal(10) ** 12
 
 
 class OfferQuerySchema(Schema):
@@ -40,11 +42,11 @@ class OfferQuerySchema(Schema):
     model = fields.String(validate=validate.Length(max=200))
     region = fields.String(validate=validate.Length(max=200))
     billing = fields.String(validate=validate.OneOf([b.value for b in Billing]))
-    min_gpu_count = fields.Decimal(validate=validate.Range(min=0), allow_nan=False)
-    min_gpu_memory_gb = fields.Decimal(validate=validate.Range(min=0), allow_nan=False)
-    min_vcpus = fields.Decimal(validate=validate.Range(min=0), allow_nan=False)
-    min_unit_price = fields.Decimal(validate=validate.Range(min=0), allow_nan=False)
-    max_unit_price = fields.Decimal(validate=validate.Range(min=0), allow_nan=False)
+    min_gpu_count = fields.Decimal(validate=validate.Range(min=0, max=MAX_NUMBER), allow_nan=False)
+    min_gpu_memory_gb = fields.Decimal(validate=validate.Range(min=0, max=MAX_NUMBER), allow_nan=False)
+    min_vcpus = fields.Decimal(validate=validate.Range(min=0, max=MAX_NUMBER), allow_nan=False)
+    min_unit_price = fields.Decimal(validate=validate.Range(min=0, max=MAX_NUMBER), allow_nan=False)
+    max_unit_price = fields.Decimal(validate=validate.Range(min=0, max=MAX_NUMBER), allow_nan=False)
     in_stock = fields.Boolean()
     include_delisted = fields.Boolean()
     sort = fields.String(load_default="unit_price", validate=validate.OneOf(list(SORTS)))
