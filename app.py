@@ -51,7 +51,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     login_manager.user_loader(load_user)
 
     import checkout
-    from catalog import api
+    from catalog import api, index_cli
     from catalog import cli as catalog_cli
     from catalog import pages as catalog_pages
     from offers import cli as offers_cli
@@ -62,6 +62,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.init_app(app)
     openapi.init_app(app)
     catalog_cli.init_app(app)
+    index_cli.init_app(app)
     offers_cli.init_app(app)
     api.init_app(app)
     checkout.init_app(app)

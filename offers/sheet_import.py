@@ -15,6 +15,7 @@ from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from catalog.models import ImportRun, Offer, PriceHistory, Vendor, utcnow
+from catalog.outbox import enqueue
 from offers.columns import ColumnMapping, MappingError, apply_mapping, plan_headers
 from offers.schema import ALL_COLUMNS, CatalogContext, bilingual, sheet_schema
 from offers.sheet_reader import Sheet, SheetError, open_sheet
@@ -161,6 +162,7 @@ def _write_chunk(session: Session, vendor_id: int, chunk: list[tuple[int, dict]]
             reactivated.append(old.id)
     # Core statements, not ORM bulk: the ORM groups rows by which values are None and
     # sends one statement per group, thousands of round trips on PostgreSQL.
+    ids: dict[str, int] = {}
     if inserts:
         session.execute(insert(Offer.__table__), inserts)
         ids = dict(session.execute(
@@ -169,10 +171,13 @@ def _write_chunk(session: Session, vendor_id: int, chunk: list[tuple[int, dict]]
         history.extend({"offer_id": ids[i["sku"]], "at": now, **_history_values(i)} for i in inserts)
     by_shape: dict[tuple, list[dict]] = {}
     for values in updates:
-        by_shape.setdefault(tuple(sorted(values)), []).append({**values, "_id": values.pop("id")})
+        row = {("_id" if k == "id" else k): v for k, v in values.items()}
+        by_shape.setdefault(tuple(sorted(values)), []).append(row)
     for shape, rows in by_shape.items():
         columns = {c: bindparam(c) for c in shape if c != "id"}
         session.execute(update(Offer.__table__).where(Offer.__table__.c.id == bindparam("_id")).values(columns), rows)
+    # Bulk statements fire no ORM events: tell the search index outbox here, in this transaction.
+    enqueue(session, [*(ids[i["sku"]] for i in inserts), *(u["id"] for u in updates)])
     if history:
         session.execute(insert(PriceHistory.__table__), history)
 

@@ -68,6 +68,8 @@ def app(_app):
             db.session.execute(delete(table))
         db.session.commit()
         db.session.remove()
+        # The search index and snapshot outlive the emptied tables; start the next test clean.
+        _app.extensions["search"].reset()
 
 
 @pytest.fixture()
