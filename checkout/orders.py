@@ -63,7 +63,10 @@ def place_order(session: Session, wanted: list[Wanted], *, email: str, user_id: 
         if offer is None or offer.status != "active":
             raise OfferUnavailable(f"offer {item.offer_id} is not available")
         price = purchase_price(priced(offer), fx)
-        check_quantity(item.quantity, price.unit, offer.stock)
+        check_quantity(item.quantity, price.unit, None)
+        if offer.stock is not None and item.quantity > offer.stock:
+            # Seen before reserving; the conditional UPDATE below is what guards a race.
+            raise OutOfStock(offer.id, offer.title)
         total = line_total(price.amount, item.quantity)
         totals.append(total)
         order.lines.append(OrderLine(
