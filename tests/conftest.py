@@ -95,3 +95,15 @@ def real_file(name: str) -> Path:
     if not path.exists():
         pytest.skip(f"{path} is absent: the real public price data lives in ../shared, not in this repo")
     return path
+
+
+def seed_sheet_rows() -> int:
+    """How many offer rows the shipped seed sheets hold, counted by reading them."""
+    from offers.cli import SEED_DIR
+    from offers.sheet_reader import open_sheet
+
+    total = 0
+    for path in (SEED_DIR / "offers").glob("*.csv"):
+        with open_sheet(path) as sheet:
+            total += sum(1 for row in sheet.rows if any(c.strip() for c in row.cells))
+    return total

@@ -3,6 +3,7 @@
 import pytest
 
 from extensions import db
+from tests.conftest import seed_sheet_rows
 
 
 @pytest.fixture()
@@ -10,6 +11,6 @@ def seeded(app):
     from offers.cli import seed_catalog
 
     totals = seed_catalog(echo=lambda *_: None)
-    assert totals["created"] == 690
+    assert totals["created"] == seed_sheet_rows()
     db.session.commit()
     return totals
