@@ -191,3 +191,9 @@ def test_bad_parameters_get_a_json_400(client, query):
 def test_a_missing_offer_is_a_json_404(client):
     response = client.get("/api/v1/offers/999999")
     assert response.status_code == 404 and response.get_json()["error"]["code"] == "not_found"
+
+
+def test_4090_hangzhou_finds_the_hangzhou_4090s(client, seeded):
+    body = client.get("/api/v1/offers?q=4090 杭州&per_page=100").get_json()
+    assert body["total"] >= 3
+    assert {(o["gpu_model"], o["region"]) for o in body["items"]} == {("rtx-4090", "cn-hangzhou")}
