@@ -44,9 +44,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     login_manager.init_app(app)
     login_manager.user_loader(load_user)
 
+    import accounts
     from catalog import api
     from catalog import cli as catalog_cli
     from offers import cli as offers_cli
+    from offers import stall_views
     from web import errors, locale, nav, openapi
 
     locale.init_app(app)
@@ -56,6 +58,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     catalog_cli.init_app(app)
     offers_cli.init_app(app)
     api.init_app(app)
+    accounts.init_app(app)
+    stall_views.init_app(app)
     # The JSON API is read-only and cookie-less; CSRF guards forms, not it.
     csrf.exempt(api.bp)
     return app
