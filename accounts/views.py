@@ -139,4 +139,13 @@ def init_app(app) -> None:
     login_manager.login_message = None  # the log-in page says enough; avoids an untranslated flash
     app.config.setdefault("LOGIN_RATE_LIMIT", "10 per minute")
     app.register_blueprint(bp)
+
+    @app.before_request
+    def _load_user_per_request():
+        # Flask-Login caches the user in `g`; where an app context outlives one request (the
+        # test client inside a test's app context) that cache would carry a user across requests.
+        from flask import g
+
+        g.pop("_login_user", None)
+
     add_nav(app, 90, "accounts.account", "Account")

@@ -1,5 +1,7 @@
 """Helpers for tests of accounts and the stall: people, vendors, a logged-in client, sheets."""
 
+from functools import cache
+
 from accounts.models import User, VendorMember
 from accounts.passwords import hash_password
 from catalog.models import Vendor
@@ -11,8 +13,13 @@ STANDARD_HEADER = ("sku,kind,title,region,billing,gpu_model,gpu_count,gpu_memory
                    "context_window,price,input_price,output_price,currency,price_unit,stock,description")
 
 
+@cache
+def _hash(password: str) -> str:
+    return hash_password(password)  # argon2 is slow on purpose; one hash per password per session
+
+
 def make_user(email: str, password: str = PASSWORD) -> User:
-    user = User(email=email, password_hash=hash_password(password), display_name=email.split("@")[0])
+    user = User(email=email, password_hash=_hash(password), display_name=email.split("@")[0])
     db.session.add(user)
     db.session.commit()
     return user
