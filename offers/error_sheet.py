@@ -27,7 +27,11 @@ def _messages_by_row(errors: Iterable[dict]) -> dict[int, list[str]]:
 def error_sheet_csv(source: Path, filename: str, errors: Iterable[dict]) -> bytes:
     """UTF-8 (with BOM) CSV: the original header plus ERROR_COLUMN, then each bad row with its reasons."""
     by_row = _messages_by_row(errors)
-    sheet = open_sheet(source, filename=filename)
+    with Path(source).open("rb") as handle:
+        return _write(open_sheet(handle, filename=filename), by_row)
+
+
+def _write(sheet, by_row: dict[int, list[str]]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
     header = [h for h in sheet.header if h != ERROR_COLUMN]

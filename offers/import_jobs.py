@@ -123,7 +123,7 @@ def run_job(app: Flask, job_id: int) -> None:
 
 def _run(app: Flask, job: ImportJob, upload: SheetUpload) -> ImportReport:
     vendor = db.session.get(Vendor, job.vendor_id)
-    path = upload_session.source_path(app.instance_path, upload)
+    path = upload_session.source_path(app.config["UPLOAD_DIR"], upload)
     preview = job.action == "preview"
     write_to_db = db.engine.dialect.name != "sqlite"
     try:
@@ -132,18 +132,20 @@ def _run(app: Flask, job: ImportJob, upload: SheetUpload) -> ImportReport:
         report = ImportReport(dry_run=preview)
         report.errors.append(_file_error(str(exc)))
         return report
-    report = import_sheet(
-        db.session, path, vendor.slug, catalog_context(db.session), filename=upload.filename, mapping=mapping,
-        dry_run=preview, mode="good_rows" if preview else job.mode, source_label="upload",
-        collect_changes=preview, delist_missing=job.delist_missing and not preview,
-        progress_factory=_progress_factory(job.id, write_to_db))
+    with path.open("rb") as handle:  # our own handle: open_sheet leaves a path's XLSX file open
+        report = import_sheet(
+            db.session, handle, vendor.slug, catalog_context(db.session), filename=upload.filename,
+            mapping=mapping, dry_run=preview, mode="good_rows" if preview else job.mode, source_label="upload",
+            collect_changes=preview, delist_missing=job.delist_missing and not preview,
+            progress_factory=_progress_factory(job.id, write_to_db))
     errors = [e.as_json() for e in report.errors]
     if errors:
-        (upload_session.upload_dir(app.instance_path, upload.id) / f"errors-{job.id}.csv").write_bytes(
+        (upload_session.upload_dir(app.config["UPLOAD_DIR"], upload.id) / f"errors-{job.id}.csv").write_bytes(
             error_sheet_csv(path, upload.filename, errors))
     if preview:
-        upload_session.write_json(app.instance_path, upload.id, PREVIEW_FILE, {
-            "job_id": job.id, "rows": [_jsonable(c) for c in sorted(report.changes, key=lambda c: c["row"])], "errors": errors,
+        upload_session.write_json(app.config["UPLOAD_DIR"], upload.id, PREVIEW_FILE, {
+            "job_id": job.id, "rows": [_jsonable(c) for c in sorted(report.changes, key=lambda c: c["row"])],
+            "errors": errors,
             "missing": report.missing, "ignored_headers": report.ignored_headers,
             "counts": {"new": report.created, "changed": report.updated, "unchanged": report.unchanged,
                        "error": report.rejected, "rows": report.rows_seen},

@@ -3,6 +3,8 @@
 Every query here is scoped to the logged-in member's vendor: another vendor's offer is a 404.
 """
 
+import re
+
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -30,15 +32,22 @@ class CsrfOnlyForm(FlaskForm):
 def in_language(message: str) -> str:
     """Our messages are 'zh / en' (a registry's may add '; zh / en' hints): show the page language's half.
 
-    A Chinese half that does not carry the message alone (the registry puts the typed value
-    only in the English half) is shown with the English beside it rather than lose the value.
+    The registry puts the typed value only in the English half ("未知的 GPU 型号 / unknown GPU
+    model 'RTX 9999'"), so the Chinese half gets those values appended rather than lose them.
     """
     pieces = [p.partition(" / ") for p in message.split("; ")]
     if not all(sep for _, sep, _ in pieces):
         return message
     if get_locale().language == "en":
         return "; ".join(en for _, _, en in pieces)
-    return pieces[0][0] if len(pieces) == 1 else message
+    return "; ".join(_chinese_half(zh, en) for zh, _, en in pieces)
+
+
+def _chinese_half(zh: str, en: str) -> str:
+    extra = [q for q in re.findall(r"'[^']*'", en) if q not in zh]
+    if not extra and ": " in en and not re.search("[:：]", zh):
+        extra = [en.split(": ", 1)[1]]
+    return zh + ("：" + " ".join(extra) if extra else "")
 
 
 def own_offer(vendor: Vendor, offer_id: int) -> Offer:
@@ -163,6 +172,7 @@ def registry_lookup(vendor: Vendor, registry: str):
 
 def init_app(app) -> None:
     import os
+    from pathlib import Path
 
     from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -172,6 +182,7 @@ def init_app(app) -> None:
     )
     from web.nav import add_nav
 
+    app.config.setdefault("UPLOAD_DIR", os.environ.get("UPLOAD_DIR", str(Path(app.instance_path) / "uploads")))
     app.config.setdefault("UPLOAD_MAX_BYTES", int(os.environ.get("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)))
     app.config.setdefault("UPLOAD_MAX_ROWS", int(os.environ.get("UPLOAD_MAX_ROWS", 100_000)))
     # Reading the rest of an over-size body lets the client see the 413 page instead of a reset;

@@ -22,15 +22,16 @@ class UploadLimits:
     max_rows: int
 
 
-def upload_dir(instance_path: str, upload_id: str) -> Path:
-    return Path(instance_path) / "uploads" / upload_id
+def upload_dir(root: str, upload_id: str) -> Path:
+    """The folder of one upload under `root` (config UPLOAD_DIR, by default instance/uploads)."""
+    return Path(root) / upload_id
 
 
-def source_path(instance_path: str, upload: SheetUpload) -> Path:
-    return upload_dir(instance_path, upload.id) / upload.stored_name
+def source_path(root: str, upload: SheetUpload) -> Path:
+    return upload_dir(root, upload.id) / upload.stored_name
 
 
-def stage_upload(instance_path: str, stream: BinaryIO, filename: str, vendor_id: int, user_id: int,
+def stage_upload(root: str, stream: BinaryIO, filename: str, vendor_id: int, user_id: int,
                  limits: UploadLimits) -> SheetUpload:
     """Save the file, read its header and size it; the caller adds and commits the returned row.
 
@@ -40,18 +41,20 @@ def stage_upload(instance_path: str, stream: BinaryIO, filename: str, vendor_id:
     if suffix not in ALLOWED_SUFFIXES:
         raise SheetError(bilingual("只接受 CSV 或 XLSX 文件", "only CSV or XLSX files are accepted"))
     upload_id = secrets.token_hex(16)
-    folder = upload_dir(instance_path, upload_id)
+    folder = upload_dir(root, upload_id)
     folder.mkdir(parents=True)
     stored = folder / f"source{'.xlsx' if suffix == '.xlsx' else '.csv'}"
     try:
         with stored.open("wb") as out:
             shutil.copyfileobj(stream, out, 1 << 20)
-        sheet = open_sheet(stored, filename=filename)
-        header = list(sheet.header)
-        estimate = sheet.row_estimate
-        # Start the row generator so that closing it runs its `finally` and releases the file.
-        next(sheet.rows, None)
-        sheet.rows.close()
+        # Our own handle: open_sheet leaves a file it opened from a path to its row iterator.
+        with stored.open("rb") as handle:
+            sheet = open_sheet(handle, filename=filename)
+            header = list(sheet.header)
+            estimate = sheet.row_estimate
+            # Start the row generator so that closing it runs its `finally` (closing the workbook).
+            next(sheet.rows, None)
+            sheet.rows.close()
         if not any(h.strip() for h in header):
             raise SheetError(bilingual("表头行是空的", "the header row is empty"))
         if estimate > limits.max_rows:
@@ -66,13 +69,13 @@ def stage_upload(instance_path: str, stream: BinaryIO, filename: str, vendor_id:
                        header=header, mapping=None)
 
 
-def write_json(instance_path: str, upload_id: str, name: str, data) -> None:
-    path = upload_dir(instance_path, upload_id) / name
+def write_json(root: str, upload_id: str, name: str, data) -> None:
+    path = upload_dir(root, upload_id) / name
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(data, ensure_ascii=False, default=str), encoding="utf-8")
     tmp.replace(path)
 
 
-def read_json(instance_path: str, upload_id: str, name: str):
-    path = upload_dir(instance_path, upload_id) / name
+def read_json(root: str, upload_id: str, name: str):
+    path = upload_dir(root, upload_id) / name
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None

@@ -5,8 +5,9 @@ logged-in member's vendor, so another vendor's id is a 404.
 """
 
 from pathlib import Path
+from urllib.parse import quote
 
-from flask import Response, abort, current_app, jsonify, redirect, render_template, request, send_file, url_for
+from flask import Response, abort, current_app, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -74,7 +75,7 @@ def upload(vendor: Vendor):
             error = _("Choose a CSV or XLSX file to upload.")
         else:
             try:
-                staged = upload_session.stage_upload(current_app.instance_path, sheet.stream, sheet.filename,
+                staged = upload_session.stage_upload(current_app.config["UPLOAD_DIR"], sheet.stream, sheet.filename,
                                                      vendor.id, current_user.id, _limits())
             except SheetError as exc:
                 error = in_language(str(exc))
@@ -151,7 +152,7 @@ def _dec(value):
 @vendor_required
 def upload_preview(vendor: Vendor, upload_id: str):
     staged = own_upload(vendor, upload_id)
-    preview = upload_session.read_json(current_app.instance_path, staged.id, import_jobs.PREVIEW_FILE)
+    preview = upload_session.read_json(current_app.config["UPLOAD_DIR"], staged.id, import_jobs.PREVIEW_FILE)
     if preview is None:
         job = _latest_job(staged.id, "preview")
         if job is None:
@@ -192,11 +193,12 @@ def upload_errors(vendor: Vendor, upload_id: str):
 
 
 def _error_file(staged: SheetUpload, job: ImportJob | None) -> Response:
-    path = upload_session.upload_dir(current_app.instance_path, staged.id) / f"errors-{job.id if job else 0}.csv"
+    path = upload_session.upload_dir(current_app.config["UPLOAD_DIR"], staged.id) / f"errors-{job.id if job else 0}.csv"
     if job is None or not path.exists():
         abort(404)
-    name = f"{Path(staged.filename).stem}-errors.csv"
-    return send_file(path, mimetype="text/csv; charset=utf-8", as_attachment=True, download_name=name)
+    name = quote(f"{Path(staged.filename).stem}-errors.csv")
+    return Response(path.read_bytes(), mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f"attachment; filename*=UTF-8''{name}"})
 
 
 def _job_json(job: ImportJob) -> dict:

@@ -50,3 +50,10 @@ def gbk_sheet(rows: list[str]) -> bytes:
 
 def finish_jobs() -> None:
     import_jobs.wait_all(timeout=120)
+
+
+def use_tmp_uploads(app, tmp_path):
+    """Keep a test's staged files in its own temp folder, not the repo's instance folder."""
+    previous = app.config["UPLOAD_DIR"]
+    app.config["UPLOAD_DIR"] = str(tmp_path / "uploads")
+    return previous
