@@ -203,7 +203,11 @@ def _error_file(staged: SheetUpload, job: ImportJob | None) -> Response:
 
 def _job_json(job: ImportJob) -> dict:
     processed, total = import_jobs.live_progress(job)
-    data = {"id": job.id, "action": job.action, "status": job.status, "processed": processed, "total": total,
+    labels = {"queued": _("queued"), "running": _("running"), "done": _("done"), "failed": _("failed")}
+    # The thread's count can move before its row says "running".
+    job_status = "running" if job.status == "queued" and processed else job.status
+    data = {"id": job.id, "action": job.action, "status": job_status, "status_label": labels[job_status],
+            "processed": processed, "total": total,
             "summary": job.summary, "message": job.message}
     if job.status == "done":
         data["next"] = (url_for("stall.upload_preview", upload_id=job.upload_id) if job.action == "preview"

@@ -76,6 +76,7 @@
         bar.value = data.processed;
         document.getElementById("job-processed").textContent = data.processed;
         document.getElementById("job-total").textContent = data.total;
+        status.textContent = data.status_label;
         if (data.status === "done" || data.status === "failed") {
           window.location.assign(data.next || window.location.href);
         } else {
