@@ -164,7 +164,8 @@ def _write_chunk(session: Session, vendor_id: int, chunk: list[tuple[int, dict]]
         if old.status != "active":
             reactivated.append(old.id)
     if inserts:
-        session.execute(insert(Offer), inserts)
+        # Core insert: the ORM bulk path splits batches wherever the None columns differ (mixed kinds).
+        session.execute(insert(Offer.__table__), inserts)
         ids = dict(session.execute(
             select(Offer.sku, Offer.id).where(Offer.vendor_id == vendor_id,
                                               Offer.sku.in_([i["sku"] for i in inserts]))).all())
