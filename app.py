@@ -50,11 +50,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     login_manager.init_app(app)
     login_manager.user_loader(load_user)
 
+    import accounts
     import checkout
     from catalog import api, index_cli
     from catalog import cli as catalog_cli
     from catalog import pages as catalog_pages
     from offers import cli as offers_cli
+    from offers import stall_views
     from web import errors, locale, nav, openapi
 
     locale.init_app(app)
@@ -67,6 +69,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     api.init_app(app)
     checkout.init_app(app)
     catalog_pages.init_app(app)
+    accounts.init_app(app)
+    stall_views.init_app(app)
     # The JSON API is read-only and cookie-less; CSRF guards forms, not it.
     csrf.exempt(api.bp)
     import compare
