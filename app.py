@@ -27,8 +27,14 @@ def create_app(test_config: dict | None = None) -> Flask:
         SEARCH_INDEX_DIR=os.environ.get("SEARCH_INDEX_DIR", str(Path(app.instance_path) / "search-index")),
         JSON_SORT_KEYS=False,
     )
+    for name in ("STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "STRIPE_API_BASE"):
+        app.config[name] = os.environ.get(name) or None
     if test_config:
         app.config.from_mapping(test_config)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # Concurrent writers (webhook and success page at once) wait for the lock instead of failing.
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**app.config["SQLALCHEMY_ENGINE_OPTIONS"],
+                                                   "connect_args": {"timeout": 30}}
     app.json.sort_keys = False
     app.json.ensure_ascii = False
     redis_url = os.environ.get("REDIS_URL")
@@ -50,9 +56,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     login_manager.init_app(app)
     login_manager.user_loader(load_user)
 
-    from catalog import api
+    import accounts
+    import checkout
+    from catalog import api, index_cli
     from catalog import cli as catalog_cli
+    from catalog import pages as catalog_pages
     from offers import cli as offers_cli
+    from offers import stall_views
     from web import errors, health, locale, nav, openapi, request_log, response_cache
 
     request_log.init_app(app)
@@ -65,8 +75,16 @@ def create_app(test_config: dict | None = None) -> Flask:
     health.init_app(app)
     openapi.init_app(app)
     catalog_cli.init_app(app)
+    index_cli.init_app(app)
     offers_cli.init_app(app)
     api.init_app(app)
+    checkout.init_app(app)
+    catalog_pages.init_app(app)
+    accounts.init_app(app)
+    stall_views.init_app(app)
     # The JSON API is read-only and cookie-less; CSRF guards forms, not it.
     csrf.exempt(api.bp)
+    import compare
+
+    compare.init_app(app)
     return app

@@ -1,10 +1,11 @@
 """The read-only JSON API, /api/v1 (spec section 5). Thin: parse, call, render."""
 
-from flask import Blueprint, Flask, abort, jsonify, request
+from flask import Blueprint, Flask, abort, current_app, jsonify, render_template, request
 from marshmallow import ValidationError
 from sqlalchemy.orm import joinedload
 from werkzeug.exceptions import HTTPException
 
+from catalog import api_openapi
 from catalog.context import load_fx
 from catalog.models import Offer
 from catalog.offer_query import OfferQuerySchema, search_offers
@@ -12,6 +13,7 @@ from catalog.registry import default_registries
 from catalog.serialize import history_json, offer_json
 from catalog.spec_schema import spec_document
 from extensions import db
+from web.openapi import add_paths, document
 
 bp = Blueprint("api_v1", __name__, url_prefix="/api/v1")
 
@@ -40,8 +42,11 @@ def http_error(exc: HTTPException):
 def list_offers():
     params = OfferQuerySchema().load(request.args.to_dict())
     page = search_offers(db.session, params, default_registries())
-    return jsonify(total=page.total, page=page.page, per_page=page.per_page,
-                   items=[offer_json(o) for o in page.items], facets=page.facets)
+    body = {"total": page.total, "page": page.page, "per_page": page.per_page,
+            "items": [offer_json(o) for o in page.items], "facets": page.facets}
+    if page.corrected:
+        body["corrected"] = page.corrected
+    return jsonify(body)
 
 
 @bp.get("/offers/<int:offer_id>")
@@ -77,5 +82,14 @@ def spec():
     return jsonify(spec_document())
 
 
+@bp.get("/docs")
+def docs():
+    """The OpenAPI document as a plain page: operations, parameters, schemas (no scripts, no CDN)."""
+    with current_app.app_context():
+        doc = document()
+    return render_template("api/docs.html", doc=doc)
+
+
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
+    add_paths(app, api_openapi.paths(), api_openapi.SCHEMAS)

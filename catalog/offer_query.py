@@ -1,13 +1,23 @@
-"""Browse queries over the offers table: filters, sort, pagination and facet counts. No Flask."""
+"""Browse queries: free text, filters, sort, pagination and facet counts. No Flask.
 
-from dataclasses import dataclass
+Two paths give the same answer. The fast path asks the text engine for the offers matching
+the words and answers filters, sort and facets from the in-memory snapshot
+(catalog.snapshot). The SQL path answers everything from the offers table; it is the
+fallback when no search service is set up and the yardstick the tests hold the fast path to.
+"""
 
+from dataclasses import dataclass, field
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+
+import numpy as np
 from marshmallow import Schema, ValidationError, fields, pre_load, validate
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, bindparam, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from catalog.models import Offer, Vendor
 from catalog.registry import Registries, UnknownName
+from catalog.search_service import SearchService, service_for
+from catalog.snapshot import NULL, SCALES
 from pricing.units import Billing, Kind
 
 SORTS = {
@@ -16,8 +26,10 @@ SORTS = {
     "price_per_tflop_hour": (Offer.price_per_tflop_hour.is_(None), Offer.price_per_tflop_hour.asc(), Offer.id.asc()),
     "updated_at": (Offer.updated_at.desc(), Offer.id.asc()),
 }
-FACETS = ("kind", "gpu_model", "region", "vendor")
+FACETS = ("kind", "gpu_model", "region", "vendor", "billing")
 MAX_PER_PAGE = 100
+# Bounds beyond any real offer; also keeps "1e999999" out of integer maths.
+MAX_NUMBER = Decimal(10) ** 12
 
 
 class OfferQuerySchema(Schema):
@@ -30,10 +42,11 @@ class OfferQuerySchema(Schema):
     model = fields.String(validate=validate.Length(max=200))
     region = fields.String(validate=validate.Length(max=200))
     billing = fields.String(validate=validate.OneOf([b.value for b in Billing]))
-    min_gpu_count = fields.Decimal(validate=validate.Range(min=0), allow_nan=False)
-    min_gpu_memory_gb = fields.Decimal(validate=validate.Range(min=0), allow_nan=False)
-    min_vcpus = fields.Decimal(validate=validate.Range(min=0), allow_nan=False)
-    max_unit_price = fields.Decimal(validate=validate.Range(min=0), allow_nan=False)
+    min_gpu_count = fields.Decimal(validate=validate.Range(min=0, max=MAX_NUMBER), allow_nan=False)
+    min_gpu_memory_gb = fields.Decimal(validate=validate.Range(min=0, max=MAX_NUMBER), allow_nan=False)
+    min_vcpus = fields.Decimal(validate=validate.Range(min=0, max=MAX_NUMBER), allow_nan=False)
+    min_unit_price = fields.Decimal(validate=validate.Range(min=0, max=MAX_NUMBER), allow_nan=False)
+    max_unit_price = fields.Decimal(validate=validate.Range(min=0, max=MAX_NUMBER), allow_nan=False)
     in_stock = fields.Boolean()
     include_delisted = fields.Boolean()
     sort = fields.String(load_default="unit_price", validate=validate.OneOf(list(SORTS)))
@@ -52,9 +65,29 @@ class OfferPage:
     per_page: int
     items: list[Offer]
     facets: dict[str, dict[str, int]]
+    corrected: dict[str, str] = field(default_factory=dict)  # typed word -> the word searched for
 
 
-def _filtered(params: dict, registries: Registries) -> Select:
+def _resolved(params: dict, registries: Registries) -> dict:
+    """Registry names in params as ids. :raise ValidationError: a name that resolves to nothing."""
+    out = {}
+    try:
+        if "gpu_model" in params:
+            out["gpu_model"] = registries.gpus.resolve(params["gpu_model"]).id
+        if "region" in params:
+            out["region"] = _region_ids(params["region"], registries)
+    except UnknownName as exc:
+        field_name = "gpu_model" if "GPU" in exc.message else "region"
+        raise ValidationError({field_name: [exc.message]}) from None
+    if "model" in params:
+        try:
+            out["model"] = registries.token_models.resolve(params["model"]).id
+        except UnknownName as exc:
+            raise ValidationError({"model": [exc.message]}) from None
+    return out
+
+
+def _filtered(params: dict, registries: Registries, text_ids: np.ndarray | None = None) -> Select:
     """:raise ValidationError: a registry name that resolves to nothing."""
     stmt = select(Offer).join(Vendor)
     if not params.get("include_delisted"):
@@ -63,27 +96,29 @@ def _filtered(params: dict, registries: Registries) -> Select:
         stmt = stmt.where(Offer.kind == params["kind"])
     if "vendor" in params:
         stmt = stmt.where(Vendor.slug == params["vendor"].strip().lower())
-    try:
-        if "gpu_model" in params:
-            stmt = stmt.where(Offer.gpu_model == registries.gpus.resolve(params["gpu_model"]).id)
-        if "region" in params:
-            stmt = stmt.where(Offer.region.in_(_region_ids(params["region"], registries)))
-    except UnknownName as exc:
-        field = "gpu_model" if "GPU" in exc.message else "region"
-        raise ValidationError({field: [exc.message]}) from None
-    if "model" in params:
-        stmt = stmt.where(Offer.model == registries.token_models.resolve(params["model"]).id)
+    names = _resolved(params, registries)
+    if "gpu_model" in names:
+        stmt = stmt.where(Offer.gpu_model == names["gpu_model"])
+    if "region" in names:
+        stmt = stmt.where(Offer.region.in_(names["region"]))
+    if "model" in names:
+        stmt = stmt.where(Offer.model == names["model"])
     if "billing" in params:
         stmt = stmt.where(Offer.billing == params["billing"])
     for name, column in (("min_gpu_count", Offer.gpu_count), ("min_gpu_memory_gb", Offer.gpu_memory_gb),
                          ("min_vcpus", Offer.vcpus)):
         if name in params:
             stmt = stmt.where(column >= params[name])
+    if "min_unit_price" in params:
+        stmt = stmt.where(Offer.unit_price >= params["min_unit_price"])
     if "max_unit_price" in params:
         stmt = stmt.where(Offer.unit_price <= params["max_unit_price"])
     if params.get("in_stock"):
         stmt = stmt.where(or_(Offer.stock.is_(None), Offer.stock > 0))
-    if params.get("q"):
+    if text_ids is not None:
+        ids = [int(i) for i in text_ids]
+        stmt = stmt.where(Offer.id.in_(bindparam("text_ids", ids, expanding=True, literal_execute=True)))
+    elif params.get("q"):
         for word in params["q"].split():
             like = f"%{word}%"
             stmt = stmt.where(or_(Offer.title.ilike(like), Offer.description.ilike(like), Offer.sku.ilike(like),
@@ -99,9 +134,26 @@ def _region_ids(text: str, registries: Registries) -> list[str]:
     return [registries.regions.resolve(text).id]
 
 
-def search_offers(session: Session, params: dict, registries: Registries) -> OfferPage:
+def search_offers(session: Session, params: dict, registries: Registries, *, use_sql: bool = False) -> OfferPage:
     """Run validated params (OfferQuerySchema().load output). :raise ValidationError: unknown names."""
-    stmt = _filtered(params, registries)
+    service = None if use_sql else service_for(session)
+    if service is not None:
+        return _fast_search(session, service, params, registries)
+    return sql_search(session, params, registries)
+
+
+def sql_search(session: Session, params: dict, registries: Registries,
+               service: SearchService | None = None) -> OfferPage:
+    """The SQL path; with a service, free text still comes from its engine (so both paths agree)."""
+    text_ids, corrected = None, {}
+    service = service or service_for(session)
+    if params.get("q") and service is not None:
+        parsed = service.parse(params["q"])
+        corrected = parsed.corrected
+        if parsed.groups:
+            text_ids = service.text.query(parsed.groups)
+        params = {k: v for k, v in params.items() if k != "q"}
+    stmt = _filtered(params, registries, text_ids)
     ids = stmt.with_only_columns(Offer.id).order_by(None).subquery()
     total = session.scalar(select(func.count()).select_from(ids))
     page, per_page = params.get("page", 1), params.get("per_page", 20)
@@ -114,7 +166,87 @@ def search_offers(session: Session, params: dict, registries: Registries) -> Off
         rows = session.execute(
             select(column, func.count()).select_from(Offer).join(Vendor).where(Offer.id.in_(select(ids.c.id)))
             .where(column.is_not(None)).group_by(column).order_by(func.count().desc())).all()
-        facets[name] = {str(value): count for value, count in rows}
-    return OfferPage(total=total, page=page, per_page=per_page, items=list(items), facets=facets)
+        facets[name] = dict(sorted(((str(value), count) for value, count in rows), key=lambda p: (-p[1], p[0])))
+    return OfferPage(total=total, page=page, per_page=per_page, items=list(items), facets=facets,
+                     corrected=corrected)
+
+
+def _bound(value: Decimal, scale: int, rounding: str) -> int:
+    return int(value.scaleb(scale).to_integral_value(rounding=rounding))
+
+
+CONCEPT_COLUMNS = {"g": "gpu_model", "r": "region", "m": "model", "k": "kind", "b": "billing"}
+
+
+def _group_mask(service: SearchService, group: tuple[str, ...], n: int) -> np.ndarray:
+    """Offers matching one query word: the word in their text (engine), or a registry entry it names (snapshot)."""
+    snap = service.snapshot
+    hit = np.zeros(n, dtype=bool)
+    ids = service.text.query([group[:1]])
+    rows = snap.row_of[ids[ids < len(snap.row_of)]]
+    hit[rows[(rows != NULL) & (rows < n)]] = True
+    codes: dict[str, list[int]] = {}
+    for concept in group[1:]:
+        prefix, ident = concept.split(":", 1)
+        column = CONCEPT_COLUMNS[prefix]
+        code = snap.books[column].codes.get(ident)
+        if code is not None:
+            codes.setdefault(column, []).append(code)
+    for column, wanted in codes.items():
+        values = snap.cols[column][:n]
+        hit |= values == wanted[0] if len(wanted) == 1 else np.isin(values, wanted)
+    return hit
+
+
+def _fast_search(session: Session, service: SearchService, params: dict, registries: Registries) -> OfferPage:
+    names = _resolved(params, registries)
+    parsed = service.parse(params["q"]) if params.get("q") else None
+    snap = service.snapshot
+    snap.refresh()
+    page, per_page = params.get("page", 1), params.get("per_page", 20)
+    with snap.lock:
+        n, cols, books = snap.n, snap.cols, snap.books
+
+        def equals(column: str, value: str | None) -> np.ndarray:
+            code = books[column].codes.get(value)
+            return cols[column][:n] == code if code is not None else np.zeros(n, dtype=bool)
+
+        mask = snap.alive[:n].copy()
+        if not params.get("include_delisted"):
+            mask &= equals("status", "active")
+        if "kind" in params:
+            mask &= equals("kind", params["kind"])
+        if "vendor" in params:
+            mask &= equals("vendor", params["vendor"].strip().lower())
+        if "gpu_model" in names:
+            mask &= equals("gpu_model", names["gpu_model"])
+        if "model" in names:
+            mask &= equals("model", names["model"])
+        if "region" in names:
+            codes = [books["region"].codes[r] for r in names["region"] if r in books["region"].codes]
+            mask &= np.isin(cols["region"][:n], codes)
+        if "billing" in params:
+            mask &= equals("billing", params["billing"])
+        for name, column in (("min_gpu_count", "gpu_count"), ("min_gpu_memory_gb", "gpu_memory_gb"),
+                             ("min_vcpus", "vcpus"), ("min_unit_price", "unit_price")):
+            if name in params:
+                mask &= cols[column][:n] >= _bound(params[name], SCALES[column], ROUND_CEILING)
+        if "max_unit_price" in params:
+            mask &= (cols["unit_price"][:n] <= _bound(params["max_unit_price"], 6, ROUND_FLOOR)) & (
+                cols["unit_price"][:n] != NULL)
+        if params.get("in_stock"):
+            stock = cols["stock"][:n]
+            mask &= (stock == NULL) | (stock > 0)
+        if parsed is not None:
+            for group in parsed.groups:
+                mask &= _group_mask(service, group, n)
+        total = int(mask.sum())
+        rows = snap.sorted_page(mask, params.get("sort", "unit_price"), (page - 1) * per_page, per_page)
+        ids = [int(i) for i in cols["id"][rows]]
+        facets = {name: snap.facet(name, mask) for name in FACETS}
+    found = {o.id: o for o in session.scalars(select(Offer).options(joinedload(Offer.vendor)).where(Offer.id.in_(ids)))}
+    items = [found[i] for i in ids if i in found]
+    return OfferPage(total=total, page=page, per_page=per_page, items=items, facets=facets,
+                     corrected=parsed.corrected if parsed else {})
 
 

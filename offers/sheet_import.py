@@ -11,10 +11,11 @@ from pathlib import Path
 from typing import BinaryIO
 
 from marshmallow import ValidationError
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from catalog.models import ImportRun, Offer, PriceHistory, Vendor, utcnow
+from catalog.outbox import enqueue
 from offers.columns import ColumnMapping, MappingError, apply_mapping, plan_headers
 from offers.schema import ALL_COLUMNS, CatalogContext, bilingual, sheet_schema
 from offers.sheet_reader import Sheet, SheetError, open_sheet
@@ -56,6 +57,10 @@ class ImportReport:
     rows_seen: int = 0
     mode: str = "all_or_nothing"
     changes: list[dict] = field(default_factory=list)  # per row, only when asked for (preview)
+    sheet_skus: set[str] = field(default_factory=set)  # every sku cell the sheet has, good rows or bad
+    missing: list[dict] = field(default_factory=list)  # the vendor's listed offers the sheet lacks
+    delisted: int = 0
+    run_id: int | None = None
 
     @property
     def rejected(self) -> int:
@@ -76,6 +81,7 @@ class ImportReport:
             "skipped": len(self.skipped),
             "skips": [{"row": s.number, "reason": s.reason} for s in self.skipped],
             **({"dry_run": True} if self.dry_run else {}),
+            **({"delisted": self.delisted if landed else 0} if self.delisted or self.missing else {}),
         }
 
     @property
@@ -138,15 +144,13 @@ def _write_chunk(session: Session, vendor_id: int, chunk: list[tuple[int, dict]]
                             "updated_at": now, "price_updated_at": now})
             report.created += 1
             if collect_changes:
-                report.changes.append({"row": number, "sku": offer["sku"], "change": "new",
-                                       "unit_price": offer["unit_price"]})
+                report.changes.append(_change(number, offer, "new"))
             continue
         changed = _diff(old, offer)
         if not changed and old.status == "active":
             report.unchanged += 1
             if collect_changes:
-                report.changes.append({"row": number, "sku": offer["sku"], "change": "unchanged",
-                                       "unit_price": offer["unit_price"]})
+                report.changes.append(_change(number, offer, "unchanged"))
             continue
         values = {"id": old.id, **changed, "status": "active", "updated_at": now}
         if any(c in changed for c in PRICE_COLUMNS):
@@ -155,20 +159,38 @@ def _write_chunk(session: Session, vendor_id: int, chunk: list[tuple[int, dict]]
         updates.append(values)
         report.updated += 1
         if collect_changes:
-            report.changes.append({"row": number, "sku": offer["sku"], "change": "changed",
-                                   "old_unit_price": old.unit_price, "unit_price": offer["unit_price"]})
+            report.changes.append({**_change(number, offer, "changed"), "old_unit_price": old.unit_price,
+                                   "old_input_price": old.input_price, "old_output_price": old.output_price,
+                                   "old_status": old.status})
         if old.status != "active":
             reactivated.append(old.id)
+    # Core statements, not ORM bulk: the ORM groups rows by which values are None and
+    # sends one statement per group, thousands of round trips on PostgreSQL.
+    ids: dict[str, int] = {}
     if inserts:
-        session.execute(insert(Offer), inserts)
+        session.execute(insert(Offer.__table__), inserts)
         ids = dict(session.execute(
             select(Offer.sku, Offer.id).where(Offer.vendor_id == vendor_id,
                                               Offer.sku.in_([i["sku"] for i in inserts]))).all())
         history.extend({"offer_id": ids[i["sku"]], "at": now, **_history_values(i)} for i in inserts)
-    if updates:
-        session.execute(update(Offer), updates)
+    by_shape: dict[tuple, list[dict]] = {}
+    for values in updates:
+        row = {("_id" if k == "id" else k): v for k, v in values.items()}
+        by_shape.setdefault(tuple(sorted(values)), []).append(row)
+    for shape, rows in by_shape.items():
+        columns = {c: bindparam(c) for c in shape if c != "id"}
+        session.execute(update(Offer.__table__).where(Offer.__table__.c.id == bindparam("_id")).values(columns), rows)
+    # Bulk statements fire no ORM events: tell the search index outbox here, in this transaction.
+    enqueue(session, [*(ids[i["sku"]] for i in inserts), *(u["id"] for u in updates)])
     if history:
-        session.execute(insert(PriceHistory), history)
+        session.execute(insert(PriceHistory.__table__), history)
+
+
+def _change(number: int, offer: dict, change: str) -> dict:
+    """One preview row: what the row would do and its normalized prices."""
+    return {"row": number, "sku": offer["sku"], "change": change, "kind": offer["kind"], "title": offer["title"],
+            "unit_price": offer["unit_price"], "input_price": offer["input_price"],
+            "output_price": offer["output_price"]}
 
 
 def _history_values(offer: dict) -> dict:
@@ -199,6 +221,10 @@ def import_rows(session: Session, vendor: Vendor, rows: Iterable[tuple[int, dict
     writing = True
     for number, cells in rows:
         report.rows_seen += 1
+        raw_sku = str(cells.get("sku") or "").strip()
+        if raw_sku:
+            report.sheet_skus.add(raw_sku)
+        errors_before = len(report.errors)
         try:
             offer = schema.load({k: v for k, v in cells.items() if k in ALL_COLUMNS})
         except ValidationError as exc:
@@ -214,6 +240,9 @@ def import_rows(session: Session, vendor: Vendor, rows: Iterable[tuple[int, dict
                 offer = None
         if offer is None:
             writing = writing and mode == "good_rows"
+            if collect_changes:
+                report.changes.append({"row": number, "sku": raw_sku, "change": "error",
+                                       "errors": [e.as_json() for e in report.errors[errors_before:]]})
         elif writing:
             chunk.append((number, offer))
         if len(chunk) >= CHUNK_ROWS:
@@ -228,11 +257,15 @@ def import_rows(session: Session, vendor: Vendor, rows: Iterable[tuple[int, dict
 def import_sheet(session: Session, source: str | Path | BinaryIO, vendor_slug: str, context: CatalogContext, *,
                  filename: str | None = None, mapping: ColumnMapping | None = None, dry_run: bool = False,
                  mode: str = "all_or_nothing", progress_factory: Callable[[int], Callable[[int], None]] | None = None,
-                 source_label: str = "cli", collect_changes: bool = False) -> ImportReport:
+                 source_label: str = "cli", collect_changes: bool = False,
+                 delist_missing: bool = False) -> ImportReport:
     """Read, validate and apply a sheet in one transaction, and record the run.
 
     Whole-file problems (unreadable, bad mapping) come back as a report with one error on
     row 1 and nothing written. `progress_factory(total_rows)` returns a per-row callback.
+    With `collect_changes` (the upload preview) or `delist_missing`, `report.missing` lists
+    the vendor's listed offers whose sku the sheet lacks; `delist_missing` delists them in
+    the same transaction when the sheet lands.
     """
     report = ImportReport(dry_run=dry_run, mode=mode)
     name = filename or (Path(source).name if isinstance(source, str | Path) else "upload")
@@ -253,6 +286,10 @@ def import_sheet(session: Session, source: str | Path | BinaryIO, vendor_slug: s
         vendor = get_or_create_vendor(session, vendor_slug)
         import_rows(session, vendor, _standard_rows(rows, mapping, report), context, report=report, mode=mode,
                     progress=progress, collect_changes=collect_changes)
+        if collect_changes or delist_missing:
+            report.missing = missing_offers(session, vendor.id, report.sheet_skus)
+        if delist_missing and not dry_run and report.would_land:
+            report.delisted = delist_offers(session, [m["id"] for m in report.missing])
     except (SheetError, MappingError) as exc:
         session.rollback()
         report.errors.append(RowError(1, None, str(exc)))
@@ -264,15 +301,35 @@ def import_sheet(session: Session, source: str | Path | BinaryIO, vendor_slug: s
         report.errors.append(RowError(1, None, bilingual("表中没有报价行", "the sheet has no offer rows")))
     report.landed = not dry_run and report.would_land
     if report.landed:
-        session.add(_run_record(vendor, name, source_label, report))
+        run = _run_record(vendor, name, source_label, report)
+        session.add(run)
         session.commit()
+        report.run_id = run.id
     else:
         session.rollback()
         if not dry_run:
             vendor = get_or_create_vendor(session, vendor_slug)
-            session.add(_run_record(vendor, name, source_label, report))
+            run = _run_record(vendor, name, source_label, report)
+            session.add(run)
             session.commit()
+            report.run_id = run.id
     return report
+
+
+def missing_offers(session: Session, vendor_id: int, sheet_skus: set[str]) -> list[dict]:
+    """The vendor's active offers whose sku is not in `sheet_skus` (compared in Python: no 50k-item IN)."""
+    rows = session.execute(select(Offer.id, Offer.sku, Offer.title).where(
+        Offer.vendor_id == vendor_id, Offer.status == "active").order_by(Offer.sku))
+    return [{"id": r.id, "sku": r.sku, "title": r.title} for r in rows if r.sku not in sheet_skus]
+
+
+def delist_offers(session: Session, offer_ids: list[int]) -> int:
+    """Mark offers delisted inside the caller's transaction; their pages and history stay."""
+    now = utcnow()
+    for start in range(0, len(offer_ids), CHUNK_ROWS):
+        session.execute(update(Offer).where(Offer.id.in_(offer_ids[start:start + CHUNK_ROWS]))
+                        .values(status="delisted", updated_at=now))
+    return len(offer_ids)
 
 
 def _run_record(vendor: Vendor, filename: str, source: str, report: ImportReport) -> ImportRun:

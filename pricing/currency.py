@@ -75,3 +75,34 @@ class FxTable:
     @classmethod
     def load(cls, path: Path) -> "FxTable":
         return cls.from_json(json.loads(path.read_text(encoding="utf-8")))
+
+
+class MinorUnitError(ValueError):
+    """The amount has more decimal places than the currency's minor unit can carry."""
+
+
+def minor_unit_exponent(currency: str) -> int:
+    """Decimal places of the currency's minor unit: 2 for CNY (fen), 0 for JPY/KRW (zero-decimal)."""
+    try:
+        return MINOR_UNIT_EXPONENT[currency.upper()]
+    except KeyError:
+        raise UnknownCurrency(f"no minor unit known for {currency}") from None
+
+
+def to_minor_units(amount: Decimal, currency: str) -> int:
+    """Integer minor units for a payment API: CNY 12.34 -> 1234, JPY 500 -> 500.
+
+    The amount must already be rounded to the currency's minor unit (line totals round
+    once, in pricing.line_total); a finer amount raises instead of rounding silently.
+    """
+    exponent = minor_unit_exponent(currency)
+    scaled = Decimal(amount).scaleb(exponent)
+    if scaled != scaled.to_integral_value():
+        raise MinorUnitError(f"{amount} {currency} is finer than its minor unit")
+    return int(scaled)
+
+
+def from_minor_units(units: int, currency: str) -> Decimal:
+    """The Decimal amount of integer minor units: 1234 CNY fen -> Decimal('12.34')."""
+    exponent = minor_unit_exponent(currency)
+    return Decimal(int(units)).scaleb(-exponent).quantize(Decimal(1).scaleb(-exponent))

@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import delete
 
 from app import create_app
@@ -25,6 +26,18 @@ def _database_url(tmp_path_factory) -> str:
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
 
 
+class RequestContextClient(FlaskClient):
+    """Each request in its own app context, as in production.
+
+    The `app` fixture keeps a context pushed for the test's own database work; without this,
+    requests would share its `g` (the logged-in user, the page language) and its session.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 @pytest.fixture(scope="session")
 def _app(tmp_path_factory):
     instance = tmp_path_factory.mktemp("instance")
@@ -38,6 +51,7 @@ def _app(tmp_path_factory):
     with app.app_context():
         db.drop_all()
         db.create_all()
+    app.test_client_class = RequestContextClient
     yield app
     with app.app_context():
         db.session.remove()
@@ -54,6 +68,8 @@ def app(_app):
             db.session.execute(delete(table))
         db.session.commit()
         db.session.remove()
+        # The search index and snapshot outlive the emptied tables; start the next test clean.
+        _app.extensions["search"].reset()
 
 
 @pytest.fixture()
@@ -79,3 +95,15 @@ def real_file(name: str) -> Path:
     if not path.exists():
         pytest.skip(f"{path} is absent: the real public price data lives in ../shared, not in this repo")
     return path
+
+
+def seed_sheet_rows() -> int:
+    """How many offer rows the shipped seed sheets hold, counted by reading them."""
+    from offers.cli import SEED_DIR
+    from offers.sheet_reader import open_sheet
+
+    total = 0
+    for path in (SEED_DIR / "offers").glob("*.csv"):
+        with open_sheet(path) as sheet:
+            total += sum(1 for row in sheet.rows if any(c.strip() for c in row.cells))
+    return total

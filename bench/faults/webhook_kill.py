@@ -57,6 +57,8 @@ def main() -> None:
     try:
         from checkout.models import Order, Payment, StripeEvent
         from checkout.payments import SANDBOX_WEBHOOK_SECRET
+
+        import accounts.models  # noqa: F401 - orders reference users: the mapper needs every table
     except ImportError:
         raise SystemExit("this build has no checkout package: merge main (the checkout branch brings it)") from None
     from sqlalchemy import create_engine, func, select, text

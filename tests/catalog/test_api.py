@@ -1,13 +1,138 @@
-"""The read-only JSON API of spec section 5: shapes, filters, decimals as strings, 4xx for bad input."""
+"""GET /api/v1/offers, /offers/<id> and the OpenAPI document, as a client sees them."""
 
 import pytest
+from sqlalchemy import select
 
-from offers.cli import seed_catalog
+from catalog.models import Offer
+from extensions import db
 
 
-@pytest.fixture()
-def seeded(app):
-    seed_catalog()
+def all_ids(client, **params) -> tuple[int, set[int]]:
+    body = client.get("/api/v1/offers", query_string={**params, "per_page": 100}).get_json()
+    ids = {i["id"] for i in body["items"]}
+    page = 2
+    while len(ids) < body["total"]:
+        more = client.get("/api/v1/offers", query_string={**params, "per_page": 100, "page": page}).get_json()
+        ids |= {i["id"] for i in more["items"]}
+        page += 1
+    return body["total"], ids
+
+
+def test_list_has_items_total_and_facets_that_add_up(client, seeded):
+    body = client.get("/api/v1/offers", query_string={"kind": "gpu"}).get_json()
+    assert body["total"] > 100 and len(body["items"]) == 20
+    assert sum(body["facets"]["kind"].values()) == body["total"] == body["facets"]["kind"]["gpu"]
+    assert sum(body["facets"]["vendor"].values()) == body["total"]
+    prices = [float(i["unit_price"]) for i in body["items"]]
+    assert prices == sorted(prices)
+
+
+def test_ascend_finds_offers_written_in_chinese(client, seeded):
+    _, found = all_ids(client, q="ascend 910b")
+    ascend = set(db.session.scalars(select(Offer.id).where(Offer.gpu_model == "ascend-910b",
+                                                           Offer.status == "active")))
+    assert ascend and ascend <= found
+    titles = [db.session.get(Offer, i).title for i in found]
+    assert any("昇腾" in t and "ascend" not in t.lower() for t in titles)
+
+
+def test_east_china_finds_hangzhou_and_shanghai(client, seeded):
+    body = client.get("/api/v1/offers", query_string={"q": "华东"}).get_json()
+    assert {"cn-hangzhou", "cn-shanghai"} <= set(body["facets"]["region"])
+    assert "cn-beijing" not in body["facets"]["region"]
+
+
+@pytest.mark.parametrize("typo, model", [("h10o", "h100"), ("a1oo", "a100")])
+def test_typos_find_the_model(client, seeded, typo, model):
+    typed = client.get("/api/v1/offers", query_string={"q": typo}).get_json()
+    right = client.get("/api/v1/offers", query_string={"q": model}).get_json()
+    assert typed["total"] == right["total"] > 0
+
+
+def test_mixed_language_query_with_filters(client, seeded):
+    body = client.get("/api/v1/offers", query_string={"q": "a100 80g 北京 包月"}).get_json()
+    assert body["total"] >= 1
+    for item in body["items"]:
+        assert item["gpu_model"] == "a100-80gb" and item["region"] == "cn-beijing" and item["billing"] == "monthly"
+
+
+def test_4090_does_not_match_4090d(client, seeded):
+    _, found = all_ids(client, q="4090")
+    models = {db.session.get(Offer, i).gpu_model for i in found}
+    assert "rtx-4090" in models and "rtx-4090d" not in models
+
+
+def test_l40s_does_not_match_l40(client, seeded):
+    _, found = all_ids(client, q="l40s")
+    assert {db.session.get(Offer, i).gpu_model for i in found} == {"l40s"}
+
+
+def test_deepseek_cheap_sorts_by_price(client, seeded):
+    body = client.get("/api/v1/offers", query_string={"q": "deepseek 便宜"}).get_json()
+    assert body["total"] > 0
+    assert all("deepseek" in i["model"] for i in body["items"])
+
+
+@pytest.mark.parametrize("sort", ["unit_price", "-unit_price", "price_per_tflop_hour", "updated_at"])
+def test_sorts(client, seeded, sort):
+    items = client.get("/api/v1/offers", query_string={"kind": "gpu", "sort": sort, "per_page": 100}).get_json()["items"]
+    if sort in ("unit_price", "-unit_price"):
+        prices = [float(i["unit_price"]) for i in items]
+        assert prices == sorted(prices, reverse=sort.startswith("-"))
+    elif sort == "price_per_tflop_hour":
+        values = [float(i["price_per_tflop_hour"]) for i in items if i["price_per_tflop_hour"]]
+        assert values == sorted(values)
+    else:
+        stamps = [i["updated_at"] for i in items]
+        assert stamps == sorted(stamps, reverse=True)
+
+
+def test_filters(client, seeded):
+    body = client.get("/api/v1/offers", query_string={
+        "kind": "gpu", "region": "华东", "min_gpu_count": "8", "max_unit_price": "30", "min_unit_price": "1",
+        "in_stock": "true", "per_page": 100}).get_json()
+    assert body["total"] > 0
+    for item in body["items"]:
+        assert float(item["gpu_count"]) >= 8 and 1 <= float(item["unit_price"]) <= 30
+        assert item["stock"] is None or item["stock"] > 0
+
+
+@pytest.mark.parametrize("params", [
+    {"kind": "tpu"}, {"per_page": "1000"}, {"page": "0"}, {"page": "x"}, {"sort": "price"},
+    {"min_gpu_count": "-1"}, {"max_unit_price": "abc"}, {"max_unit_price": "NaN"}, {"gpu_model": "zz9999"},
+    {"region": "atlantis"}, {"in_stock": "maybe"}, {"q": "x" * 300}, {"min_vcpus": "1e999999"},
+])
+def test_bad_parameters_are_400_json(client, params):
+    response = client.get("/api/v1/offers", query_string=params)
+    assert response.status_code == 400
+    assert response.get_json()["error"]["code"] == "bad_parameter"
+
+
+def test_one_offer_with_history_and_404(client, seeded):
+    oid = db.session.scalar(select(Offer.id).limit(1))
+    body = client.get(f"/api/v1/offers/{oid}").get_json()
+    assert body["id"] == oid and body["price_history"][0]["unit_price"]
+    missing = client.get("/api/v1/offers/999999999")
+    assert missing.status_code == 404 and missing.get_json()["error"]["code"] == "not_found"
+
+
+def test_openapi_documents_every_api_path_and_parameter(client):
+    doc = client.get("/api/v1/openapi.json").get_json()
+    for path in ("/api/v1/offers", "/api/v1/offers/{offer_id}", "/api/v1/gpu-models", "/api/v1/regions",
+                 "/api/v1/token-models", "/api/v1/fx-rates", "/api/v1/spec"):
+        assert "get" in doc["paths"][path], path
+    names = {p["name"] for p in doc["paths"]["/api/v1/offers"]["get"]["parameters"]}
+    from catalog.offer_query import OfferQuerySchema
+
+    assert names == set(OfferQuerySchema().fields)
+    assert "OfferList" in doc["components"]["schemas"] and "Error" in doc["components"]["schemas"]
+
+
+def test_docs_page_lists_operations(client):
+    page = client.get("/api/v1/docs")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "/api/v1/offers" in text and "max_unit_price" in text and "<script" not in text
 
 
 def test_offers_filter_by_kind_and_gpu_model_sorted_by_price(client, seeded):
@@ -66,3 +191,9 @@ def test_bad_parameters_get_a_json_400(client, query):
 def test_a_missing_offer_is_a_json_404(client):
     response = client.get("/api/v1/offers/999999")
     assert response.status_code == 404 and response.get_json()["error"]["code"] == "not_found"
+
+
+def test_4090_hangzhou_finds_the_hangzhou_4090s(client, seeded):
+    body = client.get("/api/v1/offers?q=4090 杭州&per_page=100").get_json()
+    assert body["total"] >= 3
+    assert {(o["gpu_model"], o["region"]) for o in body["items"]} == {("rtx-4090", "cn-hangzhou")}

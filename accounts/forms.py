@@ -1,0 +1,44 @@
+"""Account forms (Flask-WTF: every one carries a CSRF token). Labels are English msgids."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, StringField, TextAreaField
+from wtforms.validators import URL, DataRequired, EqualTo, Length, Optional, Regexp
+
+from accounts.passwords import MIN_LENGTH
+
+# A shape check only (no email_validator dependency); the address is proved by use, not by regex.
+EMAIL = Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("Enter an email address like name@example.com."))
+
+
+class SignupForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(), EMAIL, Length(max=254)])
+    display_name = StringField(_l("Your name"), validators=[Optional(), Length(max=120)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=MIN_LENGTH, max=200)])
+    confirm = PasswordField(_l("Repeat password"), validators=[DataRequired(), EqualTo("password")])
+    as_vendor = BooleanField(_l("I also sell compute (set up a vendor profile next)"))
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(), EMAIL])
+    password = PasswordField(_l("Password"), validators=[DataRequired()])
+    remember = BooleanField(_l("Keep me logged in"))
+
+
+class PasswordChangeForm(FlaskForm):
+    current = PasswordField(_l("Current password"), validators=[DataRequired()])
+    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(min=MIN_LENGTH, max=200)])
+    confirm = PasswordField(_l("Repeat new password"), validators=[DataRequired(), EqualTo("password")])
+
+
+class LogoutForm(FlaskForm):
+    """Log-out is a POST with a CSRF token, so no other site can log a user out."""
+
+
+class VendorProfileForm(FlaskForm):
+    name_zh = StringField(_l("Company name (Chinese)"), validators=[Optional(), Length(max=200)])
+    name_en = StringField(_l("Company name (English)"), validators=[DataRequired(), Length(max=200)])
+    contact = StringField(_l("Contact (email or phone)"), validators=[DataRequired(), Length(max=300)])
+    website = StringField(_l("Website"), validators=[Optional(), URL(require_tld=False), Length(max=300)])
+    description_zh = TextAreaField(_l("Short description (Chinese)"), validators=[Optional(), Length(max=2000)])
+    description_en = TextAreaField(_l("Short description (English)"), validators=[Optional(), Length(max=2000)])

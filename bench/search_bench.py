@@ -1,0 +1,215 @@
+"""Search benchmark: build a synthetic catalog, reindex, time GET /api/v1/offers, time a re-price.
+
+    .venv/bin/python bench/search_bench.py --offers 100000 [--database-url postgresql+psycopg://…]
+
+Measured through the Flask test client, in one process (no HTTP server, no network):
+the figures are the app's own time per request (routing, parsing, search, JSON).
+Each run is stored in bench/results/search.json and bench/results/search.md is
+rewritten from all stored runs. Never part of the test suite.
+"""
+
+import argparse
+import json
+import platform
+import random
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import create_engine, select  # noqa: E402
+from sqlalchemy.orm import Session  # noqa: E402
+
+from bench.catalog_generator import build  # noqa: E402
+
+RESULTS = ROOT / "bench" / "results"
+TEXTS = ["4090 杭州", "a100 80g 北京 包月", "deepseek 便宜", "ascend 910b", "华东 l40s", "h10o", "qwen api",
+         "通用型云服务器 上海", "h100 spot", "昇腾910B 包年", "a1oo", "training cluster", "裸金属服务器", "arm64",
+         "l40s 竞价", "mi300x", "华北 8卡", "glm", "推理专用 4090", "beijing a800"]
+GPUS = ["h100", "a100 80g", "l40s", "4090", "昇腾910B", "h20", "a800"]
+REGIONS = ["华东", "北京", "浙江", "Shanghai", "华南", "cn-guiyang"]
+
+
+def query_mix(seed: int = 11, per_shape: int = 50) -> list[tuple[str, dict]]:
+    rng = random.Random(seed)
+    mix = []
+
+    def filters() -> dict:
+        f = {}
+        choice = rng.random()
+        if choice < 0.5:
+            f["kind"] = "gpu"
+            f["gpu_model"] = rng.choice(GPUS)
+            if rng.random() < 0.5:
+                f["min_gpu_count"] = rng.choice(["2", "8"])
+        elif choice < 0.75:
+            f["kind"] = "cpu"
+            f["min_vcpus"] = rng.choice(["8", "32"])
+        else:
+            f["kind"] = "token"
+        if rng.random() < 0.6:
+            f["region"] = rng.choice(REGIONS)
+        if rng.random() < 0.4:
+            f["billing"] = rng.choice(["on_demand", "monthly", "spot"])
+        if rng.random() < 0.3:
+            f["max_unit_price"] = rng.choice(["5", "20"])
+        if rng.random() < 0.3:
+            f["in_stock"] = "true"
+        return f
+
+    for _ in range(per_shape):
+        mix.append(("text", {"q": rng.choice(TEXTS)}))
+    for _ in range(per_shape):
+        mix.append(("filter", filters()))
+    for _ in range(per_shape):
+        f = filters()
+        f.pop("gpu_model", None)
+        mix.append(("text+filter+sort", {**f, "q": rng.choice(TEXTS),
+                                         "sort": rng.choice(["unit_price", "-unit_price", "price_per_tflop_hour",
+                                                             "updated_at"])}))
+    for _ in range(per_shape):
+        mix.append(("facet", rng.choice([{}, {"kind": "gpu"}, {"region": "华东"}, {"billing": "monthly"},
+                                         {"sort": "updated_at"}, {"kind": "cpu", "page": "3"}])))
+    return mix
+
+
+def pct(values: list[float], p: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+
+
+def run(offers: int, database_url: str | None, passes: int) -> dict:
+    from app import create_app
+    from catalog.models import Offer
+    from catalog.registry import default_registries
+    from extensions import db
+
+    work = Path(tempfile.mkdtemp(prefix="search-bench-"))
+    url = database_url or f"sqlite:///{work / 'bench.db'}"
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SEARCH_INDEX_DIR": str(work / "index"),
+                      "SEARCH_DRAIN": "thread"})
+    service = app.extensions["search"]
+    out: dict = {"offers": offers, "database": url.split(":", 1)[0].split("+")[0], "passes": passes,
+                 "python": platform.python_version(), "machine": f"{platform.machine()}"}
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        t = time.perf_counter()
+        build(db.session, default_registries(), offers)
+        out["generate_s"] = round(time.perf_counter() - t, 1)
+        print(f"generated {offers} offers in {out['generate_s']} s", flush=True)
+        t = time.perf_counter()
+        service.reindex()
+        out["reindex_s"] = round(time.perf_counter() - t, 1)
+        out["build_docs_per_s"] = round(offers / out["reindex_s"])
+        print(f"reindex {out['reindex_s']} s", flush=True)
+        t = time.perf_counter()
+        service.snapshot.load()
+        out["snapshot_load_s"] = round(time.perf_counter() - t, 2)
+        client = app.test_client()
+        mix = query_mix()
+        for _shape, params in mix[:20]:  # warm-up
+            client.get("/api/v1/offers", query_string=params)
+        times: dict[str, list[float]] = {}
+        totals = {}
+        for _ in range(passes):
+            for shape, params in mix:
+                t = time.perf_counter()
+                r = client.get("/api/v1/offers", query_string=params)
+                elapsed = (time.perf_counter() - t) * 1000
+                assert r.status_code == 200, (params, r.get_json())
+                times.setdefault(shape, []).append(elapsed)
+                times.setdefault("all", []).append(elapsed)
+                totals[json.dumps(params, ensure_ascii=False)] = r.get_json()["total"]
+        out["latency_ms"] = {shape: {"p50": round(pct(v, 50), 1), "p95": round(pct(v, 95), 1),
+                                     "max": round(max(v), 1)} for shape, v in times.items()}
+        out["median_total_per_shape"] = {
+            shape: statistics.median(totals[json.dumps(p, ensure_ascii=False)] for s, p in mix if s == shape)
+            for shape in ("text", "filter", "text+filter+sort", "facet")}
+        out["reprice_visible_s"] = reprice(app, client, url, Offer)
+    return out
+
+
+def reprice(app, client, url: str, offer_model) -> dict:
+    """Re-price offers from another engine (as another process would) and poll search until visible."""
+    writer = create_engine(url)
+    rng = random.Random(5)
+    waits = []
+    with Session(writer) as session:
+        ids = session.scalars(select(offer_model.id).where(offer_model.status == "active",
+                                                           offer_model.kind == "gpu").limit(2000)).all()
+        for oid in rng.sample(ids, 10):
+            offer = session.get(offer_model, oid)
+            new_price = offer.unit_price + 1 + Decimal(rng.randrange(1000)) / 1000
+            offer.unit_price = new_price
+            slug = offer.vendor.slug
+            session.commit()
+            t = time.perf_counter()
+            while True:
+                r = client.get("/api/v1/offers", query_string={"vendor": slug, "min_unit_price": str(new_price),
+                                                               "max_unit_price": str(new_price)})
+                if any(i["id"] == oid for i in r.get_json()["items"]):
+                    break
+                if time.perf_counter() - t > 30:
+                    break
+                time.sleep(0.01)
+            waits.append(time.perf_counter() - t)
+    writer.dispose()
+    return {"p50": round(pct(waits, 50), 3), "max": round(max(waits), 3), "n": len(waits),
+            "threads": threading.active_count()}
+
+
+def render(runs: list[dict]) -> str:
+    lines = [
+        "# Search benchmark (bench/search_bench.py)",
+        "",
+        "GET /api/v1/offers through the Flask test client in one process, on this 2-core machine. "
+        "Latency in ms per request (parse + text engine + snapshot filters/sort/facets + loading the page's "
+        "offers from the database + JSON). Query mix: 50 queries of each shape, repeated for `passes`. "
+        "Reindex = full Whoosh rebuild from the database (jieba segmentation included). "
+        "Re-price visible = a price changed and committed through a separate SQLAlchemy engine (as another "
+        "process would), then polled through search until it shows.",
+        "",
+        "| offers | database | reindex s (docs/s) | snapshot load s | text p50/p95 | filter p50/p95 | "
+        "text+filter+sort p50/p95 | facet p50/p95 | all p50/p95 | re-price visible p50 / max s |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in runs:
+        lat = r["latency_ms"]
+
+        def cell(shape, lat=lat):
+            return f"{lat[shape]['p50']} / {lat[shape]['p95']}"
+
+        lines.append(f"| {r['offers']:,} | {r['database']} | {r['reindex_s']} ({r['build_docs_per_s']:,}) | "
+                     f"{r['snapshot_load_s']} | {cell('text')} | {cell('filter')} | {cell('text+filter+sort')} | "
+                     f"{cell('facet')} | {cell('all')} | {r['reprice_visible_s']['p50']} / "
+                     f"{r['reprice_visible_s']['max']} |")
+    lines += ["", "Raw figures per run: bench/results/search.json.", ""]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--offers", type=int, default=100_000)
+    parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file in a temp folder")
+    parser.add_argument("--passes", type=int, default=3)
+    args = parser.parse_args()
+    result = run(args.offers, args.database_url, args.passes)
+    print(json.dumps(result, indent=1, ensure_ascii=False))
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    store = RESULTS / "search.json"
+    runs = json.loads(store.read_text()) if store.exists() else []
+    runs = [r for r in runs if (r["offers"], r["database"]) != (result["offers"], result["database"])] + [result]
+    runs.sort(key=lambda r: (r["offers"], r["database"]))
+    store.write_text(json.dumps(runs, indent=1, ensure_ascii=False) + "\n")
+    (RESULTS / "search.md").write_text(render(runs), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

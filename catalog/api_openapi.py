@@ -1,0 +1,177 @@
+"""The OpenAPI fragments of the catalog's JSON API (/api/v1/offers, registries, FX, spec)."""
+
+from marshmallow import fields
+
+from catalog.offer_query import FACETS, OfferQuerySchema
+
+DECIMAL = {"type": "string", "pattern": r"^-?\d+(\.\d+)?$", "description": "decimal as a string"}
+NULLABLE_DECIMAL = {**DECIMAL, "nullable": True}
+NULLABLE_STRING = {"type": "string", "nullable": True}
+
+PARAM_DOCS = {
+    "q": "Free text, Chinese and English ('4090 杭州', 'a100 80g 北京 包月'); typos in model names are forgiven.",
+    "kind": "gpu, cpu or token.",
+    "vendor": "Vendor slug.",
+    "gpu_model": "Any name of a GPU model ('A100 80G', '昇腾910B'); unknown names are a 400.",
+    "model": "Any name of a token model ('DeepSeek V3').",
+    "region": "A region, or a province or area ('杭州', '浙江', '华东', 'East China').",
+    "billing": "on_demand, spot, monthly or yearly.",
+    "min_gpu_count": "At least this many cards.",
+    "min_gpu_memory_gb": "At least this much memory per card (GB).",
+    "min_vcpus": "At least this many vCPUs.",
+    "min_unit_price": "Normalized price (CNY per card-hour / core-hour / 1M tokens) at least this.",
+    "max_unit_price": "Normalized price at most this.",
+    "in_stock": "Only offers with stock > 0 or stock unknown.",
+    "include_delisted": "Include delisted offers.",
+    "sort": "unit_price, -unit_price, price_per_tflop_hour (nulls last) or updated_at (newest first).",
+    "page": "Page number, from 1.",
+    "per_page": "Offers per page, at most 100.",
+}
+
+
+def _param_schema(field: fields.Field) -> dict:
+    schema: dict
+    if isinstance(field, fields.Boolean):
+        schema = {"type": "boolean"}
+    elif isinstance(field, fields.Integer):
+        schema = {"type": "integer"}
+    elif isinstance(field, fields.Decimal):
+        schema = {"type": "string", "pattern": r"^\d+(\.\d+)?$"}
+    else:
+        schema = {"type": "string"}
+    for validator in field.validators:
+        if hasattr(validator, "choices"):
+            schema["enum"] = list(validator.choices)
+        if hasattr(validator, "min") and isinstance(field, fields.Integer):
+            if validator.min is not None:
+                schema["minimum"] = validator.min
+            if validator.max is not None:
+                schema["maximum"] = validator.max
+        if hasattr(validator, "max") and isinstance(field, fields.String) and validator.max is not None:
+            schema["maxLength"] = validator.max
+    if field.load_default is not None and not callable(field.load_default) and \
+            field.load_default.__class__.__name__ != "_Missing":
+        schema["default"] = field.load_default
+    return schema
+
+
+def offer_parameters() -> list[dict]:
+    return [{"name": name, "in": "query", "required": False, "description": PARAM_DOCS.get(name, ""),
+             "schema": _param_schema(field)} for name, field in OfferQuerySchema().fields.items()]
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(schema: dict, description: str) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+ERROR_RESPONSE = _json(_ref("Error"), "Bad request: a parameter is malformed or names nothing known")
+
+SCHEMAS = {
+    "Error": {
+        "type": "object", "required": ["error"],
+        "properties": {"error": {"type": "object", "required": ["code", "message"], "properties": {
+            "code": {"type": "string"}, "message": {"type": "string"},
+            "details": {"type": "object", "additionalProperties": True}}}},
+    },
+    "ListPrice": {
+        "type": "object", "required": ["amount", "currency", "unit"],
+        "properties": {"amount": NULLABLE_DECIMAL, "currency": {"type": "string"}, "unit": {"type": "string"},
+                       "input_amount": NULLABLE_DECIMAL, "output_amount": NULLABLE_DECIMAL,
+                       "cached_input_amount": NULLABLE_DECIMAL},
+    },
+    "Offer": {
+        "type": "object",
+        "required": ["id", "vendor", "sku", "kind", "title", "billing", "list_price", "unit_price", "currency",
+                     "updated_at"],
+        "properties": {
+            "id": {"type": "integer"}, "vendor": {"type": "string"}, "sku": {"type": "string"},
+            "kind": {"type": "string", "enum": ["gpu", "cpu", "token"]}, "title": {"type": "string"},
+            "description": NULLABLE_STRING, "region": NULLABLE_STRING,
+            "billing": {"type": "string", "enum": ["on_demand", "spot", "monthly", "yearly"]},
+            "stock": {"type": "integer", "nullable": True}, "status": {"type": "string"},
+            "list_price": _ref("ListPrice"), "unit_price": DECIMAL, "currency": {"type": "string", "enum": ["CNY"]},
+            "updated_at": {"type": "string", "format": "date-time"},
+            "price_updated_at": {"type": "string", "format": "date-time"},
+            "gpu_model": NULLABLE_STRING, "gpu_count": NULLABLE_DECIMAL, "gpu_memory_gb": NULLABLE_DECIMAL,
+            "vcpus": NULLABLE_DECIMAL, "ram_gb": NULLABLE_DECIMAL, "cpu_arch": NULLABLE_STRING,
+            "price_per_tflop_hour": NULLABLE_DECIMAL, "price_per_gb_hour": NULLABLE_DECIMAL,
+            "model": NULLABLE_STRING, "context_window": {"type": "integer", "nullable": True},
+            "input_price": NULLABLE_DECIMAL, "output_price": NULLABLE_DECIMAL,
+            "cached_input_price": NULLABLE_DECIMAL,
+        },
+    },
+    "PricePoint": {
+        "type": "object", "required": ["at", "unit_price"],
+        "properties": {"at": {"type": "string", "format": "date-time"}, "unit_price": DECIMAL,
+                       "input_price": NULLABLE_DECIMAL, "output_price": NULLABLE_DECIMAL},
+    },
+    "OfferDetail": {"allOf": [_ref("Offer"), {"type": "object", "required": ["price_history"], "properties": {
+        "price_history": {"type": "array", "items": _ref("PricePoint")}}}]},
+    "OfferList": {
+        "type": "object", "required": ["total", "page", "per_page", "items", "facets"],
+        "properties": {
+            "total": {"type": "integer", "minimum": 0}, "page": {"type": "integer", "minimum": 1},
+            "per_page": {"type": "integer", "minimum": 1, "maximum": 100},
+            "items": {"type": "array", "items": _ref("Offer")},
+            "facets": {"type": "object", "required": list(FACETS), "properties": {
+                name: {"type": "object", "additionalProperties": {"type": "integer"},
+                       "description": f"offers per {name} among all matches (sums to total)"}
+                for name in FACETS}},
+            "corrected": {"type": "object", "additionalProperties": {"type": "string"},
+                          "description": "typed word -> the model name it was read as"},
+        },
+    },
+    "GpuModel": {"type": "object", "required": ["id", "name"], "properties": {
+        "id": {"type": "string"}, "vendor": {"type": "string"}, "name": {"type": "string"},
+        "family": {"type": "string"}, "memory_gb": DECIMAL, "dense_tflops": NULLABLE_DECIMAL,
+        "precision": {"type": "string"}, "form_factor": {"type": "string"}, "architecture": {"type": "string"},
+        "note": {"type": "string"}, "aliases": {"type": "array", "items": {"type": "string"}}}},
+    "Region": {"type": "object", "required": ["id", "name_zh", "name_en"], "properties": {
+        "id": {"type": "string"}, "name_zh": {"type": "string"}, "name_en": {"type": "string"},
+        "country": {"type": "string"}, "province_zh": NULLABLE_STRING, "province_en": NULLABLE_STRING,
+        "area_zh": NULLABLE_STRING, "area_en": NULLABLE_STRING, "hub": NULLABLE_STRING,
+        "aliases": {"type": "array", "items": {"type": "string"}}}},
+    "TokenModel": {"type": "object", "required": ["id", "name"], "properties": {
+        "id": {"type": "string"}, "provider": {"type": "string"}, "family": {"type": "string"},
+        "name": {"type": "string"}, "context_window": {"type": "integer", "nullable": True},
+        "aliases": {"type": "array", "items": {"type": "string"}}}},
+    "FxRates": {"type": "object", "required": ["base", "as_of", "rates"], "properties": {
+        "base": {"type": "string", "enum": ["CNY"]}, "as_of": {"type": "string", "format": "date"},
+        "rates": {"type": "object", "additionalProperties": DECIMAL}}},
+    "Spec": {"type": "object", "required": ["version", "offer", "sheet_row"], "properties": {
+        "version": {"type": "string"}, "units": {"type": "object"}, "hours": {"type": "object"},
+        "token_blend": {"type": "object"}, "offer": {"type": "object"}, "sheet_row": {"type": "object"}}},
+}
+
+
+def _items(name: str) -> dict:
+    return {"type": "object", "required": ["items"], "properties": {"items": {"type": "array", "items": _ref(name)}}}
+
+
+def paths() -> dict:
+    return {
+        "/api/v1/offers": {"get": {
+            "operationId": "listOffers", "summary": "Search and filter offers, with facet counts",
+            "parameters": offer_parameters(),
+            "responses": {"200": _json(_ref("OfferList"), "One page of offers"), "400": ERROR_RESPONSE}}},
+        "/api/v1/offers/{offer_id}": {"get": {
+            "operationId": "getOffer", "summary": "One offer with its price history",
+            "parameters": [{"name": "offer_id", "in": "path", "required": True,
+                            "schema": {"type": "integer", "minimum": 0}}],
+            "responses": {"200": _json(_ref("OfferDetail"), "The offer"),
+                          "404": _json(_ref("Error"), "No such offer")}}},
+        "/api/v1/gpu-models": {"get": {"operationId": "listGpuModels", "summary": "The GPU model registry",
+                                       "responses": {"200": _json(_items("GpuModel"), "Every GPU model")}}},
+        "/api/v1/regions": {"get": {"operationId": "listRegions", "summary": "The region registry",
+                                    "responses": {"200": _json(_items("Region"), "Every region")}}},
+        "/api/v1/token-models": {"get": {"operationId": "listTokenModels", "summary": "The token model registry",
+                                         "responses": {"200": _json(_items("TokenModel"), "Every token model")}}},
+        "/api/v1/fx-rates": {"get": {"operationId": "getFxRates", "summary": "CNY per one unit of each currency",
+                                     "responses": {"200": _json(_ref("FxRates"), "The rates in force")}}},
+        "/api/v1/spec": {"get": {"operationId": "getSpec", "summary": "The unified offer spec, machine form",
+                                 "responses": {"200": _json(_ref("Spec"), "JSON Schemas of an offer and a row")}}},
+    }

@@ -1,0 +1,215 @@
+"""The buyer's pages: home, browse/search, one offer, CSV export of a browse view. Thin: parse, call, render.
+
+The whole browse view lives in the query string (the same parameters as GET /api/v1/offers),
+so a view is a link: shareable, bookmarkable, and the back button returns to it.
+"""
+
+from datetime import UTC, datetime
+
+from flask import Blueprint, Flask, Response, abort, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
+from markupsafe import Markup
+from marshmallow import EXCLUDE, ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from catalog.csv_export import csv_text
+from catalog.models import Offer, Vendor
+from catalog.offer_query import SORTS, OfferPage, OfferQuerySchema, search_offers
+from catalog.price_chart import ChartLabels, price_history_svg
+from catalog.registry import default_registries
+from catalog.summary import catalog_summary
+from extensions import db
+from pricing.units import Billing
+from web import format as fmt
+from web.nav import add_nav
+
+bp = Blueprint("catalog_pages", __name__)
+
+EXPORT_LIMIT = 5000
+EXPORT_BATCH = 100
+OTHER_OFFERS = 12
+# The params a browse view may carry; anything else in the URL (lang, utm_…) is not a filter.
+VIEW_PARAMS = tuple(OfferQuerySchema().fields)
+SORT_LABELS = {
+    "unit_price": lazy_gettext("Price: low to high"),
+    "-unit_price": lazy_gettext("Price: high to low"),
+    "price_per_tflop_hour": lazy_gettext("Price per TFLOPS-hour"),
+    "updated_at": lazy_gettext("Recently updated"),
+}
+FIELD_LABELS = {
+    "q": lazy_gettext("Search"), "kind": lazy_gettext("Kind"), "vendor": lazy_gettext("Vendor"),
+    "gpu_model": lazy_gettext("GPU model"), "model": lazy_gettext("Model"), "region": lazy_gettext("Region"),
+    "billing": lazy_gettext("Billing"), "min_gpu_count": lazy_gettext("Min. GPU count"),
+    "min_gpu_memory_gb": lazy_gettext("Min. GPU memory (GB)"), "min_vcpus": lazy_gettext("Min. vCPUs"),
+    "min_unit_price": lazy_gettext("Min. price (¥ per unit)"),
+    "max_unit_price": lazy_gettext("Max. price (¥ per unit)"), "in_stock": lazy_gettext("In stock only"),
+    "sort": lazy_gettext("Sort"), "page": lazy_gettext("Page"), "per_page": lazy_gettext("Per page"),
+}
+
+
+def view_args() -> dict[str, str]:
+    """The browse parameters of this request, blanks dropped, in a stable order."""
+    return {k: request.args[k] for k in VIEW_PARAMS if request.args.get(k, "").strip()}
+
+
+def run_query(args: dict[str, str], **overrides) -> OfferPage:
+    """:raise ValidationError: a bad or unknown parameter value."""
+    params = OfferQuerySchema(unknown=EXCLUDE).load({**args, **overrides})
+    return search_offers(db.session, params, default_registries())
+
+
+def error_lines(exc: ValidationError) -> list[str]:
+    messages = exc.messages if isinstance(exc.messages, dict) else {"": exc.messages}
+    lines = []
+    for field, msgs in messages.items():
+        text = "; ".join(map(str, msgs)) if isinstance(msgs, list) else str(msgs)
+        label = FIELD_LABELS.get(field)
+        lines.append(f"{label}: {text}" if label else text)
+    return lines
+
+
+def vendors_by_slug(slugs) -> dict[str, Vendor]:
+    slugs = list(slugs)
+    if not slugs:
+        return {}
+    return {v.slug: v for v in db.session.scalars(select(Vendor).where(Vendor.slug.in_(slugs)))}
+
+
+def facet_entries(page: OfferPage, vendors: dict[str, Vendor]) -> list[tuple[str, list[tuple]]]:
+    """Each sidebar group as (param, [(value, display label, count or None), ...])."""
+    facets = page.facets
+    labels = {
+        "kind": fmt.kind_label,
+        "gpu_model": fmt.gpu_name,
+        "vendor": lambda slug: fmt.vendor_name(vendors[slug]) if slug in vendors else slug,
+        "region": fmt.region_name,
+    }
+    groups = [(name, [(key, labels[name](key), count) for key, count in facets.get(name, {}).items()])
+              for name in ("kind", "gpu_model", "vendor", "region")]
+    # The search engine may count billing modes too; without counts every mode is still offered.
+    billing_counts = facets.get("billing")
+    groups.append(("billing", [(b.value, fmt.billing_label(b.value), billing_counts.get(b.value, 0) if billing_counts
+                                else None) for b in Billing if not billing_counts or b.value in billing_counts]))
+    return groups
+
+
+def chip_value(name: str, value: str, vendors: dict[str, Vendor]) -> str:
+    """How an active filter reads: registry ids by their display names, the rest as typed."""
+    registries = default_registries()
+    if name == "kind":
+        return fmt.kind_label(value)
+    if name == "billing":
+        return fmt.billing_label(value)
+    if name == "vendor":
+        vendor = vendors.get(value.strip().lower())
+        return fmt.vendor_name(vendor) if vendor else value
+    if name == "gpu_model" and registries.gpus.get(value):
+        return fmt.gpu_name(value)
+    if name == "region" and registries.regions.get(value):
+        return fmt.region_name(value)
+    if name == "in_stock":
+        return _("yes")
+    return value
+
+
+def active_chips(args: dict[str, str], vendors: dict[str, Vendor]) -> list[tuple[str, str, str]]:
+    return [(name, str(FIELD_LABELS.get(name, name)), chip_value(name, value, vendors))
+            for name, value in args.items() if name not in ("sort", "page", "per_page")]
+
+
+@bp.get("/")
+def home():
+    summary = catalog_summary(db.session)
+    return render_template("catalog/home.html", summary=summary)
+
+
+@bp.get("/offers")
+def browse():
+    args = view_args()
+    errors, status = [], 200
+    try:
+        page = run_query(args)
+    except ValidationError as exc:
+        errors, status = error_lines(exc), 400
+        page = OfferPage(total=0, page=1, per_page=20, items=[], facets={})
+    vendor_slugs = set(page.facets.get("vendor", {}))
+    if args.get("vendor"):
+        vendor_slugs.add(args["vendor"])
+    vendors = vendors_by_slug(vendor_slugs)
+    pages = max(1, -(-page.total // page.per_page))
+    return render_template(
+        "catalog/browse.html", page=page, args=args, errors=errors, pages=pages,
+        facet_entries=facet_entries(page, vendors), chips=active_chips(args, vendors),
+        corrected=getattr(page, "corrected", {}),
+        sort_labels=SORT_LABELS, field_labels=FIELD_LABELS, sorts=list(SORTS)), status
+
+
+@bp.get("/offers/<int:offer_id>")
+def offer(offer_id: int):
+    """:raise 404: no such offer."""
+    item = db.session.get(Offer, offer_id, options=[joinedload(Offer.vendor)])
+    if item is None:
+        abort(404)
+    registries = default_registries()
+    gpu = registries.gpus.get(item.gpu_model) if item.gpu_model else None
+    token_model = registries.token_models.get(item.model) if item.model else None
+    same = {"gpu": ("gpu_model", item.gpu_model), "token": ("model", item.model)}.get(item.kind)
+    others = []
+    if same and same[1]:
+        found = run_query({same[0]: same[1]}, per_page=OTHER_OFFERS + 10)
+        others = [o for o in found.items if o.vendor_id != item.vendor_id][:OTHER_OFFERS]
+    unit = fmt.normalized_unit(item.kind)
+    chart = price_history_svg(
+        [(h.at, h.unit_price) for h in item.price_history], datetime.now(UTC).replace(tzinfo=None),
+        ChartLabels(title=_("Price history"), unit=f"¥ / {unit}", format_price=fmt.cny,
+                    format_date=fmt.day))
+    return render_template("catalog/offer.html", offer=item, gpu=gpu, token_model=token_model, others=others,
+                           chart=Markup(chart), history=list(reversed(item.price_history)))
+
+
+def export_header() -> list[str]:
+    return [_("ID"), _("Vendor"), _("Title"), _("Kind"), _("GPU model"), _("GPU count"), _("GPU memory (GB)"),
+            _("vCPUs"), _("RAM (GB)"), _("Model"), _("Region"), _("Billing"), _("Price (CNY)"), _("Per"),
+            _("Input (CNY / 1M tokens)"), _("Output (CNY / 1M tokens)"), _("Listed price"), _("Listed currency"),
+            _("Listed unit"), _("Stock"), _("Price updated (UTC)"), _("Link")]
+
+
+def export_row(o: Offer) -> list:
+    return [o.id, fmt.vendor_name(o.vendor), o.title, fmt.kind_label(o.kind), fmt.gpu_name(o.gpu_model),
+            fmt.quantity(o.gpu_count), fmt.quantity(o.gpu_memory_gb), fmt.quantity(o.vcpus), fmt.quantity(o.ram_gb),
+            fmt.token_model_name(o.model), fmt.region_name(o.region), fmt.billing_label(o.billing),
+            format(o.unit_price, "f"), fmt.normalized_unit(o.kind),
+            "" if o.input_price is None else format(o.input_price, "f"),
+            "" if o.output_price is None else format(o.output_price, "f"),
+            fmt.listed_price(o), o.list_currency, o.list_unit, "" if o.stock is None else o.stock,
+            o.price_updated_at.replace(microsecond=0).isoformat(sep=" "),
+            request.host_url.rstrip("/") + f"/offers/{o.id}"]
+
+
+@bp.get("/offers.csv")
+def export():
+    """Every offer of the current browse view (all pages, up to EXPORT_LIMIT) as CSV."""
+    args = {k: v for k, v in view_args().items() if k not in ("page", "per_page")}
+    rows = []
+    try:
+        page_no = 1
+        while len(rows) < EXPORT_LIMIT:
+            found = run_query(args, page=str(page_no), per_page=str(EXPORT_BATCH))
+            rows.extend(export_row(o) for o in found.items)
+            if page_no * EXPORT_BATCH >= found.total:
+                break
+            page_no += 1
+    except ValidationError as exc:
+        return Response("\n".join(error_lines(exc)) + "\n", status=400, mimetype="text/plain")
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M")
+    return Response(csv_text(export_header(), rows[:EXPORT_LIMIT]), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="offers-{stamp}.csv"'})
+
+
+def init_app(app: Flask) -> None:
+    fmt.init_app(app)
+    app.register_blueprint(bp)
+    add_nav(app, 10, "catalog_pages.home", "Home")
+    add_nav(app, 20, "catalog_pages.browse", "Browse")

@@ -1,0 +1,145 @@
+"""The search service of one database: text engine + snapshot + outbox drainer. No Flask.
+
+One per SQLAlchemy engine, found from a session's bind, so `search_offers(session, …)`
+needs nothing else. Built by catalog.index_cli.init_app from config.
+"""
+
+import logging
+import queue
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from catalog import outbox
+from catalog.models import Offer, Vendor
+from catalog.registry import Registries
+from catalog.search_engine import TextEngine
+from catalog.search_text import OfferText, ParsedQuery, TextBuilder, parse_query, signature
+from catalog.snapshot import Snapshot
+
+log = logging.getLogger(__name__)
+_TEXT_COLUMNS = (Offer.id, Offer.kind, Offer.title, Offer.description, Offer.sku, Offer.billing, Offer.region,
+                 Offer.gpu_model, Offer.model, Offer.cpu_arch, Vendor.slug, Vendor.name_zh, Vendor.name_en)
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    offer_id: int
+    problem: str  # missing | stale | extra
+
+
+class SearchService:
+    def __init__(self, db_engine: Engine, text: TextEngine, registries: Registries, drain_mode: str = "thread"):
+        self.db_engine = db_engine
+        self.text = text
+        self.builder = TextBuilder(registries)
+        self.snapshot = Snapshot(db_engine)
+        self.drainer = outbox.Drainer(db_engine, self.index_offers)
+        self.drain_mode = drain_mode
+        self._wake: queue.Queue | None = None
+
+    # -- writing ---------------------------------------------------------------------
+    def _texts(self, conn, ids: list[int] | None) -> Iterator[OfferText]:
+        stmt = select(*_TEXT_COLUMNS).join(Vendor, Vendor.id == Offer.vendor_id).order_by(Offer.id)
+        chunks = [None] if ids is None else [ids[i:i + 2000] for i in range(0, len(ids), 2000)]
+        for chunk in chunks:
+            query = stmt if chunk is None else stmt.where(Offer.id.in_(chunk))
+            for row in conn.execute(query.execution_options(yield_per=5000)):
+                yield OfferText(*row)
+
+    def docs(self, conn, ids: list[int] | None = None) -> Iterator[tuple[int, list[str]]]:
+        for offer in self._texts(conn, ids):
+            yield offer.id, self.builder.terms(offer)
+
+    def index_offers(self, ids: list[int]) -> None:
+        """Bring these offers' index entries in line with the database."""
+        with self.db_engine.connect() as conn:
+            docs = list(self.docs(conn, ids))
+        present = {oid for oid, _ in docs}
+        self.text.upsert(docs)
+        self.text.remove([oid for oid in ids if oid not in present])
+
+    def on_commit(self) -> None:
+        self.snapshot.checked = 0.0  # the next query catches up at once
+        if self.drain_mode == "sync":
+            self.drainer.drain()
+        elif self.drain_mode == "thread":
+            self._start_worker()
+            self._wake.put(1)
+
+    def _start_worker(self) -> None:
+        if self._wake is not None:
+            return
+        self._wake = queue.Queue()
+
+        def work():
+            while True:
+                self._wake.get()
+                while not self._wake.empty():
+                    self._wake.get_nowait()
+                try:
+                    self.drainer.drain()
+                except Exception:
+                    log.exception("draining the index outbox failed; `flask reindex` will catch up")
+
+        threading.Thread(target=work, name="index-outbox-drainer", daemon=True).start()
+
+    def reindex(self, progress=None) -> int:
+        """Rebuild the text index from the database into a new folder, swap it in, replay what raced."""
+        with self.db_engine.connect() as conn:
+            up_to = outbox.max_outbox_id(conn)
+            count = self.text.rebuild(self.docs(conn), progress=progress)
+        self.drainer.mark_all_drained(up_to)
+        with self.db_engine.connect() as conn:
+            raced = conn.execute(select(outbox.IndexOutbox.offer_id).where(outbox.IndexOutbox.id > up_to)).scalars()
+            raced = sorted(set(raced))
+        if raced:
+            self.index_offers(raced)
+        self.drainer.drain()
+        self.snapshot.load()
+        return count
+
+    def check(self) -> list[Mismatch]:
+        """Offers whose indexed terms differ from what the database says they should be."""
+        indexed = self.text.signatures()
+        out = []
+        with self.db_engine.connect() as conn:
+            for oid, terms in self.docs(conn):
+                sig = indexed.pop(oid, None)
+                if sig is None:
+                    out.append(Mismatch(oid, "missing"))
+                elif sig != signature(terms):
+                    out.append(Mismatch(oid, "stale"))
+        out.extend(Mismatch(oid, "extra") for oid in sorted(indexed))
+        return out
+
+    def reset(self) -> None:
+        """Forget everything (after the tables were emptied underneath us)."""
+        self.text.rebuild([])
+        self.snapshot.loaded = False
+
+    # -- reading ---------------------------------------------------------------------
+    def parse(self, q: str) -> ParsedQuery:
+        return parse_query(q, self.builder, self.text.knows)
+
+
+_services: dict[int, SearchService] = {}
+
+
+def _on_commit(session: Session) -> None:
+    service = service_for(session)
+    if service is not None:
+        service.on_commit()
+
+
+def register(service: SearchService) -> None:
+    _services[id(service.db_engine)] = service
+    outbox.install(_on_commit)
+
+
+def service_for(session: Session) -> SearchService | None:
+    return _services.get(id(session.get_bind()))

@@ -1,0 +1,16 @@
+"""Cart, orders and payment through Stripe Checkout (or the local Stripe sandbox)."""
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from checkout import cli, views, webhooks
+    from checkout.sandbox import init_app as sandbox_init_app
+
+    app.config.setdefault("STRIPE_SECRET_KEY", None)
+    app.config.setdefault("STRIPE_API_BASE", None)
+    app.config.setdefault("STRIPE_WEBHOOK_SECRET", None)
+    views.init_app(app)
+    webhooks.init_app(app)
+    cli.init_app(app)
+    sandbox_init_app(app)

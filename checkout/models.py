@@ -1,0 +1,132 @@
+"""Typed models of carts, orders with their price snapshot, Stripe events and payments."""
+
+import secrets
+from datetime import datetime
+from decimal import Decimal
+from typing import Optional
+
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from catalog.models import LISTED, NORMALIZED, utcnow
+from catalog.money_type import Money
+from extensions import db
+
+FEN = Money(14, 2)
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(18)
+
+
+class Cart(db.Model):
+    """A buyer's cart: found by the token in their session, or by their user once logged in."""
+
+    __tablename__ = "carts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(40), unique=True, default=new_token)
+    user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    lines: Mapped[list["CartLine"]] = relationship(back_populates="cart", cascade="all, delete-orphan",
+                                                   order_by="CartLine.id")
+
+
+class CartLine(db.Model):
+    __tablename__ = "cart_lines"
+    __table_args__ = (UniqueConstraint("cart_id", "offer_id", name="uq_cart_line_offer"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cart_id: Mapped[int] = mapped_column(ForeignKey("carts.id"), index=True)
+    offer_id: Mapped[int] = mapped_column(ForeignKey("offers.id"))
+    quantity: Mapped[int]
+
+    cart: Mapped[Cart] = relationship(back_populates="lines")
+    offer = relationship("Offer")
+
+
+class OrderStatus:
+    PENDING = "pending"      # created, stock reserved, waiting for payment
+    PAID = "paid"            # fulfilled
+    REVIEW = "review"        # paid, but the amount or currency did not match the snapshot
+    FAILED = "failed"        # an async payment failed; stock released
+    EXPIRED = "expired"      # the Checkout Session expired unpaid; stock released
+
+
+class Order(db.Model):
+    __tablename__ = "orders"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Unguessable: order pages of logged-out buyers are found by it.
+    token: Mapped[str] = mapped_column(String(40), unique=True, default=new_token)
+    # One per rendered checkout form: a double-submit finds the same order.
+    checkout_token: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"), index=True)
+    email: Mapped[str] = mapped_column(String(254))
+    status: Mapped[str] = mapped_column(String(16), default=OrderStatus.PENDING, index=True)
+    currency: Mapped[str] = mapped_column(String(3), default="CNY")
+    total: Mapped[Decimal] = mapped_column(FEN)
+    stripe_session_id: Mapped[Optional[str]] = mapped_column(String(255), unique=True)
+    review_reason: Mapped[Optional[str]] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    paid_at: Mapped[Optional[datetime]]
+
+    lines: Mapped[list["OrderLine"]] = relationship(back_populates="order", cascade="all, delete-orphan",
+                                                    order_by="OrderLine.id")
+
+
+class OrderLine(db.Model):
+    """One line with a snapshot of the offer as it was bought: later re-pricing never changes it."""
+
+    __tablename__ = "order_lines"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    offer_id: Mapped[Optional[int]] = mapped_column(ForeignKey("offers.id"), index=True)
+    vendor_id: Mapped[int] = mapped_column(ForeignKey("vendors.id"), index=True)
+    vendor_name: Mapped[str] = mapped_column(String(200))
+    sku: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(300))
+    kind: Mapped[str] = mapped_column(String(8))
+    billing: Mapped[str] = mapped_column(String(16))
+    list_amount: Mapped[Optional[Decimal]] = mapped_column(LISTED)
+    list_currency: Mapped[str] = mapped_column(String(3))
+    list_unit: Mapped[str] = mapped_column(String(16))
+    normalized_price: Mapped[Decimal] = mapped_column(NORMALIZED)
+    purchase_unit: Mapped[str] = mapped_column(String(16))
+    unit_amount: Mapped[Decimal] = mapped_column(LISTED)
+    quantity: Mapped[int]
+    line_total: Mapped[Decimal] = mapped_column(FEN)
+    # Units taken from the offer's stock at checkout (0 where the offer has no stock figure).
+    reserved: Mapped[int] = mapped_column(default=0)
+
+    order: Mapped[Order] = relationship(back_populates="lines")
+    vendor = relationship("Vendor")
+
+
+class StripeEvent(db.Model):
+    """Each Stripe event id handled, once."""
+
+    __tablename__ = "stripe_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(255), unique=True)
+    type: Mapped[str] = mapped_column(String(100))
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Payment(db.Model):
+    """The fulfilment of one paid Checkout Session: its unique session id makes it happen once."""
+
+    __tablename__ = "payments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    stripe_session_id: Mapped[str] = mapped_column(String(255), unique=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), unique=True)
+    amount_total: Mapped[int]  # minor units, as Stripe reported them
+    currency: Mapped[str] = mapped_column(String(3))
+    payment_intent: Mapped[Optional[str]] = mapped_column(String(255))
+    outcome: Mapped[str] = mapped_column(String(16))  # paid | review
+    raw: Mapped[Optional[dict]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,119 @@
+"""The payment service: Stripe Checkout through stripe-python's StripeClient.
+
+The same code talks to Stripe (STRIPE_SECRET_KEY set) or to the app's own Stripe sandbox
+(no key): only the client's api base and HTTP transport differ, chosen from config.
+"""
+
+from datetime import UTC
+from typing import Any, Protocol
+
+import stripe
+
+from checkout.models import Order
+from pricing.currency import to_minor_units
+
+SANDBOX_API_KEY = "sk_test_sandbox"
+SANDBOX_WEBHOOK_SECRET = "whsec_sandbox_dev_only_not_secret"
+# Stripe accepts expires_at 30 minutes to 24 hours after the session's creation. The
+# order is created a moment before its session, and clocks differ a little: two minutes
+# of slack keep "30 minutes" from being refused as too early.
+SESSION_LIFETIME_SECONDS = 30 * 60 + 120
+# An order this old can no longer get a session that lives 30 minutes.
+LATEST_SESSION_START_SECONDS = 90
+
+
+class PaymentService(Protocol):
+    def create_checkout_session(self, order: Order, *, success_url: str, cancel_url: str) -> dict: ...
+
+    def retrieve_session(self, session_id: str) -> dict: ...
+
+    def expire_session(self, session_id: str) -> dict: ...
+
+    def list_sessions(self, *, since: int | None) -> list[dict]: ...
+
+    def list_events(self, *, since: int | None, types: list[str]) -> list[dict]: ...
+
+
+def idempotency_key(order: Order) -> str:
+    """One key per order: a double-submit or a retry makes one Checkout Session, not two."""
+    return f"checkout-session-order-{order.token}"
+
+
+def expires_at(order: Order) -> int:
+    """Fixed by the order's creation, so a retried create sends the very same parameters."""
+    return int(order.created_at.replace(tzinfo=UTC).timestamp()) + SESSION_LIFETIME_SECONDS
+
+
+def session_params(order: Order, *, success_url: str, cancel_url: str) -> dict:
+    """Checkout Session parameters, built from the order's snapshot only (never from the browser)."""
+    currency = order.currency.lower()
+    line_items = []
+    for line in order.lines:
+        line_items.append({
+            "quantity": 1,
+            "price_data": {
+                "currency": currency,
+                # One item per line at its rounded total: Stripe then charges exactly the
+                # snapshot's total (unit_amount × quantity could differ by a fen).
+                "unit_amount": to_minor_units(line.line_total, order.currency),
+                "product_data": {
+                    "name": line.title[:250],
+                    "description": f"{line.vendor_name} · {line.quantity} × {line.purchase_unit}"[:500],
+                    "metadata": {"offer_id": str(line.offer_id), "sku": line.sku[:200]},
+                },
+            },
+        })
+    return {
+        "mode": "payment",
+        "line_items": line_items,
+        "customer_email": order.email,
+        "client_reference_id": str(order.id),
+        "metadata": {"order_id": str(order.id), "order_token": order.token},
+        "payment_intent_data": {"metadata": {"order_id": str(order.id)}},
+        "success_url": success_url,
+        "cancel_url": cancel_url,
+        "expires_at": expires_at(order),
+    }
+
+
+def as_dict(obj: Any) -> dict:
+    return obj.to_dict() if hasattr(obj, "to_dict") else dict(obj)
+
+
+class StripePaymentService:
+    def __init__(self, client: stripe.StripeClient):
+        self.client = client
+
+    def create_checkout_session(self, order: Order, *, success_url: str, cancel_url: str) -> dict:
+        session = self.client.v1.checkout.sessions.create(
+            session_params(order, success_url=success_url, cancel_url=cancel_url),
+            {"idempotency_key": idempotency_key(order)})
+        return as_dict(session)
+
+    def retrieve_session(self, session_id: str) -> dict:
+        return as_dict(self.client.v1.checkout.sessions.retrieve(session_id))
+
+    def expire_session(self, session_id: str) -> dict:
+        return as_dict(self.client.v1.checkout.sessions.expire(session_id))
+
+    def list_sessions(self, *, since: int | None) -> list[dict]:
+        params: dict = {"limit": 100}
+        if since is not None:
+            params["created"] = {"gte": since}
+        return [as_dict(s) for s in self.client.v1.checkout.sessions.list(params).auto_paging_iter()]
+
+    def list_events(self, *, since: int | None, types: list[str]) -> list[dict]:
+        params: dict = {"limit": 100, "types": types}
+        if since is not None:
+            params["created"] = {"gte": since}
+        return [as_dict(e) for e in self.client.v1.events.list(params).auto_paging_iter()]
+
+
+def build_client(*, api_key: str | None, api_base: str | None, http_client=None) -> stripe.StripeClient:
+    """A StripeClient for Stripe itself (api_base None) or for another base such as the sandbox."""
+    kwargs: dict = {"max_network_retries": 2}
+    if api_base:
+        kwargs["base_addresses"] = {"api": api_base.rstrip("/")}
+    if http_client is not None:
+        kwargs["http_client"] = http_client
+    return stripe.StripeClient(api_key or SANDBOX_API_KEY, **kwargs)

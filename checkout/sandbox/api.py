@@ -1,0 +1,68 @@
+"""The sandbox's Stripe REST endpoints, under /stripe-sandbox/v1/ (form-encoded in, JSON out)."""
+
+from flask import Blueprint, jsonify, request, url_for
+
+from checkout.sandbox import store
+from checkout.sandbox.delivery import deliver
+from checkout.sandbox.form_decode import decode
+from checkout.sandbox.models import SandboxEvent, SandboxSession
+
+bp = Blueprint("stripe_sandbox_api", __name__, url_prefix="/stripe-sandbox/v1")
+
+
+@bp.before_request
+def authenticate():
+    auth = request.headers.get("Authorization", "")
+    if not auth.startswith("Bearer sk_test_"):
+        return jsonify(store.StripeError("Invalid API Key provided (the sandbox takes any sk_test_ key).",
+                                         status=401).body()), 401
+    return None
+
+
+@bp.errorhandler(store.StripeError)
+def stripe_error(exc: store.StripeError):
+    return jsonify(exc.body()), exc.status
+
+
+def _params() -> dict:
+    pairs = list(request.form.items(multi=True)) if request.method == "POST" else list(request.args.items(multi=True))
+    return decode(pairs)
+
+
+def _list_args(params: dict) -> dict:
+    created = params.get("created")
+    gte = created.get("gte") if isinstance(created, dict) else created
+    limit = max(1, min(100, int(params.get("limit", 10))))
+    return {"limit": limit, "starting_after": params.get("starting_after"),
+            "created_gte": int(gte) if gte is not None else None}
+
+
+@bp.post("/checkout/sessions")
+def create_session():
+    hosted = url_for("stripe_sandbox_hosted.pay_page", session_id="x", _external=True).rsplit("/pay/", 1)[0]
+    return jsonify(store.create_session(_params(), idempotency_key=request.headers.get("Idempotency-Key"),
+                                        hosted_base=hosted))
+
+
+@bp.get("/checkout/sessions/<session_id>")
+def retrieve_session(session_id: str):
+    return jsonify(store.get_session(session_id).data)
+
+
+@bp.post("/checkout/sessions/<session_id>/expire")
+def expire_session(session_id: str):
+    obj, event = store.expire(session_id)
+    deliver(event)
+    return jsonify(obj)
+
+
+@bp.get("/checkout/sessions")
+def list_sessions():
+    return jsonify(store.list_objects(SandboxSession, **_list_args(_params())))
+
+
+@bp.get("/events")
+def list_events():
+    params = _params()
+    types = params.get("types") or ([params["type"]] if params.get("type") else None)
+    return jsonify(store.list_objects(SandboxEvent, types=types, **_list_args(params)))

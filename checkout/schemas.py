@@ -1,0 +1,16 @@
+"""Checkout input: the one validation path for cart and checkout forms."""
+
+from marshmallow import EXCLUDE, Schema, fields, validate
+
+
+class CartLineSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE  # whatever else the browser sends (a price, say) is never read
+
+    offer_id = fields.Integer(required=True, strict=False, validate=validate.Range(min=1))
+    quantity = fields.Integer(required=True, strict=False, validate=validate.Range(min=1, max=1_000_000))
+
+
+class CheckoutSchema(Schema):
+    email = fields.Email(required=True, validate=validate.Length(max=254))
+    checkout_token = fields.String(required=True, validate=validate.Length(min=16, max=64))

@@ -1,0 +1,225 @@
+"""Cart, checkout, success/cancel, order pages and the vendor's orders: parse, call, render."""
+
+import secrets
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, user_logged_in
+from marshmallow import ValidationError
+from sqlalchemy import select
+
+from catalog.context import load_fx
+from catalog.models import Offer, utcnow
+from checkout import cart as carts
+from checkout.fulfilment import fulfil
+from checkout.gateway import payment_service, sandbox_mode
+from checkout.models import Order, OrderLine, OrderStatus
+from checkout.orders import OfferUnavailable, OutOfStock, Wanted, place_order, priced
+from checkout.payments import LATEST_SESSION_START_SECONDS
+from checkout.schemas import CartLineSchema, CheckoutSchema
+from extensions import db
+from pricing.line_total import PricingError, QuantityError, line_total, order_total, purchase_price
+
+bp = Blueprint("checkout", __name__)
+MY_ORDERS = "my_orders"  # order tokens of a logged-out buyer, newest last
+
+
+def _quote_lines(cart) -> tuple[list[dict], object]:
+    fx = load_fx(db.session)
+    rows = []
+    for line in cart.lines if cart else []:
+        try:
+            price = purchase_price(priced(line.offer), fx)
+        except PricingError:
+            continue
+        rows.append({"line": line, "offer": line.offer, "unit": price.unit.value, "unit_amount": price.amount,
+                     "total": line_total(price.amount, line.quantity)})
+    return rows, order_total([r["total"] for r in rows])
+
+
+@bp.get("/cart")
+def view_cart():
+    cart = carts.current_cart()
+    rows, total = _quote_lines(cart)
+    email = current_user.email if current_user.is_authenticated else ""
+    return render_template("checkout/cart.html", rows=rows, total=total, email=email,
+                           checkout_token=secrets.token_urlsafe(24), sandbox=sandbox_mode())
+
+
+@bp.get("/cart/add/<int:offer_id>")
+def buy_box(offer_id: int):
+    offer = db.session.get(Offer, offer_id) or abort(404)
+    price = purchase_price(priced(offer), load_fx(db.session))
+    return render_template("checkout/buy.html", offer=offer, unit=price.unit.value, unit_amount=price.amount)
+
+
+def _line_input():
+    try:
+        data = CartLineSchema().load(request.form.to_dict())
+    except ValidationError:
+        flash(_("Enter a whole quantity of at least 1."), "error")
+        return None, None
+    offer = db.session.get(Offer, data["offer_id"])
+    if offer is None or offer.status != "active":
+        abort(404)
+    return offer, data["quantity"]
+
+
+@bp.post("/cart/add")
+def add_to_cart():
+    offer, quantity = _line_input()
+    if offer is None:
+        return redirect(request.referrer or url_for("checkout.view_cart"))
+    try:
+        carts.set_line(offer, quantity, add=True)
+    except QuantityError as exc:
+        flash(_("Quantity not accepted: %(reason)s", reason=str(exc)), "error")
+        return redirect(url_for("checkout.buy_box", offer_id=offer.id))
+    flash(_("Added to your cart."), "success")
+    return redirect(url_for("checkout.view_cart"))
+
+
+@bp.post("/cart/update")
+def update_cart():
+    offer, quantity = _line_input()
+    if offer is not None:
+        try:
+            carts.set_line(offer, quantity, add=False)
+        except QuantityError as exc:
+            flash(_("Quantity not accepted: %(reason)s", reason=str(exc)), "error")
+    return redirect(url_for("checkout.view_cart"))
+
+
+@bp.post("/cart/remove")
+def remove_from_cart():
+    offer_id = request.form.get("offer_id", type=int)
+    if offer_id:
+        carts.remove_line(offer_id)
+    return redirect(url_for("checkout.view_cart"))
+
+
+@bp.post("/checkout")
+def checkout():
+    try:
+        data = CheckoutSchema().load({k: request.form.get(k, "") for k in ("email", "checkout_token")})
+    except ValidationError:
+        flash(_("Enter a valid email address for your receipt."), "error")
+        return redirect(url_for("checkout.view_cart"))
+    cart = carts.current_cart()
+    wanted = [Wanted(line.offer_id, line.quantity) for line in (cart.lines if cart else [])]
+    try:
+        order = place_order(db.session, wanted, email=data["email"], checkout_token=data["checkout_token"],
+                            user_id=current_user.id if current_user.is_authenticated else None,
+                            fx=load_fx(db.session))
+    except OutOfStock as exc:
+        flash(_("Not enough stock left for %(title)s.", title=exc.title), "error")
+        return redirect(url_for("checkout.view_cart"))
+    except (OfferUnavailable, QuantityError, PricingError):
+        flash(_("Your cart changed: please check it and try again."), "error")
+        return redirect(url_for("checkout.view_cart"))
+    _remember(order)
+    carts.empty()
+    return _to_payment(order)
+
+
+def _remember(order: Order) -> None:
+    if not current_user.is_authenticated:
+        tokens = [t for t in session.get(MY_ORDERS, []) if t != order.token][-49:]
+        session[MY_ORDERS] = [*tokens, order.token]
+
+
+def _to_payment(order: Order):
+    service = payment_service()
+    if order.stripe_session_id:
+        # A session exists (double-submit, or "pay now" again): send the buyer back to it.
+        try:
+            existing = service.retrieve_session(order.stripe_session_id)
+        except Exception:
+            current_app.logger.exception("retrieving Checkout Session %s failed", order.stripe_session_id)
+            flash(_("The payment page could not be opened. Please try again."), "error")
+            return redirect(url_for("checkout.order_page", token=order.token))
+        if existing.get("status") == "open":
+            return redirect(existing["url"], code=303)
+        return redirect(url_for("checkout.order_page", token=order.token))
+    if (utcnow() - order.created_at).total_seconds() > LATEST_SESSION_START_SECONDS:
+        flash(_("This order is too old to pay; please check out again."), "error")
+        return redirect(url_for("checkout.order_page", token=order.token))
+    success = url_for("checkout.success", _external=True) + "?session_id={CHECKOUT_SESSION_ID}"
+    cancel = url_for("checkout.cancelled", token=order.token, _external=True)
+    try:
+        created = service.create_checkout_session(order, success_url=success, cancel_url=cancel)
+    except Exception:  # the payment provider is down or refused: the order waits, the buyer may retry
+        current_app.logger.exception("creating a Checkout Session for order %s failed", order.id)
+        flash(_("The payment page could not be opened. Please try again."), "error")
+        return redirect(url_for("checkout.order_page", token=order.token))
+    if order.stripe_session_id != created["id"]:
+        order.stripe_session_id = created["id"]
+        db.session.commit()
+    if created.get("status") != "open":
+        return redirect(url_for("checkout.order_page", token=order.token))
+    return redirect(created["url"], code=303)
+
+
+@bp.get("/checkout/success")
+def success():
+    session_id = request.args.get("session_id", "")
+    order = db.session.scalar(select(Order).where(Order.stripe_session_id == session_id)) if session_id else None
+    if order is None:
+        abort(404)
+    if order.status == OrderStatus.PENDING:
+        # The webhook may not have come yet: ask Stripe, and fulfil here if it is paid.
+        try:
+            fulfil(db.session, payment_service().retrieve_session(session_id))
+        except Exception:
+            current_app.logger.exception("checking Checkout Session %s failed", session_id)
+        db.session.refresh(order)
+    return redirect(url_for("checkout.order_page", token=order.token))
+
+
+@bp.get("/checkout/cancelled/<token>")
+def cancelled(token: str):
+    flash(_("Payment cancelled. Your order is kept for 30 minutes; you can pay it from this page."), "info")
+    return redirect(url_for("checkout.order_page", token=token))
+
+
+@bp.post("/orders/<token>/pay")
+def pay_order(token: str):
+    order = db.session.scalar(select(Order).where(Order.token == token)) or abort(404)
+    if order.status != OrderStatus.PENDING:
+        return redirect(url_for("checkout.order_page", token=token))
+    return _to_payment(order)
+
+
+@bp.get("/orders/<token>")
+def order_page(token: str):
+    order = db.session.scalar(select(Order).where(Order.token == token)) or abort(404)
+    return render_template("checkout/order.html", order=order)
+
+
+@bp.get("/orders")
+def order_history():
+    if current_user.is_authenticated:
+        query = select(Order).where(Order.user_id == current_user.id)
+    else:
+        query = select(Order).where(Order.token.in_(session.get(MY_ORDERS, [])))
+    orders = db.session.scalars(query.order_by(Order.created_at.desc(), Order.id.desc()).limit(200)).all()
+    return render_template("checkout/orders.html", orders=orders)
+
+
+@bp.get("/vendor/orders")
+@login_required
+def vendor_orders():
+    vendor_ids = [v.id for v in current_user.vendors]
+    lines = db.session.scalars(
+        select(OrderLine).join(Order).where(OrderLine.vendor_id.in_(vendor_ids))
+        .order_by(Order.created_at.desc(), OrderLine.id.desc()).limit(500)).all() if vendor_ids else []
+    return render_template("checkout/vendor_orders.html", lines=lines)
+
+
+def init_app(app) -> None:
+    from web.nav import add_nav
+
+    app.register_blueprint(bp)
+    add_nav(app, 80, "checkout.view_cart", "Cart")
+    add_nav(app, 81, "checkout.order_history", "Orders")
+    user_logged_in.connect(carts.attach_at_login, app)

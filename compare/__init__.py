@@ -1,0 +1,21 @@
+"""Compare offers, plan a job's cost, and see a model's market (pages and POST /api/v1/plan)."""
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from compare import api, views
+    from compare.plan_json import OPENAPI_PATHS, OPENAPI_SCHEMAS
+    from extensions import csrf
+    from web.nav import add_nav
+    from web.openapi import add_paths
+
+    app.register_blueprint(views.bp)
+    app.register_blueprint(api.bp)
+    # A cookie-less JSON API: CSRF guards forms, not it.
+    csrf.exempt(api.bp)
+    add_nav(app, 40, "compare.plan", "Cost planner")
+    add_nav(app, 45, "compare.compare", "Compare")
+    add_nav(app, 50, "compare.market_index", "Market")
+    add_paths(app, OPENAPI_PATHS, OPENAPI_SCHEMAS)
+    app.add_template_filter(views.region_name, "region_name")

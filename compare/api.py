@@ -1,0 +1,25 @@
+"""POST /api/v1/plan: the cost planner as JSON. Thin: parse, call, render."""
+
+from flask import Blueprint, jsonify, request
+from marshmallow import ValidationError
+
+from catalog.api import api_error, bad_parameters
+from catalog.context import load_fx
+from catalog.registry import default_registries
+from compare.plan_json import plan_json
+from compare.plan_schema import PlanSchema
+from compare.planner import make_plan
+from extensions import db
+
+bp = Blueprint("compare_api", __name__, url_prefix="/api/v1")
+bp.register_error_handler(ValidationError, bad_parameters)
+
+
+@bp.post("/plan")
+def plan():
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return api_error(400, "bad_json", "请求体须为 JSON 对象 / the body must be a JSON object")
+    params = PlanSchema().load(body)
+    result = make_plan(db.session, params, default_registries(), load_fx(db.session))
+    return jsonify(plan_json(result))

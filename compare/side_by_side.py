@@ -1,0 +1,139 @@
+"""The comparison table: every normalized field of up to six offers, differences and cheapest marked. No Flask.
+
+Row labels are English msgids (the template translates them); values are already worded
+in the page language (`lang`), numbers as the spec stores them.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from catalog.models import Offer
+from catalog.registry import Registries
+from pricing.job_cost import rate
+from pricing.performance import perf_price
+
+MAX_OFFERS = 6
+_BILLING = {"on_demand": ("按量", "on demand"), "spot": ("竞价（可中断）", "spot (interruptible)"),
+            "monthly": ("包月", "monthly"), "yearly": ("包年", "yearly")}
+_UNIT = {"gpu": ("卡时", "card-hour"), "cpu": ("核时", "core-hour"), "token": ("百万 tokens", "1M tokens")}
+
+
+@dataclass
+class Row:
+    key: str
+    label: str  # English msgid
+    values: list[str | None]
+    differs: bool = False
+    best: set[int] = field(default_factory=set)  # column indexes of the cheapest figure
+    note: str = ""  # English msgid shown under the label
+
+
+def parse_ids(raw: list[str], limit: int | None = MAX_OFFERS) -> list[int]:
+    """'1,2,3' (or several ids= values) -> unique positive ids, in order, at most `limit`."""
+    ids: list[int] = []
+    for chunk in raw:
+        for part in chunk.replace("，", ",").split(","):
+            part = part.strip()
+            if part.isdigit() and int(part) > 0 and int(part) not in ids:
+                ids.append(int(part))
+    return ids[:limit] if limit else ids
+
+
+def _num(value: Decimal | None) -> str | None:
+    if value is None:
+        return None
+    text = format(value.normalize(), "f")
+    return text
+
+
+def _cheapest(values: list[Decimal | None]) -> set[int]:
+    present = [v for v in values if v is not None]
+    if len(present) < 2:
+        return set()
+    low = min(present)
+    return {i for i, v in enumerate(values) if v == low}
+
+
+def _age(at: datetime, now: datetime, zh: bool) -> str:
+    days = (now - at).days
+    stamp = at.strftime("%Y-%m-%d")
+    if days <= 0:
+        return f"{stamp}（今天）" if zh else f"{stamp} (today)"
+    return f"{stamp}（{days} 天前）" if zh else f"{stamp} ({days} days ago)"
+
+
+def compare_rows(offers: list[Offer], registries: Registries, lang: str, now: datetime) -> list[Row]:
+    zh = lang == "zh"
+    pick = 0 if zh else 1
+    rows: list[Row] = []
+
+    def add(key: str, label: str, values: list, best: list[Decimal | None] | None = None, note: str = "") -> None:
+        if all(v is None for v in values):
+            return
+        shown = [v if v is None or isinstance(v, str) else str(v) for v in values]
+        rows.append(Row(key, label, shown, differs=len(set(shown)) > 1,
+                        best=_cheapest(best) if best else set(), note=note))
+
+    gpus = [registries.gpus.get(o.gpu_model) if o.gpu_model else None for o in offers]
+    regions = [registries.regions.get(o.region) if o.region else None for o in offers]
+    add("vendor", "Vendor", [o.vendor.display_name if zh else (o.vendor.name_en or o.vendor.display_name)
+                             for o in offers])
+    add("kind", "Kind", [o.kind.upper() for o in offers])
+    add("title", "Offer", [o.title for o in offers])
+    add("gpu_model", "GPU model", [g.name if g else o.gpu_model for g, o in zip(gpus, offers, strict=True)])
+    add("gpu_count", "Cards per instance", [_num(o.gpu_count) for o in offers])
+    add("gpu_memory_gb", "Memory per card (GB)", [_num(o.gpu_memory_gb) for o in offers])
+    add("interconnect", "Form factor / interconnect", [g.form_factor if g else None for g in gpus],
+        note="From the GPU registry")
+    add("tflops", "Dense TFLOPS", [f"{_num(g.bf16_tflops)} {g.precision.upper()}" if g and g.bf16_tflops else None
+                                   for g in gpus])
+    add("vcpus", "vCPUs", [_num(o.vcpus) for o in offers])
+    add("ram_gb", "RAM (GB)", [_num(o.ram_gb) for o in offers])
+    add("cpu_arch", "CPU architecture", [o.cpu_arch for o in offers])
+    add("model", "Model", [o.model for o in offers])
+    add("context_window", "Context window", [f"{o.context_window:,}" if o.context_window else None for o in offers])
+    add("region", "Region", [
+        (r.name_zh if zh else r.name_en) + (f" · {r.province_zh if zh else r.province_en}"
+                                            if r.province_zh and r.province_zh != r.name_zh else "")
+        if r else o.region for r, o in zip(regions, offers, strict=True)])
+    add("billing", "Billing term", [_BILLING.get(o.billing, (o.billing, o.billing))[pick] for o in offers])
+    add("spot", "Interruption risk", [("可被回收" if zh else "can be reclaimed") if o.billing == "spot"
+                                      else ("无" if zh else "none") for o in offers])
+    add("stock", "Stock", [str(o.stock) if o.stock is not None else ("未标明" if zh else "not stated")
+                           for o in offers])
+    add("list_price", "Listed price", [
+        f"{_num(o.list_amount)} {o.list_currency} / {o.list_unit}" if o.list_amount is not None else
+        f"{_num(o.list_input_amount)} / {_num(o.list_output_amount)} {o.list_currency} / {o.list_unit}"
+        for o in offers])
+    unit_prices = [o.unit_price for o in offers]
+    same_kind = len({o.kind for o in offers}) == 1
+    add("unit_price", "Normalized price", [f"{rate(o.unit_price)}/{_UNIT[o.kind][pick]}" for o in offers],
+        best=unit_prices if same_kind else None)
+    perfs = [perf_price(o.unit_price, g.bf16_tflops, g.precision, o.gpu_memory_gb or g.memory_gb)
+             if o.kind == "gpu" and g else None for o, g in zip(offers, gpus, strict=True)]
+    pflops = [p.per_pflops_hour if p else None for p in perfs]
+    add("per_pflops_hour", "CNY per dense PFLOPS-hour",
+        [f"{rate(p.per_pflops_hour)} ({p.precision.upper()})" if p and p.per_pflops_hour else None for p in perfs],
+        best=pflops, note="Precision of the FLOPS figure in brackets")
+    per_gb = [p.per_gb_hour if p else None for p in perfs]
+    add("per_gb_hour", "CNY per GB of memory-hour", [rate(v) if v is not None else None for v in per_gb], best=per_gb)
+    for key, label in (("input_price", "Input (CNY / 1M tokens)"), ("output_price", "Output (CNY / 1M tokens)"),
+                       ("cached_input_price", "Cached input (CNY / 1M tokens)")):
+        values = [getattr(o, key) for o in offers]
+        add(key, label, [rate(v) if v is not None else None for v in values], best=values)
+    add("price_updated_at", "Price as of", [_age(o.price_updated_at, now, zh) for o in offers],
+        note="Price freshness")
+    return rows
+
+
+def cheapest_columns(rows: list[Row]) -> tuple[set[int], set[int]]:
+    """Columns cheapest per unit and per performance, for the badges in the header."""
+    by_key = {r.key: r for r in rows}
+    unit = by_key["unit_price"].best if "unit_price" in by_key else set()
+    perf = by_key["per_pflops_hour"].best if "per_pflops_hour" in by_key else set()
+    return unit, perf
+
+
+def ids_without(ids: list[int], drop: int) -> str:
+    return ",".join(str(i) for i in ids if i != drop)

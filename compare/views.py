@@ -1,0 +1,133 @@
+"""Pages: compare offers side by side, plan a job, see a model's market. Thin: parse, call, render."""
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from markupsafe import Markup
+from marshmallow import ValidationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from catalog.context import load_fx
+from catalog.models import Offer, utcnow
+from catalog.registry import default_registries
+from compare import charts, market
+from compare.plan_schema import PlanSchema
+from compare.planner import make_plan
+from compare.side_by_side import MAX_OFFERS, cheapest_columns, compare_rows, ids_without, parse_ids
+from extensions import db
+
+bp = Blueprint("compare", __name__)
+
+
+def _lang() -> str:
+    return get_locale().language if get_locale() else "zh"
+
+
+def _billing_labels() -> dict[str, str]:
+    return {"on_demand": _("On demand"), "spot": _("Spot (interruptible)"), "monthly": _("Monthly"),
+            "yearly": _("Yearly"), "input_price": _("Input"), "output_price": _("Output"),
+            "cached_input_price": _("Cached input")}
+
+
+def region_name(region_id: str | None) -> str:
+    """A region id as its name in the page language ('cn-hangzhou' -> '杭州' / 'Hangzhou')."""
+    region = default_registries().regions.get(region_id) if region_id else None
+    if region is None:
+        return region_id or "—"
+    return region.name_zh if _lang() == "zh" else region.name_en
+
+
+@bp.get("/compare")
+def compare():
+    asked = request.args.getlist("ids")
+    ids = parse_ids(asked)
+    if len(asked) > 1:
+        # Checkboxes send ids=1&ids=2; one ids=1,2 keeps the list whole in every link built from the URL.
+        extra = {k: v for k, v in request.args.items() if k != "ids"}
+        return redirect(url_for("compare.compare", ids=",".join(map(str, ids)), **extra))
+    too_many = len(parse_ids(asked, limit=None)) > MAX_OFFERS
+    found = {o.id: o for o in db.session.scalars(
+        select(Offer).options(joinedload(Offer.vendor)).where(Offer.id.in_(ids)))} if ids else {}
+    offers = [found[i] for i in ids if i in found]
+    rows = compare_rows(offers, default_registries(), _lang(), utcnow()) if offers else []
+    cheapest_unit, cheapest_perf = cheapest_columns(rows)
+    ids_now = [o.id for o in offers]
+    return render_template("compare/compare.html", offers=offers, rows=rows, cheapest_unit=cheapest_unit,
+                           cheapest_perf=cheapest_perf, too_many=too_many, missing=len(ids) - len(offers),
+                           ids=",".join(map(str, ids_now)), ids_list=ids_now, ids_without=ids_without,
+                           max_offers=MAX_OFFERS)
+
+
+@bp.get("/plan")
+def plan():
+    kind = request.args.get("kind", "gpu")
+    kind = kind if kind in ("gpu", "cpu", "token") else "gpu"
+    args = request.args.to_dict()
+    result, errors = None, {}
+    if any(k in args for k in ("count", "hours", "input_tokens", "daily_active_users")):
+        try:
+            params = PlanSchema().load({k: v for k, v in args.items() if k != "lang"})
+            result = make_plan(db.session, params, default_registries(), load_fx(db.session))
+        except ValidationError as exc:
+            errors = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
+    gpu_models = sorted(default_registries().gpus.models.values(), key=lambda m: (m.vendor, m.name))
+    return render_template("compare/plan.html", kind=kind, args=args, result=result, errors=errors,
+                           gpu_models=gpu_models, billing_labels=_billing_labels(), lang=_lang())
+
+
+@bp.get("/market")
+def market_index():
+    gpu_counts = db.session.execute(
+        select(Offer.gpu_model, func.count(), func.min(Offer.unit_price))
+        .where(Offer.kind == "gpu", Offer.status == "active").group_by(Offer.gpu_model)
+        .order_by(func.count().desc())).all()
+    token_counts = db.session.execute(
+        select(Offer.model, func.count(), func.min(Offer.input_price))
+        .where(Offer.kind == "token", Offer.status == "active").group_by(Offer.model)
+        .order_by(func.count().desc(), Offer.model)).all()
+    registries = default_registries()
+    return render_template("compare/market_index.html", gpu_counts=gpu_counts, token_counts=token_counts,
+                           gpus=registries.gpus, tokens=registries.token_models)
+
+
+@bp.get("/market/gpu/<model_id>")
+def market_gpu(model_id: str):
+    gpu = default_registries().gpus.get(model_id)
+    if gpu is None:
+        abort(404)
+    offers = market.gpu_offers(db.session, gpu.id)
+    spreads = market.spread_by_billing(offers)
+    labels = _billing_labels()
+    range_svg = charts.range_chart(
+        spreads, labels, _("%(model)s: card-hour prices today", model=gpu.name),
+        _("CNY per card-hour (min · median · max)"), _("offers")) if spreads else ""
+    trend = market.daily_medians(db.session, [o.id for o in offers], "unit_price", group_by_billing=True)
+    trend_svg = charts.trend_chart(trend, labels, _("%(model)s: median card-hour price over time", model=gpu.name),
+                                   _("CNY per card-hour")) if trend else ""
+    return render_template("compare/market_gpu.html", gpu=gpu, offers=offers, spreads=spreads,
+                           by_vendor=market.cheapest_by_vendor(offers), labels=labels,
+                           range_svg=Markup(range_svg), trend_svg=Markup(trend_svg),
+                           trend_days=len({d for pts in trend.values() for d, _ in pts}))
+
+
+@bp.get("/market/token/<model_id>")
+def market_token(model_id: str):
+    model = default_registries().token_models.get(model_id)
+    offers = market.token_offers(db.session, model_id)
+    if model is None and not offers:
+        abort(404)
+    name = model.name if model else model_id
+    spreads = market.spread_by_side(offers)
+    labels = _billing_labels()
+    range_svg = charts.range_chart(
+        spreads, labels, _("%(model)s: token prices today", model=name),
+        _("CNY per 1M tokens (min · median · max)"), _("offers")) if spreads else ""
+    trend = {}
+    for side in ("input_price", "output_price"):
+        trend.update(market.daily_medians(db.session, [o.id for o in offers], side, group_by_billing=False))
+    trend_svg = charts.trend_chart(trend, labels, _("%(model)s: median price over time", model=name),
+                                   _("CNY per 1M tokens")) if trend else ""
+    return render_template("compare/market_token.html", name=name, model_id=model_id, offers=offers,
+                           spreads=spreads, labels=labels, range_svg=Markup(range_svg), trend_svg=Markup(trend_svg),
+                           trend_days=len({d for pts in trend.values() for d, _ in pts}))

@@ -1,0 +1,194 @@
+"""The vendor's stall: their offers, the listing form, its live price preview and registry look-ups.
+
+Every query here is scoped to the logged-in member's vendor: another vendor's offer is a 404.
+"""
+
+import re
+
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_wtf import FlaskForm
+from marshmallow import ValidationError
+from sqlalchemy import func, select
+
+from accounts.membership import vendor_required
+from catalog.context import catalog_context
+from catalog.models import ImportRun, Offer, Vendor, utcnow
+from catalog.registry import default_registries
+from extensions import db
+from offers.offer_form import FIELDS, offer_to_form, preview_offer, save_offer
+from offers.registry_lookup import lookup
+from pricing.display import normalized_text
+from pricing.units import Billing, Kind, PriceUnit
+
+bp = Blueprint("stall", __name__, url_prefix="/stall")
+
+
+class CsrfOnlyForm(FlaskForm):
+    """A form whose fields OfferSchema checks; Flask-WTF checks only the CSRF token."""
+
+
+def in_language(message: str) -> str:
+    """Our messages are 'zh / en' (a registry's may add '; zh / en' hints): show the page language's half.
+
+    The registry puts the typed value only in the English half ("未知的 GPU 型号 / unknown GPU
+    model 'RTX 9999'"), so the Chinese half gets those values appended rather than lose them.
+    """
+    pieces = [p.partition(" / ") for p in message.split("; ")]
+    if not all(sep for _, sep, _ in pieces):
+        return message
+    if get_locale().language == "en":
+        return "; ".join(en for _, _, en in pieces)
+    return "; ".join(_chinese_half(zh, en) for zh, _, en in pieces)
+
+
+def _chinese_half(zh: str, en: str) -> str:
+    extra = [q for q in re.findall(r"'[^']*'", en) if q not in zh]
+    if not extra and ": " in en and not re.search("[:：]", zh):
+        extra = [en.split(": ", 1)[1]]
+    return zh + ("：" + " ".join(extra) if extra else "")
+
+
+def own_offer(vendor: Vendor, offer_id: int) -> Offer:
+    """:raise 404: no such offer, or it belongs to another vendor."""
+    offer = db.session.scalar(select(Offer).where(Offer.id == offer_id, Offer.vendor_id == vendor.id))
+    if offer is None:
+        abort(404)
+    return offer
+
+
+def _choices() -> dict:
+    fx = catalog_context(db.session).fx
+    return {
+        "kind": [(k.value, k.value) for k in Kind],
+        "billing": [(b.value, b.value) for b in Billing],
+        "price_unit": [(u.value, u.value) for u in PriceUnit],
+        "currency": [(c, c) for c in sorted({"CNY", *fx.rates})],
+        "cpu_arch": [("", "—"), ("x86_64", "x86_64"), ("arm64", "arm64")],
+    }
+
+
+def _render_form(vendor: Vendor, values: dict, errors: dict, offer: Offer | None, status: int = 200):
+    regs = default_registries()
+    shown = {k: [in_language(m) for m in v] for k, v in errors.items()}
+    return render_template(
+        "stall/offer_form.html", vendor=vendor, offer=offer, values=values, errors=shown, fields=FIELDS,
+        choices=_choices(), form=CsrfOnlyForm(), gpu_models=regs.gpus.models.values(),
+        regions=regs.regions.regions.values(), token_models=regs.token_models.models.values()), status
+
+
+@bp.get("/")
+@vendor_required
+def dashboard(vendor: Vendor):
+    offers = db.session.scalars(select(Offer).where(Offer.vendor_id == vendor.id)
+                                .order_by(Offer.status, Offer.kind, Offer.sku)).all()
+    runs = db.session.scalar(select(func.count(ImportRun.id)).where(ImportRun.vendor_id == vendor.id))
+    lang = get_locale().language
+    return render_template("stall/dashboard.html", vendor=vendor, offers=offers, runs=runs, form=CsrfOnlyForm(),
+                           prices={o.id: normalized_text(_offer_prices(o), lang) for o in offers})
+
+
+def _offer_prices(offer: Offer) -> dict:
+    return {"kind": offer.kind, "unit_price": offer.unit_price, "input_price": offer.input_price,
+            "output_price": offer.output_price}
+
+
+@bp.route("/offers/new", methods=["GET", "POST"])
+@vendor_required
+def new_offer(vendor: Vendor):
+    if request.method == "GET":
+        return _render_form(vendor, {"kind": request.args.get("kind", "gpu"), "currency": "CNY",
+                                     "billing": "on_demand", "price_unit": "card_hour"}, {}, None)
+    form = CsrfOnlyForm()
+    if not form.validate_on_submit():
+        return _render_form(vendor, request.form.to_dict(), {"_": form.errors.get("csrf_token", [])}, None, 400)
+    errors = save_offer(db.session, vendor, catalog_context(db.session), request.form.to_dict())
+    if errors:
+        return _render_form(vendor, request.form.to_dict(), errors, None, 400)
+    flash(_("Offer listed."), "success")
+    return redirect(url_for("stall.dashboard"))
+
+
+@bp.route("/offers/<int:offer_id>/edit", methods=["GET", "POST"])
+@vendor_required
+def edit_offer(vendor: Vendor, offer_id: int):
+    offer = own_offer(vendor, offer_id)
+    if request.method == "GET":
+        return _render_form(vendor, offer_to_form(offer), {}, offer)
+    form = CsrfOnlyForm()
+    posted = {**request.form.to_dict(), "kind": offer.kind}  # an offer keeps its kind (its unit depends on it)
+    if not form.validate_on_submit():
+        return _render_form(vendor, posted, {"_": form.errors.get("csrf_token", [])}, offer, 400)
+    errors = save_offer(db.session, vendor, catalog_context(db.session), posted, existing=offer)
+    if errors:
+        return _render_form(vendor, posted, errors, offer, 400)
+    flash(_("Offer saved."), "success")
+    return redirect(url_for("stall.dashboard"))
+
+
+@bp.post("/offers/<int:offer_id>/delist")
+@vendor_required
+def delist_offer(vendor: Vendor, offer_id: int):
+    offer = own_offer(vendor, offer_id)
+    if CsrfOnlyForm().validate_on_submit() and offer.status != "delisted":
+        offer.status, offer.updated_at = "delisted", utcnow()
+        db.session.commit()
+        flash(_("Offer delisted: its page and price history stay visible as no longer offered."), "success")
+    return redirect(url_for("stall.dashboard"))
+
+
+@bp.post("/offers/<int:offer_id>/relist")
+@vendor_required
+def relist_offer(vendor: Vendor, offer_id: int):
+    offer = own_offer(vendor, offer_id)
+    if CsrfOnlyForm().validate_on_submit() and offer.status != "active":
+        offer.status, offer.updated_at = "active", utcnow()
+        db.session.commit()
+        flash(_("Offer listed again."), "success")
+    return redirect(url_for("stall.dashboard"))
+
+
+@bp.post("/offers/preview")
+@vendor_required
+def price_preview(vendor: Vendor):
+    """The normalized price of the form as typed, by the same schema and pricing code as saving."""
+    try:
+        offer = preview_offer(catalog_context(db.session), request.form.to_dict())
+    except ValidationError as exc:
+        messages = exc.messages if isinstance(exc.messages, dict) else {"_": exc.messages}
+        return jsonify(ok=False, errors={k: [in_language(str(m)) for m in (v if isinstance(v, list) else [v])]
+                                         for k, v in messages.items()})
+    return jsonify(ok=True, text=normalized_text(offer, get_locale().language),
+                   unit_price=format(offer["unit_price"], "f"))
+
+
+@bp.get("/lookup/<any('gpu-models', 'regions', 'token-models'):registry>")
+@vendor_required
+def registry_lookup(vendor: Vendor, registry: str):
+    return jsonify(items=lookup(default_registries(), registry, request.args.get("q", ""),
+                                get_locale().language))
+
+
+def init_app(app) -> None:
+    import os
+    from pathlib import Path
+
+    from werkzeug.exceptions import RequestEntityTooLarge
+
+    from offers import (
+        stall_models,  # noqa: F401 - the stall's tables
+        upload_views,  # adds the upload routes to bp
+    )
+    from web.nav import add_nav
+
+    app.config.setdefault("UPLOAD_DIR", os.environ.get("UPLOAD_DIR", str(Path(app.instance_path) / "uploads")))
+    app.config.setdefault("UPLOAD_MAX_BYTES", int(os.environ.get("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)))
+    app.config.setdefault("UPLOAD_MAX_ROWS", int(os.environ.get("UPLOAD_MAX_ROWS", 100_000)))
+    # Reading the rest of an over-size body lets the client see the 413 page instead of a reset;
+    # beyond this bound we stop reading and let the connection close.
+    app.config.setdefault("UPLOAD_DRAIN_MAX_BYTES", 8 * app.config["UPLOAD_MAX_BYTES"])
+    app.config["MAX_CONTENT_LENGTH"] = app.config["UPLOAD_MAX_BYTES"]
+    app.register_error_handler(RequestEntityTooLarge, upload_views.too_large)
+    app.register_blueprint(bp)
+    add_nav(app, 80, "stall.dashboard", "My stall")

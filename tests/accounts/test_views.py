@@ -1,0 +1,127 @@
+"""Sign-up, log-in, log-out, password change and vendor profile, through the real forms."""
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from accounts.models import User, VendorMember
+from catalog.models import Vendor
+from extensions import db, limiter
+from tests.stall_support import PASSWORD, log_in, make_user
+
+
+@pytest.fixture(autouse=True)
+def _fresh_limits():
+    limiter.reset()
+    yield
+    limiter.reset()
+
+
+def signup(client, email="buyer@example.com", password=PASSWORD, **extra):
+    return client.post("/signup", data={"email": email, "password": password, "confirm": password, **extra})
+
+
+def test_sign_up_logs_in_and_hashes_the_password(client):
+    response = signup(client, email="Buyer@Example.com")
+    assert response.status_code == 302
+    user = db.session.scalar(select(User))
+    assert user.email == "buyer@example.com"
+    assert PASSWORD not in user.password_hash and user.password_hash.startswith("$argon2id$")
+    assert "buyer@example.com" in client.get("/account").text
+
+
+def test_sign_up_refuses_a_taken_email_and_a_short_password(client):
+    make_user("taken@example.com")
+    response = signup(client, email="TAKEN@example.com")
+    assert response.status_code == 400
+    assert "已存在" in response.text  # Chinese by default
+    response = signup(client, email="new@example.com", password="short")
+    assert response.status_code == 400
+    assert db.session.scalar(select(User).where(User.email == "new@example.com")) is None
+
+
+def test_sign_up_as_vendor_leads_to_the_profile_then_the_stall(client):
+    response = signup(client, email="shop@example.com", as_vendor="y")
+    assert response.headers["Location"].endswith("/account/vendor")
+    response = client.post("/account/vendor", data={"name_zh": "小算力", "name_en": "Tiny GPU Shop",
+                                                    "contact": "ops@tiny.example", "website": "https://tiny.example"})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/stall/")
+    vendor = db.session.scalar(select(Vendor))
+    assert (vendor.slug, vendor.name_zh, vendor.website) == ("tiny-gpu-shop", "小算力", "https://tiny.example")
+    assert db.session.scalar(select(VendorMember)).vendor_id == vendor.id
+    assert "小算力" in client.get("/stall/").text
+
+
+def test_a_person_without_a_vendor_is_sent_to_create_one(client):
+    log_in(client, make_user("buyer@example.com"))
+    response = client.get("/stall/upload")
+    assert response.status_code == 302 and "/account/vendor" in response.headers["Location"]
+
+
+def test_log_in_wrong_password_then_right_then_log_out(client):
+    make_user("me@example.com")
+    response = client.post("/login", data={"email": "me@example.com", "password": "wrong password"})
+    assert response.status_code == 400
+    assert "邮箱或密码错误" in response.text
+    response = client.post("/login?next=/stall/", data={"email": "ME@example.com", "password": PASSWORD})
+    assert response.status_code == 302 and response.headers["Location"] == "/stall/"
+    assert client.get("/account").status_code == 200
+    client.post("/logout")
+    assert client.get("/account").status_code == 302
+
+
+def test_log_in_never_redirects_off_site(client):
+    make_user("me@example.com")
+    response = client.post("/login?next=//evil.example/x", data={"email": "me@example.com", "password": PASSWORD})
+    assert response.headers["Location"] == "/account"
+
+
+def test_password_change_ends_other_sessions(app, client):
+    user = make_user("me@example.com")
+    other = app.test_client()
+    for c in (client, other):
+        c.post("/login", data={"email": "me@example.com", "password": PASSWORD})
+    # Log-in rotates the session version: the first client's session ended when the second logged in.
+    client.post("/login", data={"email": "me@example.com", "password": PASSWORD})
+    response = client.post("/account/password", data={"current": PASSWORD, "password": "a brand new one",
+                                                      "confirm": "a brand new one"})
+    assert response.status_code == 302
+    assert client.get("/account").status_code == 200  # this session continues
+    assert other.get("/account").status_code == 302  # the other one is logged out
+    db.session.refresh(user)
+    assert client.post("/login", data={"email": "me@example.com", "password": "a brand new one"}).status_code == 302
+
+
+def test_password_change_needs_the_current_password(client):
+    log_in(client, make_user("me@example.com"))
+    response = client.post("/account/password", data={"current": "nope nope", "password": "a brand new one",
+                                                      "confirm": "a brand new one"})
+    assert response.status_code == 400 and "当前密码不正确" in response.text
+
+
+def test_log_in_attempts_are_rate_limited(app, client):
+    make_user("me@example.com")
+    statuses = [client.post("/login", data={"email": "me@example.com", "password": "guess"}).status_code
+                for _ in range(11)]
+    assert statuses[:10] == [400] * 10
+    assert statuses[10] == 429
+    response = client.post("/login", data={"email": "me@example.com", "password": PASSWORD})
+    assert response.status_code == 429 and "尝试次数过多" in response.text
+    assert client.get("/login").status_code == 200  # reading the form is not limited
+
+
+def test_csrf_is_enforced_when_enabled(app, client):
+    """The one place the suite runs with CSRF on: forms without the token are refused."""
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        response = signup(client, email="csrf@example.com")
+        assert response.status_code == 400
+        assert db.session.scalar(select(User)) is None
+        page = client.get("/signup").text
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+        response = signup(client, email="csrf@example.com", csrf_token=token)
+        assert response.status_code == 302
+        assert db.session.scalar(select(User)).email == "csrf@example.com"
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False

@@ -1,0 +1,70 @@
+"""POST /api/v1/plan: JSON in, ranked JSON out with decimal strings; bad input is a 400, never a 500."""
+
+import pytest
+
+
+def test_plan_json(client, catalog):
+    response = client.post("/api/v1/plan", json={"gpu_model": "H100", "count": 8, "hours": 72})
+    assert response.status_code == 200
+    body = response.get_json()
+    first = body["items"][0]
+    assert first["total"] == "9861.12" and isinstance(first["total"], str)
+    assert first["arithmetic"] == {"zh": "8 卡 × 72 小时 × ¥17.12/卡时 = ¥9,861.12",
+                                   "en": "8 cards × 72 h × ¥17.12/card-hour = ¥9,861.12"}
+    assert first["per_pflops_hour"] == "17.3104" and first["precision"] == "bf16"
+    assert first["stock_covers"] is True
+    assert {e["offer_id"] for e in body["excluded"]} == {catalog["h100_node_year"].id, catalog["h100_spot"].id}
+    assert any("730" in a["en"] for a in body["assumptions"])
+
+
+def test_plan_json_tokens(client, catalog):
+    body = client.post("/api/v1/plan", json={"kind": "token", "input_tokens": 1_000_000,
+                                             "output_tokens": 1_000_000}).get_json()
+    # ds: 1 × 2 + 1 × 3 = ¥5.00; 2M / 5 = 400,000 tokens per yuan
+    assert body["items"][0]["total"] == "5.00" and body["items"][0]["tokens_per_yuan"] == "400000"
+    assert body["period"] == "month"
+
+
+@pytest.mark.parametrize("body,field", [
+    ({"count": 8, "hours": 72}, "gpu_model"),
+    ({"gpu_model": "H100", "count": "eight", "hours": 72}, "count"),
+    ({"gpu_model": "H100", "count": 8, "hours": -1}, "hours"),
+    ({"gpu_model": "H100", "count": 8, "hours": 72, "regions": ["Atlantis"]}, "regions"),
+    ({"gpu_model": "Z9000", "count": 8, "hours": 72}, "gpu_model"),
+    ({"kind": "token"}, "input_tokens"),
+    ({"kind": "token", "input_tokens": 0, "output_tokens": 0}, "input_tokens"),
+    ({"kind": "token", "input_tokens": 5, "cache_hit_share": 2}, "cache_hit_share"),
+    ({"kind": "rocket", "count": 1, "hours": 1}, "kind"),
+    ({"gpu_model": "H100", "count": 8, "hours": 72, "colour": "red"}, "colour"),
+])
+def test_bad_input_is_a_400_naming_the_field(client, catalog, body, field):
+    response = client.post("/api/v1/plan", json=body)
+    assert response.status_code == 400
+    error = response.get_json()["error"]
+    assert error["code"] == "bad_parameter" and field in error["details"]
+
+
+def test_not_json_is_a_400(client):
+    response = client.post("/api/v1/plan", data="count=8", content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 400
+    assert response.get_json()["error"]["code"] == "bad_json"
+
+
+def test_plan_works_with_csrf_on(app, client, catalog):
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        response = client.post("/api/v1/plan", json={"gpu_model": "H100", "count": 1, "hours": 1})
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
+    assert response.status_code == 200
+
+
+def test_openapi_documents_the_planner(client):
+    doc = client.get("/api/v1/openapi.json").get_json()
+    post = doc["paths"]["/api/v1/plan"]["post"]
+    assert post["requestBody"]["content"]["application/json"]["schema"]["$ref"] == "#/components/schemas/PlanRequest"
+    assert set(post["responses"]) >= {"200", "400"}
+    schemas = doc["components"]["schemas"]
+    assert {"PlanRequest", "Plan", "PlanItem", "PlanError"} <= set(schemas)
+    assert "hours" in schemas["PlanRequest"]["properties"]
+    assert schemas["PlanItem"]["properties"]["total"]["type"] == "string"

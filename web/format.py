@@ -1,0 +1,188 @@
+"""Display formatting for the buyer's pages, as Jinja filters: money, units, names, freshness.
+
+Everything here turns stored values (Decimal prices, registry ids, UTC times) into text for
+one language; nothing computes a price. The pure functions take the language explicitly so
+they can be tested without a request; the filters pick it from Flask-Babel.
+"""
+
+from datetime import UTC, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from babel.dates import format_date, format_timedelta
+from flask import Flask
+from flask_babel import get_locale, gettext, lazy_gettext
+
+from catalog.registry import default_registries
+
+CURRENCY_SYMBOLS = {"CNY": "¥", "USD": "$", "EUR": "€", "GBP": "£", "HKD": "HK$", "SGD": "S$", "JPY": "JP¥"}
+
+UNIT_LABELS = {
+    "minute": lazy_gettext("minute"),
+    "hour": lazy_gettext("hour"),
+    "day": lazy_gettext("day"),
+    "week": lazy_gettext("week"),
+    "month": lazy_gettext("month"),
+    "year": lazy_gettext("year"),
+    "card_hour": lazy_gettext("card-hour"),
+    "core_hour": lazy_gettext("core-hour"),
+    "token": lazy_gettext("token"),
+    "1k_tokens": lazy_gettext("1K tokens"),
+    "1m_tokens": lazy_gettext("1M tokens"),
+}
+# The normalized unit of each kind (spec section 1).
+NORMALIZED_UNITS = {"gpu": "card_hour", "cpu": "core_hour", "token": "1m_tokens"}
+KIND_LABELS = {"gpu": lazy_gettext("GPU"), "cpu": lazy_gettext("CPU"), "token": lazy_gettext("LLM tokens")}
+BILLING_LABELS = {
+    "on_demand": lazy_gettext("On demand"),
+    "spot": lazy_gettext("Spot"),
+    "monthly": lazy_gettext("Monthly"),
+    "yearly": lazy_gettext("Yearly"),
+}
+
+
+def language() -> str:
+    locale = get_locale()
+    return locale.language if locale else "zh"
+
+
+def amount(value: Decimal | None) -> str:
+    """A CNY amount for display: two places, more for small numbers so 0.022 does not show as 0.02."""
+    if value is None:
+        return ""
+    value = Decimal(value)
+    if value == 0 or abs(value) >= 1:
+        return format(value.quantize(Decimal("0.01"), ROUND_HALF_UP), ",f")
+    # Three significant digits below 1, never fewer than two places: 0.55, 0.022, 0.00035.
+    places = max(2, -value.adjusted() + 2)
+    text = format(value.quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP), "f")
+    whole, frac = text.split(".")
+    frac = frac.rstrip("0").ljust(2, "0")
+    return f"{whole}.{frac}"
+
+
+def cny(value: Decimal | None) -> str:
+    return "" if value is None else f"¥{amount(value)}"
+
+
+def listed_amount(value: Decimal | None, currency: str) -> str:
+    """A listed amount as the vendor wrote it (no padding zeros), with its currency's symbol."""
+    if value is None:
+        return ""
+    text = format(Decimal(value).normalize(), "f")
+    symbol = CURRENCY_SYMBOLS.get(currency)
+    return f"{symbol}{text}" if symbol else f"{currency} {text}"
+
+
+def unit_label(unit: str) -> str:
+    label = UNIT_LABELS.get(unit)
+    return str(label) if label is not None else unit
+
+
+def normalized_unit(kind: str) -> str:
+    """'卡时' / 'card-hour' for a GPU offer, and so on."""
+    return unit_label(NORMALIZED_UNITS.get(kind, ""))
+
+
+def price_per_unit(value: Decimal | None, kind: str) -> str:
+    """'¥1.90 / 卡时'."""
+    return "" if value is None else f"{cny(value)} / {normalized_unit(kind)}"
+
+
+def listed_price(offer) -> str:
+    """The vendor's own price: '¥10312 / 月', '$2.5 / 1M tokens in, $10 out'."""
+    unit = unit_label(offer.list_unit)
+    if offer.kind == "token" and offer.list_input_amount is not None and offer.list_amount is None:
+        given_in = listed_amount(offer.list_input_amount, offer.list_currency)
+        given_out = listed_amount(offer.list_output_amount, offer.list_currency)
+        if offer.list_output_amount is None or offer.list_output_amount == offer.list_input_amount:
+            return f"{given_in} / {unit}"
+        return gettext("%(given_in)s / %(unit)s in, %(given_out)s out",
+                       given_in=given_in, unit=unit, given_out=given_out)
+    return f"{listed_amount(offer.list_amount, offer.list_currency)} / {unit}"
+
+
+def quantity(value: Decimal | None) -> str:
+    """A count or size without padding zeros: 8, 0.5, 80."""
+    return "" if value is None else format(Decimal(value).normalize(), "f")
+
+
+def ago(then: datetime | None, lang: str, now: datetime | None = None) -> str:
+    """How long ago a naive-UTC time was, in words: '3小时前', '3 hours ago'."""
+    if then is None:
+        return ""
+    now = now or datetime.now(UTC).replace(tzinfo=None)
+    delta = max(now - then, timedelta(0))
+    if delta.total_seconds() < 60:
+        return ""
+    return format_timedelta(-delta, add_direction=True, locale=lang)
+
+
+def freshness(then: datetime | None, now: datetime | None = None) -> str:
+    """'3小时前更新' / 'updated 3 hours ago'."""
+    if then is None:
+        return gettext("update time unknown")
+    words = ago(then, language(), now)
+    return gettext("updated %(ago)s", ago=words) if words else gettext("updated just now")
+
+
+def day(at: datetime | None) -> str:
+    """A date in the page's language: '2026年11月27日', 'Nov 27, 2026'."""
+    return "" if at is None else format_date(at.date(), "medium", locale=language())
+
+
+def context_window(tokens: int | None) -> str:
+    """128000 -> '128K', 131072 -> '128K', 1047576 -> '1.05M'."""
+    if not tokens:
+        return ""
+    if tokens >= 1_000_000:
+        return f"{tokens / 1_000_000:.3g}M"
+    if tokens % 1000 and tokens % 1024 == 0:
+        return f"{tokens // 1024}K"
+    return f"{tokens / 1000:.4g}K"
+
+
+def region_name(region_id: str | None) -> str:
+    if not region_id:
+        return ""
+    region = default_registries().regions.get(region_id)
+    if region is None:
+        return region_id
+    return region.name_zh if language() == "zh" else region.name_en
+
+
+def gpu_name(gpu_id: str | None) -> str:
+    if not gpu_id:
+        return ""
+    model = default_registries().gpus.get(gpu_id)
+    return model.name if model else gpu_id
+
+
+def token_model_name(model_id: str | None) -> str:
+    if not model_id:
+        return ""
+    model = default_registries().token_models.get(model_id)
+    return model.name if model else model_id
+
+
+def vendor_name(vendor) -> str:
+    if language() == "zh":
+        return vendor.name_zh or vendor.name_en or vendor.slug
+    return vendor.name_en or vendor.name_zh or vendor.slug
+
+
+def kind_label(kind: str) -> str:
+    return str(KIND_LABELS.get(kind, kind))
+
+
+def billing_label(billing: str) -> str:
+    return str(BILLING_LABELS.get(billing, billing))
+
+
+def init_app(app: Flask) -> None:
+    for name, func in (("cny", cny), ("price_per_unit", price_per_unit), ("listed_price", listed_price),
+                       ("listed_amount", listed_amount), ("unit_label", unit_label),
+                       ("normalized_unit", normalized_unit), ("quantity", quantity), ("freshness", freshness),
+                       ("day", day), ("context_window", context_window),
+                       ("region_name", region_name), ("gpu_name", gpu_name), ("token_model_name", token_model_name),
+                       ("vendor_name", vendor_name), ("kind_label", kind_label), ("billing_label", billing_label)):
+        app.add_template_filter(func, name)
