@@ -124,6 +124,8 @@ class WhooshEngine:
         if self._oids is None:
             parts = []
             for leaf, _offset in self._searcher.reader().leaf_readers():
+                if leaf.doc_count_all() == 0:  # an empty index's EmptyReader has no columns at all
+                    continue
                 column = leaf.column_reader("oid")
                 parts.append(np.fromiter((column[i] for i in range(leaf.doc_count_all())), dtype=np.int64,
                                          count=leaf.doc_count_all()))

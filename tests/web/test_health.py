@@ -6,12 +6,11 @@ from web.health import add_check
 
 
 @pytest.fixture()
-def index_dir(app, tmp_path, monkeypatch):
-    folder = tmp_path / "index"
-    folder.mkdir()
-    monkeypatch.setitem(app.config, "SEARCH_INDEX_DIR", str(folder))
+def index_dir(app, monkeypatch):
+    """The app's own search index, made to exist (opening an empty index creates it)."""
+    app.extensions["search"].text.knows("anything")
     monkeypatch.setitem(app.config, "REDIS_URL", None)
-    return folder
+    return app.config["SEARCH_INDEX_DIR"]
 
 
 def test_healthy_node_answers_200(app, client, index_dir, monkeypatch):
@@ -63,8 +62,35 @@ def test_failing_database_is_503_without_details(app, client, index_dir, monkeyp
     assert "hunter2" not in response.get_data(as_text=True)
 
 
+def test_changes_stuck_in_the_index_outbox_are_503(app, client, index_dir):
+    from datetime import timedelta
+
+    from sqlalchemy import insert
+
+    from catalog.models import utcnow
+    from catalog.outbox import IndexOutbox
+    from extensions import db
+
+    assert client.get("/healthz").status_code == 200
+    db.session.execute(insert(IndexOutbox).values(offer_id=1, op="upsert", indexed=False,
+                                                  created_at=utcnow() - timedelta(minutes=10)))
+    db.session.commit()
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json["checks"]["index"] == "error: IndexLagging"
+
+
+def test_without_a_search_service_the_folder_is_checked(app, tmp_path, monkeypatch):
+    from web.health import check_index
+
+    monkeypatch.delitem(app.extensions, "search")
+    monkeypatch.setitem(app.config, "SEARCH_INDEX_DIR", str(tmp_path))
+    with app.test_request_context():
+        assert check_index() == "ok"
+
+
 def test_another_area_can_replace_the_index_check(app, client, index_dir, monkeypatch):
-    from web.health import check_index_dir
+    from web.health import check_index as check_index_dir
 
     add_check(app, "index", lambda: "ok")
     monkeypatch.setitem(app.config, "SEARCH_INDEX_DIR", "/nonexistent")
