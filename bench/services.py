@@ -72,7 +72,7 @@ def ensure_postgres() -> str:
 def app_env(**extra: str) -> dict:
     """The environment of the app in production mode against the private services."""
     env = {**os.environ, "APP_ENV": "production", "SECRET_KEY": secrets.token_urlsafe(48),
-           "DATABASE_URL": DATABASE_URL, "REDIS_URL": REDIS_URL, "FLASK_APP": "app",
+           "DATABASE_URL": DATABASE_URL, "REDIS_URL": REDIS_URL, "FLASK_APP": "app", "ALLOW_STRIPE_SANDBOX": "1",
            "SEARCH_INDEX_DIR": str(Path(os.environ.get("BENCH_INDEX_DIR", "/var/tmp/market-bench-index")))}
     env.update(extra)
     return env

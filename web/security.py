@@ -29,7 +29,8 @@ def is_production(app: Flask) -> bool:
 def configure(app: Flask) -> None:
     """Settle APP_ENV and the cookie settings; call after test_config is applied.
 
-    :raise InsecureConfiguration: production without a SECRET_KEY of at least 32 characters.
+    :raise InsecureConfiguration: production without a SECRET_KEY of at least 32 characters,
+        or without STRIPE_SECRET_KEY (unless ALLOW_STRIPE_SANDBOX=1).
     """
     app.config.setdefault("APP_ENV", os.environ.get("APP_ENV", "development"))
     if app.config["APP_ENV"] not in ("production", "development"):
@@ -49,6 +50,13 @@ def configure(app: Flask) -> None:
                 "APP_ENV=production needs SECRET_KEY set to a random string of at least "
                 f"{MIN_SECRET_KEY_LENGTH} characters, e.g. "
                 "SECRET_KEY=$(python -c 'import secrets; print(secrets.token_urlsafe(48))'); refusing to start")
+        sandbox_allowed = str(app.config.get("ALLOW_STRIPE_SANDBOX", os.environ.get("ALLOW_STRIPE_SANDBOX", ""))) == "1"
+        if not app.config.get("STRIPE_SECRET_KEY") and not sandbox_allowed:
+            # Without a key the app serves its own Stripe sandbox, whose "Pay" button marks any order paid.
+            raise InsecureConfiguration(
+                "APP_ENV=production needs STRIPE_SECRET_KEY (and STRIPE_WEBHOOK_SECRET): without it, checkout runs "
+                "on the built-in Stripe sandbox, where anyone can mark an order paid. For a demo or a benchmark "
+                "set ALLOW_STRIPE_SANDBOX=1; refusing to start")
         app.config.update(SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True, PREFERRED_URL_SCHEME="https")
 
 

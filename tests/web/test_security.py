@@ -10,6 +10,7 @@ STRONG_KEY = "k" * 48
 
 def _production_app(tmp_path, **config):
     return create_app({"APP_ENV": "production", "SECRET_KEY": STRONG_KEY, "TESTING": True,
+                       "STRIPE_SECRET_KEY": "sk_test_x", "STRIPE_WEBHOOK_SECRET": "whsec_x",
                        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'p.db'}", **config})
 
 
@@ -77,7 +78,7 @@ def test_production_session_cookie_is_secure(tmp_path):
 
 
 def test_request_bodies_are_size_limited(make_app):
-    app = make_app(MAX_CONTENT_LENGTH=1024)
+    app = make_app(UPLOAD_MAX_BYTES=1024)  # the vendor area sets MAX_CONTENT_LENGTH from it
 
     @app.post("/_test/upload")
     def upload():
@@ -94,5 +95,13 @@ def test_request_bodies_are_size_limited(make_app):
     assert "Traceback" not in response.get_data(as_text=True)
 
 
-def test_default_upload_limit_is_set(app):
-    assert app.config["MAX_CONTENT_LENGTH"] == 20 * 1024 * 1024
+def test_request_bodies_have_a_limit_by_default(app):
+    assert 0 < app.config["MAX_CONTENT_LENGTH"] <= 20 * 1024 * 1024
+
+
+def test_production_refuses_the_stripe_sandbox_unless_asked_for(tmp_path, monkeypatch):
+    monkeypatch.delenv("ALLOW_STRIPE_SANDBOX", raising=False)
+    with pytest.raises(InsecureConfiguration, match="STRIPE_SECRET_KEY"):
+        _production_app(tmp_path, STRIPE_SECRET_KEY=None)
+    app = _production_app(tmp_path, STRIPE_SECRET_KEY=None, ALLOW_STRIPE_SANDBOX="1")
+    assert app.config["APP_ENV"] == "production"
