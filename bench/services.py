@@ -20,8 +20,8 @@ ROOT = Path(__file__).resolve().parent.parent
 PYTHON = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv").exists() else sys.executable
 PG_PORT = int(os.environ.get("BENCH_PG_PORT", "55432"))
 PG_DATA = Path(os.environ.get("BENCH_PG_DATA", "/var/tmp/market-bench-pg"))
-PG_DB = "market"
-DATABASE_URL = f"postgresql+psycopg://postgres@127.0.0.1:{PG_PORT}/{PG_DB}"
+PG_DB = "market"  # the load run's 100,000-offer catalog
+FAULTS_DB = "market_faults"  # the fault scripts' own, remade by import_kill.py
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/3")
 
 
@@ -47,8 +47,9 @@ def pg_running() -> bool:
     return subprocess.run([_pg_bin("pg_isready"), "-h", "127.0.0.1", "-p", str(PG_PORT), "-q"]).returncode == 0
 
 
-def ensure_postgres() -> str:
-    """Create (once) and start the private cluster and its database; return its SQLAlchemy URL."""
+def ensure_postgres(database: str = PG_DB, fresh: bool = False) -> str:
+    """Create (once) and start the private cluster and `database` in it (dropped first when
+    `fresh`); return its SQLAlchemy URL."""
     if not (PG_DATA / "PG_VERSION").exists():
         PG_DATA.mkdir(parents=True, exist_ok=True)
         if os.geteuid() == 0:
@@ -60,19 +61,24 @@ def ensure_postgres() -> str:
             conf.write("\nshared_buffers = 1GB\nmax_connections = 200\nfsync = on\nsynchronous_commit = on\n")
     if not pg_running():
         pg_ctl("start")
-    exists = subprocess.run(["psql", "-h", "127.0.0.1", "-p", str(PG_PORT), "-U", "postgres", "-tAc",
-                             f"SELECT 1 FROM pg_database WHERE datname = '{PG_DB}'"],
+    psql = ["psql", "-h", "127.0.0.1", "-p", str(PG_PORT), "-U", "postgres"]
+    if fresh:
+        subprocess.run([*psql, "-qc", f"DROP DATABASE IF EXISTS {database} WITH (FORCE)"], check=True)
+    exists = subprocess.run([*psql, "-tAc", f"SELECT 1 FROM pg_database WHERE datname = '{database}'"],
                             capture_output=True, text=True, check=True).stdout.strip()
     if not exists:
-        subprocess.run(["psql", "-h", "127.0.0.1", "-p", str(PG_PORT), "-U", "postgres", "-qc",
-                        f"CREATE DATABASE {PG_DB}"], check=True)
-    return DATABASE_URL
+        subprocess.run([*psql, "-qc", f"CREATE DATABASE {database}"], check=True)
+    return database_url(database)
 
 
-def app_env(**extra: str) -> dict:
+def database_url(database: str = PG_DB) -> str:
+    return f"postgresql+psycopg://postgres@127.0.0.1:{PG_PORT}/{database}"
+
+
+def app_env(database: str = PG_DB, **extra: str) -> dict:
     """The environment of the app in production mode against the private services."""
     env = {**os.environ, "APP_ENV": "production", "SECRET_KEY": secrets.token_urlsafe(48),
-           "DATABASE_URL": DATABASE_URL, "REDIS_URL": REDIS_URL, "FLASK_APP": "app", "ALLOW_STRIPE_SANDBOX": "1",
+           "DATABASE_URL": database_url(database), "REDIS_URL": REDIS_URL, "FLASK_APP": "app", "ALLOW_STRIPE_SANDBOX": "1",
            "SEARCH_INDEX_DIR": str(Path(os.environ.get("BENCH_INDEX_DIR", "/var/tmp/market-bench-index")))}
     env.update(extra)
     return env

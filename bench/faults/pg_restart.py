@@ -14,6 +14,7 @@ import argparse
 import http.client
 import random
 import sys
+import tempfile
 import threading
 import time
 from collections import Counter
@@ -23,9 +24,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.services import Gunicorn, app_env, ensure_postgres, flask, machine_note, pg_ctl, pg_running  # noqa: E402
+from bench.services import (  # noqa: E402
+    Gunicorn,
+    app_env,
+    ensure_postgres,
+    flask,
+    machine_note,
+    pg_ctl,
+    pg_running,
+)
 
 RESULTS = ROOT / "bench" / "results"
+RESTART_DB = "market_restart"
 
 
 def paths(env: dict) -> list[str]:
@@ -66,9 +76,11 @@ def main() -> None:
     parser.add_argument("--out", default=str(RESULTS / "faults-pg-restart.md"))
     args = parser.parse_args()
 
-    ensure_postgres()
-    env = app_env()
-    flask("init-db", env=env, stdout=subprocess_devnull())
+    # Its own small database (the 690-offer seed catalog) and index, made afresh each run.
+    ensure_postgres(RESTART_DB, fresh=True)
+    env = app_env(RESTART_DB, SEARCH_INDEX_DIR=str(Path(tempfile.mkdtemp(prefix="market-restart-")) / "index"))
+    for command in ("init-db", "seed", "reindex"):
+        flask(command, env=env, stdout=subprocess_devnull(), stderr=subprocess_devnull())
     note = machine_note()
     events: list[tuple[str, float]] = []
     log: list = []
@@ -125,7 +137,7 @@ def main() -> None:
         "",
         f"Written by `bench/faults/pg_restart.py` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC. {note}.",
         f"gunicorn (production mode, {len(workers_after)} workers, never restarted) on the private PostgreSQL 15 "
-        f"cluster; {args.clients} keep-alive clients on 127.0.0.1 for {args.seconds} s, GETs of offer pages of the "
+        f"cluster (the 690-offer seed catalog); {args.clients} keep-alive clients on 127.0.0.1 for {args.seconds} s, GETs of offer pages of the "
         "JSON API, a filtered search, the FX table and /healthz.",
         "",
         "| window | seconds | requests | answers by status (0 = connection to gunicorn failed) | slowest ms |",

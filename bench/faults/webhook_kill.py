@@ -29,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.services import Gunicorn, app_env, ensure_postgres, flask, get, machine_note  # noqa: E402
+from bench.services import FAULTS_DB, Gunicorn, app_env, ensure_postgres, flask, get, machine_note  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 
@@ -55,17 +55,16 @@ def main() -> None:
     parser.add_argument("--out", default=str(RESULTS / "faults-webhook.md"))
     args = parser.parse_args()
     try:
+        import accounts.models  # noqa: F401 - orders reference users: the mapper needs every table
         from checkout.models import Order, Payment, StripeEvent
         from checkout.payments import SANDBOX_WEBHOOK_SECRET
-
-        import accounts.models  # noqa: F401 - orders reference users: the mapper needs every table
     except ImportError:
         raise SystemExit("this build has no checkout package: merge main (the checkout branch brings it)") from None
     from sqlalchemy import create_engine, func, select, text
     from sqlalchemy.orm import Session
 
-    ensure_postgres()
-    env = app_env()
+    ensure_postgres(FAULTS_DB)
+    env = app_env(FAULTS_DB)
     env.pop("STRIPE_SECRET_KEY", None)
     env.pop("STRIPE_WEBHOOK_SECRET", None)
     flask("init-db", env=env)
