@@ -4,6 +4,7 @@ import csv
 import io
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.stall_support import use_tmp_uploads
 
@@ -13,6 +14,17 @@ HEADER = "编号,类型,标题,地域,计费方式,型号,卡数,单价,币种,�
 ROWS = ["bx-4090-1,显卡,RTX 4090 单卡 按量,杭州,按量,RTX 4090,1,1.88,人民币,元/卡时,9",
         "bx-a100-8,显卡,A100 八卡整机 包月,北京,包月,A100 80GB,8,98000,人民币,元/月,2",
         "bx-bad-1,显卡,写错型号的一行,杭州,按量,RTX 9999,1,2.10,人民币,元/卡时,3"]
+
+
+
+def _until(condition, timeout: float = 15.0) -> None:
+    """Poll from Python: page.wait_for_function evaluates a string, which the CSP (no unsafe-eval) forbids."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        time.sleep(0.05)
 
 
 @pytest.fixture()
@@ -49,13 +61,13 @@ def test_vendor_journey(live_server, page, screenshot, uploads):
     assert page.is_hidden("#f-model") and page.is_visible("#f-gpu_model")
     page.fill("#f-sku", "form-4090")
     page.fill("#f-gpu_model", "4090")
-    page.wait_for_function("document.querySelectorAll('#dl-gpu_model option').length < 5")
+    _until(lambda: page.locator("#dl-gpu_model option").count() < 5)
     page.fill("#f-gpu_model", "rtx-4090")
     page.fill("#f-gpu_count", "2")
     page.fill("#f-region", "杭州")
     page.select_option("#f-price_unit", "hour")
     page.fill("#f-price", "3.80")
-    page.wait_for_function("document.getElementById('price-preview').textContent.includes('¥1.90')")
+    expect(page.locator("#price-preview")).to_contain_text("¥1.90")
     assert page.inner_text("#price-preview") == "= ¥1.90 / 卡时"
     screenshot("stall-02-offer-form-live-preview")
     page.click("form#offer-form button[type=submit]")
@@ -106,7 +118,7 @@ def test_vendor_journey(live_server, page, screenshot, uploads):
     page.set_input_files("#sheet", files=[{"name": "大表.csv", "mimeType": "text/csv", "buffer": gb18030(big)}])
     page.click("form button[type=submit]")
     page.wait_for_selector("#job-progress")
-    page.wait_for_function("document.getElementById('job-progress').value > 0")
+    _until(lambda: float(page.locator("#job-progress").evaluate("e => e.value") or 0) > 0)
     screenshot("stall-05-job-progress")
     page.wait_for_url("**/preview", timeout=120_000)
 
