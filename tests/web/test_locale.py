@@ -21,10 +21,10 @@ def test_every_chinese_entry_is_translated():
 def test_one_msgid_has_one_chinese_translation_across_areas():
     # Catalogs are merged at run time: the same msgid translated two ways would show one area the other's words.
     translations = defaultdict(set)
-    for area, catalog in _catalogs("zh"):
+    for _area, catalog in _catalogs("zh"):
         for message in catalog:
             if message.id:
-                translations[str(message.id)].add((str(message.string)))
+                translations[str(message.id)].add(str(message.string))
     clashes = {msgid: found for msgid, found in translations.items() if len(found) > 1}
     assert clashes == {}
 
