@@ -140,15 +140,4 @@ def init_app(app) -> None:
     app.config.setdefault("LOGIN_RATE_LIMIT", "10 per minute")
     app.register_blueprint(bp)
 
-    @app.before_request
-    def _per_request_state():
-        # Flask-Login caches the user in `g` and Flask-Babel the locale on the app context; where
-        # an app context outlives one request (the test client inside a test's app context) those
-        # caches would carry one request's user and language into the next.
-        from flask import g
-        from flask_babel import refresh
-
-        g.pop("_login_user", None)
-        refresh()
-
     add_nav(app, 90, "accounts.account", "Account")

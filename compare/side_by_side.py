@@ -4,6 +4,7 @@ Row labels are English msgids (the template translates them); values are already
 in the page language (`lang`), numbers as the spec stores them.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -63,7 +64,15 @@ def _age(at: datetime, now: datetime, zh: bool) -> str:
     return f"{stamp}（{days} 天前）" if zh else f"{stamp} ({days} days ago)"
 
 
-def compare_rows(offers: list[Offer], registries: Registries, lang: str, now: datetime) -> list[Row]:
+def _raw_listed(o: Offer) -> str:
+    if o.list_amount is not None:
+        return f"{_num(o.list_amount)} {o.list_currency} / {o.list_unit}"
+    return f"{_num(o.list_input_amount)} / {_num(o.list_output_amount)} {o.list_currency} / {o.list_unit}"
+
+
+def compare_rows(offers: list[Offer], registries: Registries, lang: str, now: datetime,
+                 listed: Callable[[Offer], str] = _raw_listed) -> list[Row]:
+    """The table's rows; `listed` words the vendor's own price (the pages pass their display filter)."""
     zh = lang == "zh"
     pick = 0 if zh else 1
     rows: list[Row] = []
@@ -102,10 +111,7 @@ def compare_rows(offers: list[Offer], registries: Registries, lang: str, now: da
                                       else ("无" if zh else "none") for o in offers])
     add("stock", "Stock", [str(o.stock) if o.stock is not None else ("未标明" if zh else "not stated")
                            for o in offers])
-    add("list_price", "Listed price", [
-        f"{_num(o.list_amount)} {o.list_currency} / {o.list_unit}" if o.list_amount is not None else
-        f"{_num(o.list_input_amount)} / {_num(o.list_output_amount)} {o.list_currency} / {o.list_unit}"
-        for o in offers])
+    add("list_price", "Listed price", [listed(o) for o in offers])
     unit_prices = [o.unit_price for o in offers]
     same_kind = len({o.kind for o in offers}) == 1
     add("unit_price", "Normalized price", [f"{rate(o.unit_price)}/{_UNIT[o.kind][pick]}" for o in offers],

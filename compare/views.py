@@ -16,6 +16,7 @@ from compare.plan_schema import PlanSchema
 from compare.planner import make_plan
 from compare.side_by_side import MAX_OFFERS, cheapest_columns, compare_rows, ids_without, parse_ids
 from extensions import db
+from web.format import listed_price
 
 bp = Blueprint("compare", __name__)
 
@@ -50,7 +51,7 @@ def compare():
     found = {o.id: o for o in db.session.scalars(
         select(Offer).options(joinedload(Offer.vendor)).where(Offer.id.in_(ids)))} if ids else {}
     offers = [found[i] for i in ids if i in found]
-    rows = compare_rows(offers, default_registries(), _lang(), utcnow()) if offers else []
+    rows = compare_rows(offers, default_registries(), _lang(), utcnow(), listed=listed_price) if offers else []
     cheapest_unit, cheapest_perf = cheapest_columns(rows)
     ids_now = [o.id for o in offers]
     return render_template("compare/compare.html", offers=offers, rows=rows, cheapest_unit=cheapest_unit,

@@ -168,10 +168,8 @@ def _write_chunk(session: Session, vendor_id: int, chunk: list[tuple[int, dict]]
     # sends one statement per group, thousands of round trips on PostgreSQL.
     ids: dict[str, int] = {}
     if inserts:
-        session.execute(insert(Offer.__table__), inserts)
-        ids = dict(session.execute(
-            select(Offer.sku, Offer.id).where(Offer.vendor_id == vendor_id,
-                                              Offer.sku.in_([i["sku"] for i in inserts]))).all())
+        table = Offer.__table__
+        ids = dict(session.execute(insert(table).returning(table.c.sku, table.c.id), inserts).all())
         history.extend({"offer_id": ids[i["sku"]], "at": now, **_history_values(i)} for i in inserts)
     by_shape: dict[tuple, list[dict]] = {}
     for values in updates:

@@ -127,26 +127,26 @@ def edit_offer(vendor: Vendor, offer_id: int):
     return redirect(url_for("stall.dashboard"))
 
 
+def _set_status(vendor: Vendor, offer_id: int, status: str, done: str):
+    offer = own_offer(vendor, offer_id)
+    if CsrfOnlyForm().validate_on_submit() and offer.status != status:
+        offer.status, offer.updated_at = status, utcnow()
+        db.session.commit()
+        flash(done, "success")
+    return redirect(url_for("stall.dashboard"))
+
+
 @bp.post("/offers/<int:offer_id>/delist")
 @vendor_required
 def delist_offer(vendor: Vendor, offer_id: int):
-    offer = own_offer(vendor, offer_id)
-    if CsrfOnlyForm().validate_on_submit() and offer.status != "delisted":
-        offer.status, offer.updated_at = "delisted", utcnow()
-        db.session.commit()
-        flash(_("Offer delisted: its page and price history stay visible as no longer offered."), "success")
-    return redirect(url_for("stall.dashboard"))
+    return _set_status(vendor, offer_id, "delisted",
+                       _("Offer delisted: its page and price history stay visible as no longer offered."))
 
 
 @bp.post("/offers/<int:offer_id>/relist")
 @vendor_required
 def relist_offer(vendor: Vendor, offer_id: int):
-    offer = own_offer(vendor, offer_id)
-    if CsrfOnlyForm().validate_on_submit() and offer.status != "active":
-        offer.status, offer.updated_at = "active", utcnow()
-        db.session.commit()
-        flash(_("Offer listed again."), "success")
-    return redirect(url_for("stall.dashboard"))
+    return _set_status(vendor, offer_id, "active", _("Offer listed again."))
 
 
 @bp.post("/offers/preview")

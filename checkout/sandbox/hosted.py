@@ -9,6 +9,8 @@ bp = Blueprint("stripe_sandbox_hosted", __name__, url_prefix="/stripe-sandbox")
 
 
 def _session(session_id: str) -> dict:
+    for event in store.expire_due():  # a buyer back after 30 minutes finds the session expired
+        deliver(event)
     try:
         return store.get_session(session_id).data
     except store.StripeError:

@@ -162,6 +162,18 @@ def expire(session_id: str) -> tuple[dict, SandboxEvent]:
     return obj, event
 
 
+def expire_due(now: int | None = None) -> list[SandboxEvent]:
+    """Open sessions past their expires_at expire by themselves, as Stripe's do; returns the new events."""
+    now = int(time.time()) if now is None else now
+    events = []
+    for row in db.session.scalars(select(SandboxSession)).all():  # a sandbox holds a handful of sessions
+        if row.data.get("status") == "open" and int(row.data.get("expires_at") or now + 1) <= now:
+            events.append(_event("checkout.session.expired", _update(row, status="expired")))
+    if events:
+        db.session.commit()
+    return events
+
+
 def list_objects(model, *, limit: int, starting_after: str | None, created_gte: int | None,
                  types: list[str] | None = None) -> dict:
     """A Stripe list: newest first, `starting_after` pages on, `has_more` says whether to."""

@@ -5,7 +5,8 @@
   var form = document.getElementById("browse-form");
   if (!form) { return; }
   // Sort and the in-stock box apply as soon as they change.
-  form.querySelectorAll("select.auto-submit, input[type=checkbox]").forEach(function (el) {
+  // (The compare picks belong to another form and must not reload the page.)
+  form.querySelectorAll("select.auto-submit, input[type=checkbox]:not([form])").forEach(function (el) {
     el.addEventListener("change", function () { form.requestSubmit ? form.requestSubmit() : form.submit(); });
   });
   // Keep shared URLs short: leave empty fields out of the query string.

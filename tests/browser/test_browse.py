@@ -93,3 +93,19 @@ def test_bad_filter_value_shows_a_message_in_the_browser(live_server, page, seed
     response = page.goto(f"{live_server}/offers?gpu_model=RTX 9999")
     assert response.status == 400
     assert "以下条件无法使用" in page.locator("[role=alert]").inner_text()
+
+
+def test_tick_offers_to_compare_and_buy_from_the_offer_page(live_server, page, seeded):
+    page.goto(f"{live_server}/offers?kind=gpu&gpu_model=rtx-4090")
+    boxes = page.locator("table.offers tbody input[name=ids]")
+    picked = [boxes.nth(i).get_attribute("value") for i in range(2)]
+    boxes.nth(0).check()
+    boxes.nth(1).check()
+    page.click("button:has-text('对比所选')")
+    page.wait_for_url(re.compile(r"/compare\?ids="))
+    assert all(f"#{offer_id}" in page.content() for offer_id in picked)
+
+    page.goto(f"{live_server}/offers/{picked[0]}")
+    page.click(".price-actions a:has-text('购买')")
+    page.wait_for_url(re.compile(rf"/cart/add/{picked[0]}$"))
+    assert page.locator("input[name=quantity]").count() == 1

@@ -74,3 +74,22 @@ def test_lists_page_through_with_starting_after(app):
 def test_a_wrong_api_key_is_refused(client):
     response = client.post("/stripe-sandbox/v1/checkout/sessions", headers={"Authorization": "Bearer pk_live_x"})
     assert response.status_code == 401
+
+
+def test_a_session_past_expires_at_expires_by_itself_and_releases_stock(client, make_offer):
+    from catalog.models import Offer
+    from checkout.models import Order
+    from checkout.sandbox.delivery import deliver
+    from tests.checkout.conftest import start_checkout
+
+    offer_id = make_offer(stock=5)
+    session_id = start_checkout(client, offer_id, quantity=2)
+    expires_at = store.get_session(session_id).data["expires_at"]
+    assert store.expire_due(now=expires_at - 1) == []  # not yet
+    events = store.expire_due(now=expires_at)
+    assert [e.type for e in events] == ["checkout.session.expired"]
+    assert deliver(events[0]) == [200]
+    db.session.expire_all()
+    assert db.session.scalar(db.select(Order)).status == "expired"
+    assert db.session.get(Offer, offer_id).stock == 5
+    assert store.get_session(session_id).data["status"] == "expired"
