@@ -3,7 +3,18 @@
 import json
 import logging
 
-from web.request_log import JsonFormatter
+import pytest
+
+from web.request_log import JsonFormatter, logger
+
+
+@pytest.fixture(autouse=True)
+def request_logger_enabled():
+    """Alembic's env.py (`flask db upgrade` in a migration test) disables existing loggers; undo that here."""
+    was = logger.disabled
+    logger.disabled = False
+    yield
+    logger.disabled = was
 
 
 def _request_lines(caplog):
