@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
-# Set up and run every test: lint, the suite on SQLite (with the browser tests), then on PostgreSQL,
-# then the fault scripts (scripts/faults.sh).
+# Set up and run every test: lint, the fault scripts (scripts/faults.sh), the suite on SQLite
+# (with the browser tests), then the suite on PostgreSQL.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --browser
 bash scripts/services.sh
 
 .venv/bin/ruff check .
+echo "== fault scripts (kill -9 mid import and webhook, PostgreSQL restart under load)"
+FAULTS_OUT="$(mktemp -d)" bash scripts/faults.sh
 echo "== tests on SQLite (with browser tests)"
 .venv/bin/python -m pytest -q -p no:cacheprovider "$@"
 echo "== tests on PostgreSQL (${TEST_PG_URL:=postgresql+psycopg://postgres@127.0.0.1:5432/test})"
 TEST_DATABASE_URL="$TEST_PG_URL" .venv/bin/python -m pytest -q -p no:cacheprovider -m "not browser" "$@"
-echo "== fault scripts (kill -9 mid import and webhook, PostgreSQL restart under load)"
-FAULTS_OUT="$(mktemp -d)" bash scripts/faults.sh
