@@ -1,6 +1,7 @@
 """Search benchmark: build a synthetic catalog, reindex, time GET /api/v1/offers, time a re-price.
 
     .venv/bin/python bench/search_bench.py --offers 100000 [--database-url postgresql+psycopg://…]
+        [--engine whoosh|tantivy]
 
 Measured through the Flask test client, in one process (no HTTP server, no network):
 the figures are the app's own time per request (routing, parsing, search, JSON).
@@ -10,6 +11,7 @@ rewritten from all stored runs. Never part of the test suite.
 
 import argparse
 import json
+import os
 import platform
 import random
 import statistics
@@ -84,7 +86,7 @@ def pct(values: list[float], p: float) -> float:
     return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
 
 
-def run(offers: int, database_url: str | None, passes: int) -> dict:
+def run(offers: int, database_url: str | None, passes: int, engine: str = "whoosh") -> dict:
     from app import create_app
     from catalog.models import Offer
     from catalog.registry import default_registries
@@ -93,9 +95,10 @@ def run(offers: int, database_url: str | None, passes: int) -> dict:
     work = Path(tempfile.mkdtemp(prefix="search-bench-"))
     url = database_url or f"sqlite:///{work / 'bench.db'}"
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SEARCH_INDEX_DIR": str(work / "index"),
-                      "SEARCH_DRAIN": "thread"})
+                      "SEARCH_DRAIN": "thread", "SEARCH_ENGINE": engine})
     service = app.extensions["search"]
-    out: dict = {"offers": offers, "database": url.split(":", 1)[0].split("+")[0], "passes": passes,
+    out: dict = {"offers": offers, "database": url.split(":", 1)[0].split("+")[0], "engine": engine,
+                 "load_avg_1m": round(os.getloadavg()[0], 2), "passes": passes,
                  "python": platform.python_version(), "machine": f"{platform.machine()}"}
     with app.app_context():
         db.drop_all()
@@ -127,6 +130,7 @@ def run(offers: int, database_url: str | None, passes: int) -> dict:
                 times.setdefault(shape, []).append(elapsed)
                 times.setdefault("all", []).append(elapsed)
                 totals[json.dumps(params, ensure_ascii=False)] = r.get_json()["total"]
+        out["load_avg_1m_after"] = round(os.getloadavg()[0], 2)
         out["latency_ms"] = {shape: {"p50": round(pct(v, 50), 1), "p95": round(pct(v, 95), 1),
                                      "max": round(max(v), 1)} for shape, v in times.items()}
         out["median_total_per_shape"] = {
@@ -172,13 +176,15 @@ def render(runs: list[dict]) -> str:
         "GET /api/v1/offers through the Flask test client in one process, on this 2-core machine. "
         "Latency in ms per request (parse + text engine + snapshot filters/sort/facets + loading the page's "
         "offers from the database + JSON). Query mix: 50 queries of each shape, repeated for `passes`. "
-        "Reindex = full Whoosh rebuild from the database (jieba segmentation included). "
+        "Reindex = full rebuild of the text index from the database (jieba segmentation included) with the "
+        "engine shown. Load = the machine's 1-minute load average before generating / after the query passes "
+        "(2 cores; other work was running on it). "
         "Re-price visible = a price changed and committed through a separate SQLAlchemy engine (as another "
         "process would), then polled through search until it shows.",
         "",
-        "| offers | database | reindex s (docs/s) | snapshot load s | text p50/p95 | filter p50/p95 | "
+        "| offers | database | text engine | load | reindex s (docs/s) | snapshot load s | text p50/p95 | filter p50/p95 | "
         "text+filter+sort p50/p95 | facet p50/p95 | all p50/p95 | re-price visible p50 / max s |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in runs:
         lat = r["latency_ms"]
@@ -186,7 +192,8 @@ def render(runs: list[dict]) -> str:
         def cell(shape, lat=lat):
             return f"{lat[shape]['p50']} / {lat[shape]['p95']}"
 
-        lines.append(f"| {r['offers']:,} | {r['database']} | {r['reindex_s']} ({r['build_docs_per_s']:,}) | "
+        load = f"{r['load_avg_1m']} / {r['load_avg_1m_after']}" if "load_avg_1m" in r else "?"
+        lines.append(f"| {r['offers']:,} | {r['database']} | {r.get('engine', 'whoosh')} | {load} | {r['reindex_s']} ({r['build_docs_per_s']:,}) | "
                      f"{r['snapshot_load_s']} | {cell('text')} | {cell('filter')} | {cell('text+filter+sort')} | "
                      f"{cell('facet')} | {cell('all')} | {r['reprice_visible_s']['p50']} / "
                      f"{r['reprice_visible_s']['max']} |")
@@ -199,14 +206,18 @@ def main() -> None:
     parser.add_argument("--offers", type=int, default=100_000)
     parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file in a temp folder")
     parser.add_argument("--passes", type=int, default=3)
+    parser.add_argument("--engine", default="whoosh", help="SEARCH_ENGINE: whoosh or tantivy")
     args = parser.parse_args()
-    result = run(args.offers, args.database_url, args.passes)
+    result = run(args.offers, args.database_url, args.passes, args.engine)
     print(json.dumps(result, indent=1, ensure_ascii=False))
     RESULTS.mkdir(parents=True, exist_ok=True)
     store = RESULTS / "search.json"
     runs = json.loads(store.read_text()) if store.exists() else []
-    runs = [r for r in runs if (r["offers"], r["database"]) != (result["offers"], result["database"])] + [result]
-    runs.sort(key=lambda r: (r["offers"], r["database"]))
+    def key(r):
+        return r["offers"], r["database"], r.get("engine", "whoosh")
+
+    runs = [r for r in runs if key(r) != key(result)] + [result]
+    runs.sort(key=key)
     store.write_text(json.dumps(runs, indent=1, ensure_ascii=False) + "\n")
     (RESULTS / "search.md").write_text(render(runs), encoding="utf-8")
 

@@ -98,10 +98,15 @@ class TantivyEngine:
             raise ValueError("no terms")
         with self._lock:
             searcher = self._reader()
+            # The collector's size is the most offers that can match (postings still counting deleted
+            # documents make it an upper bound): a collector sized to the whole index costs ms at 1M.
+            bound = min(sum(searcher.doc_freq("terms", t) for t in g) for g in groups)
+            if bound == 0:
+                return np.empty(0, np.int64)
             parts = [tantivy.Query.term_set_query(self.schema, "terms", list(g)) for g in groups]
             q = parts[0] if len(parts) == 1 else tantivy.Query.boolean_query(
                 [(tantivy.Occur.Must, p) for p in parts])
-            hits = self._all_hits(searcher, q)
+            hits = self._all_hits(searcher, q, limit=bound)
             return np.fromiter((key for key, _addr in hits), dtype=np.int64, count=len(hits))
 
     def knows(self, term: str) -> bool:
