@@ -192,7 +192,11 @@ class WhooshEngine:
         return self._searcher
 
     def _writer(self, **kwargs):
-        return self._open().writer(timeout=10.0, codec=_Codec(), **kwargs)
+        ix = self._open()
+        if not isinstance(ix.schema["terms"], _Terms):
+            # Written by an older version (analyzed KEYWORD terms and a key field): readable, not writable.
+            raise RuntimeError(f"search index {self.root} has an older layout; run `flask reindex`")
+        return ix.writer(timeout=10.0, codec=_Codec(), **kwargs)
 
     # -- the interface -----------------------------------------------------------------
     def query(self, groups: Sequence[Sequence[str]]) -> np.ndarray:

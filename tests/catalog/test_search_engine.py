@@ -101,3 +101,22 @@ def test_both_engines_find_the_same_seed_offers(app, seeded, tmp_path):
         assert found["whoosh"], text  # every one of these finds some seed offer
     for eng in engines.values():
         eng.close()
+
+
+def test_a_whoosh_index_of_the_old_layout_asks_for_a_reindex(tmp_path):
+    from whoosh import index
+    from whoosh.fields import ID, KEYWORD, STORED, Schema
+
+    old = tmp_path / "index" / "gen-old"
+    old.mkdir(parents=True)
+    ix = index.create_in(str(old), Schema(key=ID(stored=True, unique=True), sig=STORED(),
+                                          terms=KEYWORD(lowercase=False, commas=False, scorable=True)))
+    ix.close()
+    (tmp_path / "index" / "current").symlink_to("gen-old")
+    engine = make_engine("whoosh", tmp_path / "index")
+    with pytest.raises(RuntimeError, match="flask reindex"):
+        engine.upsert(DOCS)
+    engine.rebuild(DOCS)
+    assert engine.upsert([(1, ["h100"])]) == 1
+    assert ids(engine.query([["4090"]])) == [3]
+    engine.close()
