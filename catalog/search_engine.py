@@ -12,6 +12,7 @@ import os
 import shutil
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Protocol
@@ -45,6 +46,41 @@ class TextEngine(Protocol):
 
     def rebuild(self, docs: Iterable[Doc], progress=None) -> int:
         """Build a fresh index from `docs` beside the live one and swap it in."""
+
+
+class QueryCache:
+    """Recent query results of one index version, bounded by the ids they hold.
+
+    Collecting a common word's matches costs ~0.2 µs per matching offer in either engine
+    (40 ms for 200k matches at 1M offers), and the same words come back all the time. Price
+    and stock changes leave an offer's terms alone, so they keep the cache; any index write
+    that lands (here or in another process) clears it.
+    """
+
+    def __init__(self, max_ids: int = 4_000_000):
+        self.max_ids = max_ids
+        self._items: OrderedDict[tuple, np.ndarray] = OrderedDict()
+        self._size = 0
+
+    def get(self, key: tuple) -> np.ndarray | None:
+        found = self._items.get(key)
+        if found is not None:
+            self._items.move_to_end(key)
+        return found
+
+    def put(self, key: tuple, ids: np.ndarray) -> None:
+        if len(ids) > self.max_ids // 4 or key in self._items:
+            return
+        ids.flags.writeable = False  # shared between callers
+        self._items[key] = ids
+        self._size += len(ids)
+        while self._size > self.max_ids:
+            _key, old = self._items.popitem(last=False)
+            self._size -= len(old)
+
+    def clear(self) -> None:
+        self._items.clear()
+        self._size = 0
 
 
 def new_generation(root: Path) -> Path:
@@ -110,6 +146,7 @@ class WhooshEngine:
         self._target = None
         self._checked = 0.0
         self._oids: np.ndarray | None = None
+        self.cache = QueryCache()
         self._segment_oids: dict[str, np.ndarray] = {}
 
     # -- opening ---------------------------------------------------------------------
@@ -184,6 +221,7 @@ class WhooshEngine:
                 self._searcher.close()
                 self._searcher, self._oids = ix.searcher(), None
         if self._oids is None:
+            self.cache.clear()
             leaves = [leaf for leaf, _offset in self._searcher.reader().leaf_readers()]
             parts = [self._leaf_oids(leaf) for leaf in leaves]
             live = {f"{self._target}/{leaf.segment().segment_id()}" for leaf in leaves if leaf.segment()}
@@ -204,10 +242,15 @@ class WhooshEngine:
             raise ValueError("no terms")
         with self._lock:
             searcher = self._reader()
-            parts = [Term("terms", g[0]) if len(g) == 1 else Or([Term("terms", t) for t in g]) for g in groups]
-            q = parts[0] if len(parts) == 1 else And(parts)
-            docnums = np.fromiter(searcher.docs_for_query(q), dtype=np.int64)
-            return self._oids[docnums] if len(docnums) else docnums
+            key = tuple(tuple(g) for g in groups)
+            found = self.cache.get(key)
+            if found is None:
+                parts = [Term("terms", g[0]) if len(g) == 1 else Or([Term("terms", t) for t in g]) for g in groups]
+                q = parts[0] if len(parts) == 1 else And(parts)
+                docnums = np.fromiter(searcher.docs_for_query(q), dtype=np.int64)
+                found = self._oids[docnums] if len(docnums) else docnums
+                self.cache.put(key, found)
+            return found
 
     def knows(self, term: str) -> bool:
         with self._lock:

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import tantivy
 
-from catalog.search_engine import Doc, new_generation, swap_in
+from catalog.search_engine import Doc, QueryCache, new_generation, swap_in
 from catalog.search_text import signature
 
 WRITER_TIMEOUT = 10.0
@@ -47,6 +47,8 @@ class TantivyEngine:
         self._target = None
         self._searcher = None
         self._checked = 0.0
+        self._version = None
+        self.cache = QueryCache()
 
     # -- opening ---------------------------------------------------------------------
     def _open(self) -> tantivy.Index:
@@ -68,8 +70,13 @@ class TantivyEngine:
         if self._searcher is None or now - self._checked > self.REFRESH_SECONDS:
             self._checked = now
             ix = self._open()
-            ix.reload()
-            self._searcher = ix.searcher()
+            # Every commit rewrites meta.json: reload (and drop cached results) only when it changed.
+            meta = os.stat(self.root / self._target / "meta.json")
+            version = (self._target, meta.st_mtime_ns, meta.st_size, meta.st_ino)
+            if self._searcher is None or version != self._version:
+                ix.reload()
+                self._searcher, self._version = ix.searcher(), version
+                self.cache.clear()
         return self._searcher
 
     def _writer(self, ix: tantivy.Index, **kwargs):
@@ -90,7 +97,8 @@ class TantivyEngine:
 
     def close(self) -> None:
         with self._lock:
-            self._ix, self._searcher, self._target = None, None, None
+            self._ix, self._searcher, self._target, self._version = None, None, None, None
+            self.cache.clear()
 
     # -- the interface -----------------------------------------------------------------
     def query(self, groups: Sequence[Sequence[str]]) -> np.ndarray:
@@ -98,6 +106,10 @@ class TantivyEngine:
             raise ValueError("no terms")
         with self._lock:
             searcher = self._reader()
+            key = tuple(tuple(g) for g in groups)
+            found = self.cache.get(key)
+            if found is not None:
+                return found
             # The collector's size is the most offers that can match (postings still counting deleted
             # documents make it an upper bound): a collector sized to the whole index costs ms at 1M.
             bound = min(sum(searcher.doc_freq("terms", t) for t in g) for g in groups)
@@ -107,7 +119,9 @@ class TantivyEngine:
             q = parts[0] if len(parts) == 1 else tantivy.Query.boolean_query(
                 [(tantivy.Occur.Must, p) for p in parts])
             hits = self._all_hits(searcher, q, limit=bound)
-            return np.fromiter((key for key, _addr in hits), dtype=np.int64, count=len(hits))
+            found = np.fromiter((oid for oid, _addr in hits), dtype=np.int64, count=len(hits))
+            self.cache.put(key, found)
+            return found
 
     def knows(self, term: str) -> bool:
         with self._lock:

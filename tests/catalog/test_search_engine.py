@@ -47,6 +47,7 @@ def test_a_changed_offer_is_rewritten_and_an_unchanged_one_is_not(engine):
 
 def test_removed_offers_are_gone(engine):
     engine.upsert(DOCS)
+    assert ids(engine.query([["4090"]])) == [1, 3]  # and now remembered
     engine.remove([1, 99])
     assert ids(engine.query([["4090"]])) == [3]
     assert set(engine.signatures()) == {2, 3}
