@@ -8,6 +8,7 @@ atomically by `rebuild`. Tantivy allows one writer per index across processes (a
 file); a writer is opened per batch and released at once, waiting up to WRITER_TIMEOUT.
 """
 
+import contextlib
 import os
 import shutil
 import threading
@@ -84,8 +85,8 @@ class TantivyEngine:
         while True:
             try:
                 return ix.writer(**kwargs)
-            except ValueError:  # another process holds the index's writer lock
-                if time.monotonic() > deadline:
+            except ValueError as exc:  # another process holds the index's writer lock
+                if "LockBusy" not in str(exc) or time.monotonic() > deadline:
                     raise
                 time.sleep(0.05)
 
@@ -144,19 +145,24 @@ class TantivyEngine:
         with self._lock:
             ix = self._open()
             writer = self._writer(ix, heap_size=15_000_000, num_threads=1)
-            ix.reload()
-            held = self._stored_sigs(ix.searcher(), list(docs))
             written = 0
-            for oid, terms in docs.items():
-                if held.get(oid) == [signature(terms)]:
-                    continue
-                if oid in held:
-                    writer.delete_documents_by_term("oid", oid)
-                writer.add_document(_document(oid, terms))
-                written += 1
-            if written:
-                writer.commit()
-            writer.wait_merging_threads()  # also releases the writer lock
+            try:
+                ix.reload()
+                held = self._stored_sigs(ix.searcher(), list(docs))
+                for oid, terms in docs.items():
+                    if held.get(oid) == [signature(terms)]:
+                        continue
+                    if oid in held:
+                        writer.delete_documents_by_term("oid", oid)
+                    writer.add_document(_document(oid, terms))
+                    written += 1
+                if written:
+                    writer.commit()
+            except BaseException:
+                writer.rollback()
+                raise
+            finally:
+                writer.wait_merging_threads()  # also releases the writer lock
             self._checked = 0.0
             return written
 
@@ -167,10 +173,15 @@ class TantivyEngine:
         with self._lock:
             ix = self._open()
             writer = self._writer(ix, heap_size=15_000_000, num_threads=1)
-            for oid in ids:
-                writer.delete_documents_by_term("oid", oid)
-            writer.commit()
-            writer.wait_merging_threads()
+            try:
+                for oid in ids:
+                    writer.delete_documents_by_term("oid", oid)
+                writer.commit()
+            except BaseException:
+                writer.rollback()
+                raise
+            finally:
+                writer.wait_merging_threads()
             self._checked = 0.0
 
     def signatures(self) -> dict[int, str]:
@@ -200,7 +211,8 @@ class TantivyEngine:
                 writer.commit()
                 writer.wait_merging_threads()
             except BaseException:
-                writer.rollback()
+                with contextlib.suppress(Exception):  # already consumed by wait_merging_threads
+                    writer.rollback()
                 shutil.rmtree(gen, ignore_errors=True)
                 raise
             self.close()
