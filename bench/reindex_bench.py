@@ -99,7 +99,10 @@ def render(runs: list[dict]) -> str:
         lines.append(f"| {r['label']} | {r['offers']:,} | {r['database']} | {r['engine']} | {r['load_avg_1m']} | "
                      f"{r['read_s']} | {r['terms_s']} | {r['reindex_s']} ({r['docs_per_s']:,}) | "
                      f"{r.get('reindex_cpu_s', '–')} | {r['check_s']} |")
-    lines += ["", "Raw figures per run: bench/results/reindex.json.", ""]
+    lines += ["", "Raw figures per run: bench/results/reindex.json. The before and after Whoosh rows ran back to back "
+              "on the same database; an earlier before run on it, at load 3.9, took 58.8 s, and the issue's "
+              "first measurement (load ~5) 101.8 s. The machine's load moves these wall times by ±50%; compare "
+              "the CPU column.", ""]
     return "\n".join(lines)
 
 

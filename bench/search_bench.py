@@ -210,7 +210,8 @@ def render(runs: list[dict]) -> str:
               "Earlier figures (before the Whoosh writer rewrite, main be81ae0, load average ~5 from other work): "
               "100,000 on PostgreSQL reindex 101.8 s (982/s), all p50/p95 15.9 / 37.0 ms; 100,000 on SQLite "
               "reindex 223.0 s (448/s), all p50/p95 33.6 / 91.1 ms. Reindex alone, before vs after, is in "
-              "bench/results/reindex.md.", ""]
+              "bench/results/reindex.md. The 'off' rows were measured just before the text cache was added (the code was "
+              "otherwise the same), which is what --no-text-cache reproduces.", ""]
     return "\n".join(lines)
 
 
