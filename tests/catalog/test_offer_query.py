@@ -8,11 +8,13 @@ import io
 import random
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import select
 
 from catalog.models import Offer, Vendor
 from catalog.offer_query import OfferQuerySchema, search_offers, sql_search
 from catalog.registry import default_registries
+from catalog.search_engine import make_engine
 from extensions import db
 from offers.sheet_import import import_sheet
 
@@ -65,7 +67,23 @@ def assert_paths_agree(rng: random.Random, rounds: int) -> None:
                 assert sum(counts.values()) == fast.total, (name, params)
 
 
-def test_fast_path_equals_sql_on_random_queries(seeded):
+@pytest.fixture(params=["whoosh", "tantivy"])
+def text_engine(request, app, tmp_path):
+    """The app's search service on each text engine in turn (tantivy swapped in before any data)."""
+    service = app.extensions["search"]
+    if request.param == "whoosh":
+        yield service.text
+        return
+    whoosh = service.text
+    service.text = make_engine("tantivy", tmp_path / "tantivy-index")
+    try:
+        yield service.text
+    finally:
+        service.text.close()
+        service.text = whoosh
+
+
+def test_fast_path_equals_sql_on_random_queries(text_engine, seeded):
     assert_paths_agree(random.Random(1), 150)
 
 
@@ -84,7 +102,7 @@ def random_row(rng: random.Random, sku: str) -> dict:
             "count": rng.choice([1, 2, 8]), "price": f"{rng.uniform(1, 90):.2f}", "stock": rng.choice(["", 0, 3])}
 
 
-def test_random_writes_keep_the_index_true(app, runner, context):
+def test_random_writes_keep_the_index_true(app, text_engine, runner, context):
     rng = random.Random(7)
     skus: dict[str, dict] = {}
     for step in range(25):
@@ -149,7 +167,7 @@ def test_a_broken_index_never_fails_a_save(app, monkeypatch, runner):
     assert runner.invoke(args=["check-index"]).exit_code == 0  # drained from the outbox
 
 
-def test_reindex_swaps_in_a_fresh_index(app, runner, seeded):
+def test_reindex_swaps_in_a_fresh_index(app, text_engine, runner, seeded):
     result = runner.invoke(args=["reindex"])
     assert result.exit_code == 0 and str(seeded["created"]) in result.output
     assert runner.invoke(args=["check-index"]).exit_code == 0
