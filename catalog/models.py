@@ -53,7 +53,9 @@ class Offer(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    vendor_id: Mapped[int] = mapped_column(ForeignKey("vendors.id"), index=True)
+    # No index of its own: uq_offer_vendor_sku leads with vendor_id. A separate one misled
+    # PostgreSQL's planner during imports into scanning every offer of the vendor per look-up.
+    vendor_id: Mapped[int] = mapped_column(ForeignKey("vendors.id"))
     sku: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(8))
     title: Mapped[str] = mapped_column(String(300))

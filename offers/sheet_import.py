@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from marshmallow import ValidationError
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from catalog.models import ImportRun, Offer, PriceHistory, Vendor, utcnow
@@ -218,6 +218,12 @@ def import_rows(session: Session, vendor: Vendor, rows: Iterable[tuple[int, dict
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}")
     schema = sheet_schema(context)
+    if session.get_bind().dialect.name == "postgresql":
+        # psycopg prepares the per-chunk `sku IN (…)` look-up after a few runs, and PostgreSQL's
+        # generic plan for it (no statistics yet for rows this transaction inserted) filters every
+        # offer of the vendor against the list unhashed: a 50,000-row sheet turned quadratic.
+        # Custom plans see the values and probe the unique index. Scoped to this transaction.
+        session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
     seen: dict[str, int] = {}
     chunk: list[tuple[int, dict]] = []
     writing = True
