@@ -205,48 +205,61 @@ def _fast_search(session: Session, service: SearchService, params: dict, registr
     snap.refresh()
     page, per_page = params.get("page", 1), params.get("per_page", 20)
     with snap.lock:
-        n, cols, books = snap.n, snap.cols, snap.books
-
-        def equals(column: str, value: str | None) -> np.ndarray:
-            code = books[column].codes.get(value)
-            return cols[column][:n] == code if code is not None else np.zeros(n, dtype=bool)
-
-        mask = snap.alive[:n].copy()
-        if not params.get("include_delisted"):
-            mask &= equals("status", "active")
-        if "kind" in params:
-            mask &= equals("kind", params["kind"])
-        if "vendor" in params:
-            mask &= equals("vendor", params["vendor"].strip().lower())
-        if "gpu_model" in names:
-            mask &= equals("gpu_model", names["gpu_model"])
-        if "model" in names:
-            mask &= equals("model", names["model"])
-        if "region" in names:
-            codes = [books["region"].codes[r] for r in names["region"] if r in books["region"].codes]
-            mask &= np.isin(cols["region"][:n], codes)
-        if "billing" in params:
-            mask &= equals("billing", params["billing"])
-        for name, column in (("min_gpu_count", "gpu_count"), ("min_gpu_memory_gb", "gpu_memory_gb"),
-                             ("min_vcpus", "vcpus"), ("min_unit_price", "unit_price")):
-            if name in params:
-                mask &= cols[column][:n] >= _bound(params[name], SCALES[column], ROUND_CEILING)
-        if "max_unit_price" in params:
-            mask &= (cols["unit_price"][:n] <= _bound(params["max_unit_price"], 6, ROUND_FLOOR)) & (
-                cols["unit_price"][:n] != NULL)
-        if params.get("in_stock"):
-            stock = cols["stock"][:n]
-            mask &= (stock == NULL) | (stock > 0)
-        if parsed is not None:
-            for group in parsed.groups:
-                mask &= _group_mask(service, group, n)
-        total = int(mask.sum())
-        rows = snap.sorted_page(mask, params.get("sort", "unit_price"), (page - 1) * per_page, per_page)
-        ids = [int(i) for i in cols["id"][rows]]
-        facets = {name: snap.facet(name, mask) for name in FACETS}
+        if parsed is None:
+            # Filter-only answers are kept until the snapshot next changes: the same popular
+            # filters are asked again and again. Free text is not kept: the text index is
+            # drained on its own schedule, so its answers may change without the snapshot.
+            key = tuple(sorted((k, str(v)) for k, v in params.items()))
+            total, ids, facets = snap.remember(key, lambda: _answer(service, params, names, None))
+        else:
+            total, ids, facets = _answer(service, params, names, parsed)
     found = {o.id: o for o in session.scalars(select(Offer).options(joinedload(Offer.vendor)).where(Offer.id.in_(ids)))}
     items = [found[i] for i in ids if i in found]
     return OfferPage(total=total, page=page, per_page=per_page, items=items, facets=facets,
                      corrected=parsed.corrected if parsed else {})
 
 
+def _answer(service: SearchService, params: dict, names: dict, parsed) -> tuple[int, list[int], dict]:
+    """(total, this page's offer ids in order, facet counts) from the snapshot (caller holds its lock)."""
+    snap = service.snapshot
+    page, per_page = params.get("page", 1), params.get("per_page", 20)
+    n, cols, books = snap.n, snap.cols, snap.books
+
+    def equals(column: str, value: str | None) -> np.ndarray:
+        code = books[column].codes.get(value)
+        return cols[column][:n] == code if code is not None else np.zeros(n, dtype=bool)
+
+    mask = snap.alive[:n].copy()
+    if not params.get("include_delisted"):
+        mask &= equals("status", "active")
+    if "kind" in params:
+        mask &= equals("kind", params["kind"])
+    if "vendor" in params:
+        mask &= equals("vendor", params["vendor"].strip().lower())
+    if "gpu_model" in names:
+        mask &= equals("gpu_model", names["gpu_model"])
+    if "model" in names:
+        mask &= equals("model", names["model"])
+    if "region" in names:
+        codes = [books["region"].codes[r] for r in names["region"] if r in books["region"].codes]
+        mask &= np.isin(cols["region"][:n], codes)
+    if "billing" in params:
+        mask &= equals("billing", params["billing"])
+    for name, column in (("min_gpu_count", "gpu_count"), ("min_gpu_memory_gb", "gpu_memory_gb"),
+                         ("min_vcpus", "vcpus"), ("min_unit_price", "unit_price")):
+        if name in params:
+            mask &= cols[column][:n] >= _bound(params[name], SCALES[column], ROUND_CEILING)
+    if "max_unit_price" in params:
+        mask &= (cols["unit_price"][:n] <= _bound(params["max_unit_price"], 6, ROUND_FLOOR)) & (
+            cols["unit_price"][:n] != NULL)
+    if params.get("in_stock"):
+        stock = cols["stock"][:n]
+        mask &= (stock == NULL) | (stock > 0)
+    if parsed is not None:
+        for group in parsed.groups:
+            mask &= _group_mask(service, group, n)
+    matched = np.flatnonzero(mask)
+    rows = snap.sorted_page(mask, params.get("sort", "unit_price"), (page - 1) * per_page, per_page, matched)
+    ids = [int(i) for i in cols["id"][rows]]
+    facets = {name: snap.facet(name, matched) for name in FACETS}
+    return len(matched), ids, facets

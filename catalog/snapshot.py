@@ -9,6 +9,7 @@ offer, so reading the rows newer than the last seen id tells which offers to rel
 
 import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -28,6 +29,8 @@ LOOK_BACK = 500
 REFRESH_SECONDS = 0.25
 # A snapshot idle for longer than drained outbox rows are kept reloads in full.
 MAX_IDLE_SECONDS = 12 * 3600
+# Recent answers kept per process; a vendor facet at 2,000 vendors is ~200 KB, so ~50 MB at most.
+ANSWERS_KEPT = 256
 
 
 def _scaled(column: str, scale: int) -> str:
@@ -47,6 +50,15 @@ class Codebook:
     def __init__(self):
         self.values: list[str] = []
         self.codes: dict[str, int] = {}
+        self._rank: np.ndarray | None = None
+
+    def name_rank(self) -> np.ndarray:
+        """Each code's position among the values sorted by name (facet ties), kept until a value is added."""
+        if self._rank is None or len(self._rank) != len(self.values):
+            rank = np.empty(len(self.values), dtype=np.int64)
+            rank[sorted(range(len(self.values)), key=self.values.__getitem__)] = np.arange(len(self.values))
+            self._rank = rank
+        return self._rank
 
     def code(self, value: str | None) -> int:
         if value is None:
@@ -86,6 +98,24 @@ class Snapshot:
         self.loaded = False
         self.checked = 0.0
         self.orders: dict[str, np.ndarray] = {}
+        # Answers to recent filter-only queries (see offer_query), dropped with the orders at
+        # every change, so an answer is never older than the snapshot itself.
+        self.answers: OrderedDict[tuple, object] = OrderedDict()
+
+    def _changed(self) -> None:
+        self.orders = {}
+        self.answers.clear()
+
+    def remember(self, key: tuple, compute):
+        """compute() once per key until the next change (callers hold self.lock)."""
+        answer = self.answers.get(key)
+        if answer is None:
+            answer = self.answers[key] = compute()
+            while len(self.answers) > ANSWERS_KEPT:
+                self.answers.popitem(last=False)
+        else:
+            self.answers.move_to_end(key)
+        return answer
 
     # -- loading -----------------------------------------------------------------------
     def _alloc(self, capacity: int) -> None:
@@ -132,7 +162,7 @@ class Snapshot:
                 self._put(row, rec)
             self.n = len(records)
             self.last_id, self.seen = last, set()
-            self.orders = {}
+            self._changed()
             self.loaded = True
             self.checked = time.monotonic()
 
@@ -164,7 +194,7 @@ class Snapshot:
                     row = self.n
                     self.n += 1
                 self._put(row, rec)
-            self.orders = {}
+            self._changed()
 
     def refresh(self, force: bool = False) -> None:
         """Catch up with committed changes (at most every REFRESH_SECONDS unless forced)."""
@@ -221,21 +251,26 @@ class Snapshot:
             raise ValueError(key)
         return rows[perm]
 
-    def sorted_page(self, mask: np.ndarray, key: str, offset: int, limit: int) -> np.ndarray:
-        """The rows of one page, in order: sort the matches when few, else walk the cached order."""
-        matched = np.flatnonzero(mask)
-        if len(matched) <= 50_000 or key not in self.orders and len(matched) < self.n // 4:
+    def sorted_page(self, mask: np.ndarray, key: str, offset: int, limit: int,
+                    matched: np.ndarray | None = None) -> np.ndarray:
+        """The rows of one page, in order: sort the matches when few, else walk the cached order.
+        `matched` is np.flatnonzero(mask) when the caller has it already."""
+        if matched is None:
+            matched = np.flatnonzero(mask)
+        # Sorting the matches costs ~0.1 µs each; walking the cached order ~5 ns per offer.
+        if len(matched) <= 2_000 or key not in self.orders and len(matched) < self.n // 4:
             return self._sort(matched, key)[offset:offset + limit]
         ordered = self.order(key)
         return ordered[mask[ordered]][offset:offset + limit]
 
-    def facet(self, name: str, mask: np.ndarray) -> dict[str, int]:
+    def facet(self, name: str, rows: np.ndarray) -> dict[str, int]:
+        """Counts per value over these rows (indices, or a boolean mask over the first n)."""
         book = self.books[name]
-        codes = self.cols[name][: self.n][mask]
+        codes = self.cols[name][: self.n][rows]
         counts = np.bincount(codes[codes != NULL], minlength=len(book.values))
         present = np.flatnonzero(counts)
-        # Most offers first, ties by name: the same order the SQL path gives.
-        names = np.array(book.values, dtype=object)[present]
-        order = np.lexsort((names.astype(str), -counts[present]))
-        values, found = book.values, counts[present[order]].tolist()
-        return {values[i]: c for i, c in zip(present[order].tolist(), found, strict=True)}
+        # Most offers first, ties by name: the same order the SQL path gives. Names compared
+        # through their cached rank (sorting 2,000 vendor names per request cost ~1 ms).
+        order = present[np.lexsort((book.name_rank()[present], -counts[present]))]
+        values = book.values
+        return {values[i]: c for i, c in zip(order.tolist(), counts[order].tolist(), strict=True)}

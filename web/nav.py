@@ -25,6 +25,20 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(merge_query, "merge_query")
 
 
+def pager(current: int, last: int, around: int = 2) -> list[int | None]:
+    """The page numbers a pager shows: the first, the last and `around` either side of the
+    current one, with None where a gap (…) goes. Computed here, not looped over in the
+    template: at 100,000 offers a view has thousands of pages.
+    """
+    shown = sorted({1, last, *range(max(1, current - around), min(last, current + around) + 1)})
+    out: list[int | None] = []
+    for n in shown:
+        if out and n - out[-1] > 1:  # out[-1] is never None here: a gap is always followed by a number
+            out.append(None if n - out[-1] > 2 else n - 1)
+        out.append(n)
+    return out
+
+
 def merge_query(args: dict, **changes) -> str:
     """The current query string with some parameters replaced (None removes one)."""
     from urllib.parse import urlencode

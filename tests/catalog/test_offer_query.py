@@ -147,6 +147,25 @@ def test_a_reprice_is_searchable_at_once(client, seeded):
     assert [i["id"] for i in body["items"]] == [offer.id]
 
 
+def test_a_kept_answer_never_outlives_a_change(client, seeded):
+    """The same filter-only query before and after a re-price and a delisting (answers are
+    kept per snapshot until it changes): the second answer shows both at once."""
+    query = {"kind": "gpu", "sort": "unit_price", "per_page": "5"}
+    before = client.get("/api/v1/offers", query_string=query).get_json()
+    again = client.get("/api/v1/offers", query_string=query).get_json()
+    assert again == before  # asked twice, answered the same
+    priciest = db.session.scalar(select(Offer).where(Offer.kind == "gpu", Offer.status == "active")
+                                 .order_by(Offer.unit_price.desc()).limit(1))
+    priciest.unit_price = Decimal("0.000001")
+    db.session.commit()
+    after = client.get("/api/v1/offers", query_string=query).get_json()
+    assert after["items"][0]["id"] == priciest.id and after["total"] == before["total"]
+    priciest.status = "delisted"
+    db.session.commit()
+    gone = client.get("/api/v1/offers", query_string=query).get_json()
+    assert gone["total"] == before["total"] - 1 and priciest.id not in [i["id"] for i in gone["items"]]
+
+
 def test_a_broken_index_never_fails_a_save(app, monkeypatch, runner):
     service = app.extensions["search"]
 
