@@ -141,8 +141,20 @@ def wrk(base: str, paths_file: Path, duration: int, connections: int, threads: i
 
 
 def row(label: str, r: dict) -> str:
+    hits = r.get("cache_hits", 0) / max(1, r["requests"])
     return (f"| {label} | {r['requests']:,} | {r['rps']:.0f} | {r['p50_us'] / 1000:.1f} | {r['p95_us'] / 1000:.1f} | "
-            f"{r['p99_us'] / 1000:.1f} | {r['errors']} | {json.dumps(r['statuses'])} |")
+            f"{r['p99_us'] / 1000:.1f} | {r['errors']} | {hits:.0%} | {json.dumps(r['statuses'])} |")
+
+
+def clear_page_cache(env: dict) -> None:
+    """Start a cached run with an empty shared page cache (entries of an earlier run would count as hits)."""
+    import redis
+
+    from web.response_cache import REDIS_PREFIX
+
+    client = redis.Redis.from_url(env["REDIS_URL"])
+    for name in client.scan_iter(REDIS_PREFIX + "*", count=1000):
+        client.delete(name)
 
 
 def main() -> None:
@@ -154,7 +166,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=None, help="default: gunicorn.conf.py (2 x cores + 1)")
     parser.add_argument("--rebuild", action="store_true")
     parser.add_argument("--cache-seconds", type=float, default=0,
-                        help="RESPONSE_CACHE_SECONDS for the app (the anonymous micro-cache); 0 = off")
+                        help="RESPONSE_CACHE_SECONDS for the app (the page cache, shared in Redis, keyed by "
+                             "catalog version); 0 = off")
     parser.add_argument("--out", default=str(RESULTS / "load.md"))
     args = parser.parse_args()
     if not shutil.which("wrk"):
@@ -165,6 +178,8 @@ def main() -> None:
     prepare_catalog(env, args.offers, args.rebuild)
     rng = random.Random(42)
     note = machine_note()
+    if args.cache_seconds:
+        clear_page_cache(env)
     with Gunicorn(env, workers=args.workers) as server:
         workers = len(server.worker_pids())
         paths, dropped = probe(server.url, sample_paths(env, rng))
@@ -177,6 +192,8 @@ def main() -> None:
         singles = {}
         for label, items in paths.items():
             print(f"{label}, {args.each}s …")
+            if args.cache_seconds:
+                clear_page_cache(env)
             singles[label] = wrk(server.url, write_paths({label: items}, weights, rng), args.each, args.connections)
         health = get(server.url + "/healthz")[1].decode()
 
@@ -185,16 +202,18 @@ def main() -> None:
         "",
         f"Written by `bench/load/run_load.py` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC. {note}.",
         f"Catalog: {args.offers:,} offers (bench/catalog_generator.py), PostgreSQL 15 on 127.0.0.1, "
-        f"gunicorn {workers} sync workers (APP_ENV=production, micro-cache "
-        f"{f'{args.cache_seconds:g} s' if args.cache_seconds else 'off'}), wrk 2 threads × {args.connections} connections "
-        "on the same machine. Latencies in milliseconds, as wrk measures them (connection to last byte).",
+        f"gunicorn {workers} sync workers (APP_ENV=production, page cache "
+        f"{f'on: RESPONSE_CACHE_SECONDS={args.cache_seconds:g}, shared in Redis, keyed by catalog version, emptied before each run' if args.cache_seconds else 'off'}), "
+        f"wrk 2 threads × {args.connections} connections on the same machine, after a 10 s warm-up on the same paths. "
+        "Latencies in milliseconds, as wrk measures them (connection to last byte); "
+        "'cache hits' is the share of answers served from the page cache (X-Cache: hit).",
         "",
         "Mix (weights): " + ", ".join(f"{k} {weights[k]}" for k in paths) + "; 20,000 requests' worth of "
         "paths drawn at random: up to 20,000 distinct offer pages, 2,000 filter combinations each for pages and "
         "API, 2,000 compare sets.",
         "",
-        "| run | requests | req/s | p50 | p95 | p99 | errors | statuses |",
-        "|---|---|---|---|---|---|---|---|",
+        "| run | requests | req/s | p50 | p95 | p99 | errors | cache hits | statuses |",
+        "|---|---|---|---|---|---|---|---|---|",
         row(f"**mixed, {args.duration}s**", mixed),
         *[row(f"{label} only, {args.each}s", r) for label, r in singles.items()],
         "",

@@ -1,13 +1,25 @@
-"""The micro-cache serves anonymous GETs again for a few seconds, and nothing that is personal."""
+"""The page cache serves anonymous GETs again until the catalog changes, and nothing that is personal."""
+
+import time
+from decimal import Decimal
 
 import pytest
 
 from web.response_cache import ResponseCache
 
 
+def with_tables(app):
+    """The cache keys on the catalog's version, read from the database: give it one."""
+    from extensions import db
+
+    with app.app_context():
+        db.create_all()
+    return app
+
+
 @pytest.fixture()
 def cached_app(make_app):
-    app = make_app(RESPONSE_CACHE_SECONDS=60)
+    app = with_tables(make_app(RESPONSE_CACHE_SECONDS=60))
     state = {"renders": 0}
 
     @app.get("/_test/page")
@@ -88,3 +100,68 @@ def test_entries_expire_and_the_cache_is_bounded(monkeypatch):
     assert cache.get(("c",)) == (200, [], b"c")
     now[0] += 6
     assert cache.get(("c",)) is None
+
+
+@pytest.fixture()
+def catalog_app(make_app):
+    """A cached app with its own database and one GPU offer."""
+    from catalog.models import Offer, Vendor
+    from extensions import db
+
+    app = with_tables(make_app(RESPONSE_CACHE_SECONDS=60))
+    with app.app_context():
+        vendor = Vendor(slug="acme", name_zh="阿克米", name_en="Acme")
+        db.session.add(vendor)
+        db.session.flush()
+        db.session.add(Offer(vendor_id=vendor.id, sku="h1", kind="gpu", title="H100 x1", billing="on_demand",
+                             gpu_model="H100-SXM-80G", gpu_count=Decimal(1), list_currency="CNY",
+                             list_unit="card_hour", list_amount=Decimal("9.5"), unit_price=Decimal("9.5")))
+        db.session.commit()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_a_price_change_is_never_served_from_the_cache(catalog_app):
+    from sqlalchemy import select
+
+    from catalog.models import Offer
+    from extensions import db
+
+    client = catalog_app.test_client()
+    first = client.get("/api/v1/offers?kind=gpu")
+    again = client.get("/api/v1/offers?kind=gpu")
+    assert (first.headers["X-Cache"], again.headers["X-Cache"]) == ("miss", "hit")
+    assert first.get_json()["items"][0]["unit_price"] == "9.500000"
+    with catalog_app.app_context():
+        db.session.scalar(select(Offer)).unit_price = Decimal("7.25")
+        db.session.commit()
+    time.sleep(0.3)  # the snapshot's refresh interval: the same lag search itself has
+    after = client.get("/api/v1/offers?kind=gpu")
+    assert after.headers["X-Cache"] == "miss"
+    assert after.get_json()["items"][0]["unit_price"] == "7.250000"
+
+
+def test_redis_shares_entries_between_workers(make_app):
+    redis = pytest.importorskip("redis")
+    url = "redis://127.0.0.1:6379/4"
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("Redis is not running on 127.0.0.1:6379")
+    one = with_tables(make_app(RESPONSE_CACHE_SECONDS=60, RESPONSE_CACHE_REDIS_URL=url))
+    two = make_app(RESPONSE_CACHE_SECONDS=60, RESPONSE_CACHE_REDIS_URL=url)  # another worker, same database
+    one.extensions["response_cache"].clear()
+    path = f"/api/v1/openapi.json?probe={time.time_ns()}"
+    first = one.test_client().get(path)
+    second = two.test_client().get(path)
+    assert (first.headers["X-Cache"], second.headers["X-Cache"]) == ("miss", "hit")
+    assert second.data == first.data and second.headers["Content-Type"] == first.headers["Content-Type"]
+
+
+def test_redis_down_is_a_miss_not_an_error(make_app):
+    app = with_tables(make_app(RESPONSE_CACHE_SECONDS=60, RESPONSE_CACHE_REDIS_URL="redis://127.0.0.1:1/0"))
+    client = app.test_client()
+    assert client.get("/api/v1/openapi.json").status_code == 200
+    assert client.get("/api/v1/openapi.json").status_code == 200
