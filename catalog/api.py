@@ -8,7 +8,7 @@ from werkzeug.exceptions import HTTPException
 from catalog import api_openapi
 from catalog.context import load_fx
 from catalog.models import Offer
-from catalog.offer_query import OfferQuerySchema, search_offers
+from catalog.offer_query import QUERY_SCHEMA, search_offers
 from catalog.registry import default_registries
 from catalog.serialize import history_json, offer_json
 from catalog.spec_schema import spec_document
@@ -40,7 +40,7 @@ def http_error(exc: HTTPException):
 
 @bp.get("/offers")
 def list_offers():
-    params = OfferQuerySchema().load(request.args.to_dict())
+    params = QUERY_SCHEMA.load(request.args.to_dict())
     page = search_offers(db.session, params, default_registries())
     body = {"total": page.total, "page": page.page, "per_page": page.per_page,
             "items": [offer_json(o) for o in page.items], "facets": page.facets}

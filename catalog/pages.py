@@ -6,19 +6,20 @@ so a view is a link: shareable, bookmarkable, and the back button returns to it.
 
 import time
 from datetime import UTC, datetime
+from functools import lru_cache
 from itertools import islice
 from typing import NamedTuple
-from urllib.parse import urlencode
+from urllib.parse import quote_plus
 
 from flask import Blueprint, Flask, Response, abort, current_app, render_template, request, url_for
 from markupsafe import Markup
-from marshmallow import EXCLUDE, ValidationError
+from marshmallow import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from catalog.csv_export import csv_text
 from catalog.models import Offer, Vendor
-from catalog.offer_query import SORTS, OfferPage, OfferQuerySchema, search_offers
+from catalog.offer_query import QUERY_SCHEMA_LENIENT, SORTS, OfferPage, OfferQuerySchema, search_offers
 from catalog.price_chart import ChartLabels, price_history_svg
 from catalog.registry import default_registries
 from catalog.summary import catalog_summary
@@ -60,7 +61,7 @@ def view_args() -> dict[str, str]:
 
 def run_query(args: dict[str, str], **overrides) -> OfferPage:
     """:raise ValidationError: a bad or unknown parameter value."""
-    params = OfferQuerySchema(unknown=EXCLUDE).load({**args, **overrides})
+    params = QUERY_SCHEMA_LENIENT.load({**args, **overrides})
     return search_offers(db.session, params, default_registries())
 
 
@@ -110,6 +111,12 @@ def vendors_by_slug(slugs) -> dict[str, VendorLabel]:
 FACET_MAX_ENTRIES = 50
 
 
+@lru_cache(maxsize=8192)
+def _quoted(value: str) -> str:
+    # Facet values are registry ids and vendor slugs: a few thousand, quoted once each.
+    return quote_plus(value)
+
+
 class FacetLink(NamedTuple):
     key: str
     label: str
@@ -146,7 +153,7 @@ def facet_entries(page: OfferPage, vendors: dict[str, VendorLabel], args: dict[s
         without = f"{browse_url}?{rest}" if rest else browse_url
         joiner = f"{without}&" if rest else f"{browse_url}?"
         out.append((name, [FacetLink(key, label, count, without if key == chosen_key else
-                                     joiner + urlencode({name: key}), key == chosen_key)
+                                     f"{joiner}{name}={_quoted(key)}", key == chosen_key)
                            for key, label, count in entries]))
     return out
 

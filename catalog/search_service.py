@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from catalog import outbox
 from catalog.models import Offer, Vendor
+from catalog.offer_records import OfferRecords
 from catalog.registry import Registries
 from catalog.search_engine import TextEngine
 from catalog.search_text import OfferText, ParsedQuery, TextBuilder, parse_query, signature
@@ -38,6 +39,8 @@ class SearchService:
         self.text = text
         self.builder = TextBuilder(registries)
         self.snapshot = Snapshot(db_engine)
+        self.records = OfferRecords(db_engine, self.snapshot.refresh)
+        self.snapshot.listeners.append(self.records.forget)
         self.drainer = outbox.Drainer(db_engine, self.index_offers)
         self.drain_mode = drain_mode
         self._wake: queue.Queue | None = None

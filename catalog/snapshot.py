@@ -101,10 +101,14 @@ class Snapshot:
         # Answers to recent filter-only queries (see offer_query), dropped with the orders at
         # every change, so an answer is never older than the snapshot itself.
         self.answers: OrderedDict[tuple, object] = OrderedDict()
+        # Told which offers changed (None: any may have), e.g. catalog.offer_records.
+        self.listeners: list = []
 
-    def _changed(self) -> None:
+    def _changed(self, offer_ids: list[int] | None = None) -> None:
         self.orders = {}
         self.answers.clear()
+        for listener in self.listeners:
+            listener(offer_ids)
 
     def remember(self, key: tuple, compute):
         """compute() once per key until the next change (callers hold self.lock)."""
@@ -194,7 +198,7 @@ class Snapshot:
                     row = self.n
                     self.n += 1
                 self._put(row, rec)
-            self._changed()
+            self._changed(offer_ids)
 
     def refresh(self, force: bool = False) -> None:
         """Catch up with committed changes (at most every REFRESH_SECONDS unless forced)."""

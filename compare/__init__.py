@@ -18,4 +18,3 @@ def init_app(app: Flask) -> None:
     add_nav(app, 45, "compare.compare", "Compare")
     add_nav(app, 50, "compare.market_index", "Market")
     add_paths(app, OPENAPI_PATHS, OPENAPI_SCHEMAS)
-    app.add_template_filter(views.region_name, "region_name")

@@ -1,7 +1,6 @@
 """Pages: compare offers side by side, plan a job, see a model's market. Thin: parse, call, render."""
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
 from marshmallow import ValidationError
@@ -11,18 +10,16 @@ from sqlalchemy.orm import joinedload
 from catalog.context import load_fx
 from catalog.models import Offer, utcnow
 from catalog.registry import default_registries
+from catalog.search_service import service_for
 from compare import charts, market
 from compare.plan_schema import PlanSchema
 from compare.planner import make_plan
 from compare.side_by_side import MAX_OFFERS, cheapest_columns, compare_rows, ids_without, parse_ids
 from extensions import db
 from web.format import listed_price
+from web.locale import language
 
 bp = Blueprint("compare", __name__)
-
-
-def _lang() -> str:
-    return get_locale().language if get_locale() else "zh"
 
 
 def _billing_labels() -> dict[str, str]:
@@ -31,12 +28,15 @@ def _billing_labels() -> dict[str, str]:
             "cached_input_price": _("Cached input")}
 
 
-def region_name(region_id: str | None) -> str:
-    """A region id as its name in the page language ('cn-hangzhou' -> '杭州' / 'Hangzhou')."""
-    region = default_registries().regions.get(region_id) if region_id else None
-    if region is None:
-        return region_id or "—"
-    return region.name_zh if _lang() == "zh" else region.name_en
+def listed_offers(ids: list[int]) -> list[Offer]:
+    """These offers, in this order, read-only: from the search service's kept offers when it
+    runs (catalog/offer_records.py), else straight from the database."""
+    service = service_for(db.session)
+    if service is not None:
+        return service.records.get(ids)
+    found = {o.id: o for o in db.session.scalars(
+        select(Offer).options(joinedload(Offer.vendor)).where(Offer.id.in_(ids)))}
+    return [found[i] for i in ids if i in found]
 
 
 @bp.get("/compare")
@@ -48,10 +48,8 @@ def compare():
         extra = {k: v for k, v in request.args.items() if k != "ids"}
         return redirect(url_for("compare.compare", ids=",".join(map(str, ids)), **extra))
     too_many = len(parse_ids(asked, limit=None)) > MAX_OFFERS
-    found = {o.id: o for o in db.session.scalars(
-        select(Offer).options(joinedload(Offer.vendor)).where(Offer.id.in_(ids)))} if ids else {}
-    offers = [found[i] for i in ids if i in found]
-    rows = compare_rows(offers, default_registries(), _lang(), utcnow(), listed=listed_price) if offers else []
+    offers = listed_offers(ids) if ids else []
+    rows = compare_rows(offers, default_registries(), language(), utcnow(), listed=listed_price) if offers else []
     cheapest_unit, cheapest_perf = cheapest_columns(rows)
     ids_now = [o.id for o in offers]
     return render_template("compare/compare.html", offers=offers, rows=rows, cheapest_unit=cheapest_unit,
@@ -74,7 +72,7 @@ def plan():
             errors = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
     gpu_models = sorted(default_registries().gpus.models.values(), key=lambda m: (m.vendor, m.name))
     return render_template("compare/plan.html", kind=kind, args=args, result=result, errors=errors,
-                           gpu_models=gpu_models, billing_labels=_billing_labels(), lang=_lang())
+                           gpu_models=gpu_models, billing_labels=_billing_labels(), lang=language())
 
 
 @bp.get("/market")

@@ -11,12 +11,14 @@ bench/results/load.md. Bounded: each wrk run stops after --duration seconds.
 
 import argparse
 import json
+import os
 import random
 import re
 import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlencode
@@ -146,6 +148,52 @@ def row(label: str, r: dict) -> str:
             f"{r['p99_us'] / 1000:.1f} | {r['errors']} | {hits:.0%} | {json.dumps(r['statuses'])} |")
 
 
+class Repricer:
+    """Re-price one random active offer every `every` seconds while the load runs, through the
+    app's own ORM path (so each change writes its index_outbox row, as a vendor's edit does).
+    With the page cache on, each change moves the catalog version and so retires every page
+    kept so far: a load run without writes would flatter the cache."""
+
+    def __init__(self, env: dict, every: float):
+        self.env, self.every, self.changes = env, every, 0
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def __enter__(self):
+        if self.every > 0:
+            self._thread = threading.Thread(target=self._run, daemon=True)
+            self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        from decimal import Decimal
+
+        from sqlalchemy import func, select
+
+        os.environ.update({k: v for k, v in self.env.items() if k in ("DATABASE_URL", "SEARCH_INDEX_DIR", "REDIS_URL")})
+        from app import create_app
+        from catalog.models import Offer
+        from extensions import db
+
+        app = create_app({"SECRET_KEY": self.env["SECRET_KEY"]})
+        rng = random.Random(7)
+        with app.app_context():
+            top = db.session.scalar(select(func.max(Offer.id)))
+            while not self._stop.wait(self.every):
+                offer = db.session.get(Offer, rng.randint(1, top))
+                if offer is None or offer.status != "active":
+                    continue
+                offer.unit_price = (offer.unit_price * Decimal(rng.choice(["0.95", "1.05"]))).quantize(
+                    Decimal("0.000001"))
+                db.session.commit()
+                self.changes += 1
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        if self._thread:
+            self._thread.join(30)
+
+
 def clear_page_cache(env: dict) -> None:
     """Start a cached run with an empty shared page cache (entries of an earlier run would count as hits)."""
     import redis
@@ -168,6 +216,8 @@ def main() -> None:
     parser.add_argument("--cache-seconds", type=float, default=0,
                         help="RESPONSE_CACHE_SECONDS for the app (the page cache, shared in Redis, keyed by "
                              "catalog version); 0 = off")
+    parser.add_argument("--reprice-every", type=float, default=5.0,
+                        help="seconds between re-prices of a random offer during the runs (0 = read-only load)")
     parser.add_argument("--out", default=str(RESULTS / "load.md"))
     args = parser.parse_args()
     if not shutil.which("wrk"):
@@ -188,13 +238,15 @@ def main() -> None:
         print("warming up …")
         wrk(server.url, mixed_file, 10, args.connections)
         print(f"mixed run, {args.duration}s, {args.connections} connections …")
-        mixed = wrk(server.url, mixed_file, args.duration, args.connections)
-        singles = {}
-        for label, items in paths.items():
-            print(f"{label}, {args.each}s …")
-            if args.cache_seconds:
-                clear_page_cache(env)
-            singles[label] = wrk(server.url, write_paths({label: items}, weights, rng), args.each, args.connections)
+        with Repricer(env, args.reprice_every) as repricer:
+            mixed = wrk(server.url, mixed_file, args.duration, args.connections)
+            singles = {}
+            for label, items in paths.items():
+                print(f"{label}, {args.each}s …")
+                if args.cache_seconds:
+                    clear_page_cache(env)
+                singles[label] = wrk(server.url, write_paths({label: items}, weights, rng), args.each,
+                                     args.connections)
         health = get(server.url + "/healthz")[1].decode()
 
     lines = [
@@ -210,7 +262,10 @@ def main() -> None:
         "",
         "Mix (weights): " + ", ".join(f"{k} {weights[k]}" for k in paths) + "; 20,000 requests' worth of "
         "paths drawn at random: up to 20,000 distinct offer pages, 2,000 filter combinations each for pages and "
-        "API, 2,000 compare sets.",
+        "API, 2,000 compare sets. "
+        + (f"Writes: one random offer re-priced every {args.reprice_every:g} s through the app's ORM path "
+           f"({repricer.changes} changes during the runs), as vendors' edits would."
+           if args.reprice_every else "No writes during the runs."),
         "",
         "| run | requests | req/s | p50 | p95 | p99 | errors | cache hits | statuses |",
         "|---|---|---|---|---|---|---|---|---|",

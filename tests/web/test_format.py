@@ -59,3 +59,18 @@ def test_registry_ids_show_their_names(app):
 @pytest.mark.parametrize("tokens, shown", [(128000, "128K"), (131072, "128K"), (1047576, "1.05M"), (None, "")])
 def test_context_window(tokens, shown):
     assert fmt.context_window(tokens) == shown
+
+
+def test_ago_gives_babels_words_for_every_kind_of_delta():
+    """ago() keeps Babel's words per unit and count; they must be Babel's own for any delta."""
+    import random
+
+    from babel import Locale
+    from babel.dates import format_timedelta
+
+    rng = random.Random(5)
+    for seconds in [60, 89, 90, 3599, 3600, 5.6 * 86400, 5.96 * 86400, 20.39 * 3600, 20.41 * 3600, 400 * 86400] + [
+            rng.uniform(60, 3 * 365 * 86400) for _ in range(300)]:
+        for lang in ("zh", "en"):
+            expected = format_timedelta(-timedelta(seconds=seconds), add_direction=True, locale=Locale.parse(lang))
+            assert fmt.ago(NOW - timedelta(seconds=seconds), lang, NOW) == expected, (seconds, lang)
