@@ -11,7 +11,17 @@ from itertools import islice
 from typing import NamedTuple
 from urllib.parse import quote_plus
 
-from flask import Blueprint, Flask, Response, abort, current_app, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    abort,
+    current_app,
+    get_template_attribute,
+    render_template,
+    request,
+    url_for,
+)
 from markupsafe import Markup
 from marshmallow import ValidationError
 from sqlalchemy import select
@@ -27,7 +37,7 @@ from extensions import db
 from pricing.units import Billing
 from web import format as fmt
 from web.locale import gettext as _
-from web.locale import lazy_gettext
+from web.locale import language, lazy_gettext
 from web.nav import add_nav, merge_query, pager
 
 bp = Blueprint("catalog_pages", __name__)
@@ -201,6 +211,21 @@ def cached_summary():
     return summary
 
 
+def offer_cells(offer) -> Markup:
+    """The cells every offer table shares (templates/catalog/_macros.html), rendered once per
+    offer object and language. Offers kept by catalog.offer_records are shared between requests
+    and replaced by new objects when they change, so HTML kept on one is never stale; a page
+    shows 12-20 of them and the macro cost ~65 µs each."""
+    lang = language()
+    kept = offer.__dict__.get("_cells_html")
+    if kept is None:
+        kept = offer.__dict__["_cells_html"] = {}
+    html = kept.get(lang)
+    if html is None:
+        html = kept[lang] = get_template_attribute("catalog/_macros.html", "offer_cells")(offer)
+    return html
+
+
 @bp.get("/")
 def home():
     return render_template("catalog/home.html", summary=cached_summary())
@@ -293,6 +318,7 @@ def export():
 
 def init_app(app: Flask) -> None:
     fmt.init_app(app)
+    app.add_template_global(offer_cells, "offer_cells")
     app.register_blueprint(bp)
     add_nav(app, 10, "catalog_pages.home", "Home")
     add_nav(app, 20, "catalog_pages.browse", "Browse")

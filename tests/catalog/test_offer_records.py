@@ -74,3 +74,14 @@ def test_prices_on_listed_offers_are_exact_decimals(app, client, seeded):
     offer.unit_price = Decimal("0.000001")
     db.session.commit()
     assert first_gpu(client)["unit_price"] == "0.000001"
+
+
+def test_kept_offer_cells_follow_the_page_language(app, client, seeded):
+    """Rows are rendered once per kept offer and language: the English page must not get the Chinese cells."""
+    query = "/offers?kind=token&sort=unit_price"
+    zh = client.get(query + "&lang=zh").get_data(as_text=True)
+    en = client.get(query + "&lang=en").get_data(as_text=True)
+    again = client.get(query + "&lang=zh").get_data(as_text=True)
+    assert "百万 tokens" in zh and "百万 tokens" not in en
+    assert "1M tokens" in en and "input" in en
+    assert again.count("百万 tokens") == zh.count("百万 tokens")
