@@ -218,7 +218,7 @@ def _fast_search(session: Session, service: SearchService, params: dict, registr
             total, ids, facets = snap.remember(key, lambda: _answer(service, params, names, None))
         else:
             total, ids, facets = _answer(service, params, names, parsed)
-    items = service.records.get(ids)
+    items = service.records.get(ids, session.connection)
     return OfferPage(total=total, page=page, per_page=per_page, items=items, facets=facets,
                      corrected=parsed.corrected if parsed else {})
 

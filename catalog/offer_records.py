@@ -16,7 +16,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable
 
 from sqlalchemy import select
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, joinedload
 
 from catalog.models import Offer
@@ -44,11 +44,13 @@ class OfferRecords:
                 for oid in offer_ids:
                     self._offers.pop(int(oid), None)
 
-    def get(self, ids: list[int]) -> list[Offer]:
+    def get(self, ids: list[int], connect: Callable[[], Connection] | None = None) -> list[Offer]:
         """The offers with these ids, in this order (ids no longer in the database are left out).
 
         Loaded in a session of their own, never the caller's: the caller's session may hold
-        the same offer attached (the offer page's own offer) and must keep it.
+        the same offer attached (the offer page's own offer) and must keep it. `connect` gives
+        the connection to read on (the caller's, so a page holds one pooled connection, not
+        two); called only when something is missing.
         """
         self.catch_up()
         with self._lock:
@@ -58,7 +60,7 @@ class OfferRecords:
             version = self.version
         missing = [i for i in ids if i not in found]
         if missing:
-            with Session(self.engine, expire_on_commit=False) as session:
+            with Session(connect() if connect else self.engine, expire_on_commit=False) as session:
                 loaded = session.scalars(
                     select(Offer).options(joinedload(Offer.vendor)).where(Offer.id.in_(missing))).all()
             found.update((o.id, o) for o in loaded)

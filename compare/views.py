@@ -33,7 +33,7 @@ def listed_offers(ids: list[int]) -> list[Offer]:
     runs (catalog/offer_records.py), else straight from the database."""
     service = service_for(db.session)
     if service is not None:
-        return service.records.get(ids)
+        return service.records.get(ids, db.session.connection)
     found = {o.id: o for o in db.session.scalars(
         select(Offer).options(joinedload(Offer.vendor)).where(Offer.id.in_(ids)))}
     return [found[i] for i in ids if i in found]
