@@ -263,7 +263,8 @@ def browse():
 @bp.get("/offers/<int:offer_id>")
 def offer(offer_id: int):
     """:raise 404: no such offer."""
-    item = db.session.get(Offer, offer_id, options=[joinedload(Offer.vendor)])
+    # One query for the offer, its vendor and its price history (a handful of rows).
+    item = db.session.get(Offer, offer_id, options=[joinedload(Offer.vendor), joinedload(Offer.price_history)])
     if item is None:
         abort(404)
     registries = default_registries()
