@@ -1,15 +1,19 @@
 """gunicorn settings for production: `gunicorn -c gunicorn.conf.py wsgi:app`.
 
-Sync workers, 2 x cores + 1 of them: each request is short CPU work in Python plus a few
-database round trips, so one process per core keeps the CPU busy and the extra ones cover
-the time spent waiting on PostgreSQL. Every setting can be overridden from the environment.
+Sync workers, cores + 1 of them: a request is a few milliseconds of CPU in Python and well
+under one of waiting on PostgreSQL, so one process per core keeps the CPU busy and one more
+covers the waits. Not the usual 2 x cores + 1: each worker keeps its own search answers,
+listed offers and their rendered rows (catalog/offer_records.py), and fewer workers keep
+them warmer. Measured on 2 cores (bench/results/load.md): 2, 3, 4 and 5 workers served the
+mixed load at 389, 340, 292 and 286 req/s, using 4.6, 5.2, 6.1 and 6.2 ms of CPU a request.
+Every setting can be overridden from the environment.
 """
 
 import multiprocessing
 import os
 
 bind = os.environ.get("BIND", f"127.0.0.1:{os.environ.get('PORT', '8000')}")
-workers = int(os.environ.get("WEB_CONCURRENCY", 2 * multiprocessing.cpu_count() + 1))
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() + 1))
 worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "sync")
 threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 # A request that takes longer than this is stuck: the worker is killed and replaced.

@@ -4,7 +4,7 @@
 
 Builds the catalog once in a private PostgreSQL cluster (bench/services.py) with the search
 engineer's bench/catalog_generator.py, indexes it, starts gunicorn in production mode
-(gunicorn.conf.py: 2 x cores + 1 sync workers), then drives it from wrk on 127.0.0.1 with
+(gunicorn.conf.py: cores + 1 sync workers), then drives it from wrk on 127.0.0.1 with
 a weighted mix of home, browse with filters, offer pages, API search and compare. Writes
 bench/results/load.md. Bounded: each wrk run stops after --duration seconds.
 """
@@ -144,8 +144,10 @@ def wrk(base: str, paths_file: Path, duration: int, connections: int, threads: i
 
 def row(label: str, r: dict) -> str:
     hits = r.get("cache_hits", 0) / max(1, r["requests"])
+    cpu = r.get("cpu_ms")
+    cpu_text = f"{cpu['python']:.1f} + {cpu['postgres']:.1f}" if cpu else "–"
     return (f"| {label} | {r['requests']:,} | {r['rps']:.0f} | {r['p50_us'] / 1000:.1f} | {r['p95_us'] / 1000:.1f} | "
-            f"{r['p99_us'] / 1000:.1f} | {r['errors']} | {hits:.0%} | {json.dumps(r['statuses'])} |")
+            f"{r['p99_us'] / 1000:.1f} | {r['errors']} | {hits:.0%} | {cpu_text} | {json.dumps(r['statuses'])} |")
 
 
 class Repricer:
@@ -194,6 +196,31 @@ class Repricer:
             self._thread.join(30)
 
 
+def cpu_ticks(prefixes: tuple[str, ...] = ("python", "postgres")) -> dict[str, int]:
+    """CPU time (clock ticks) used so far by every process whose name starts with each prefix."""
+    ticks = dict.fromkeys(prefixes, 0)
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            continue
+        name, fields = stat[stat.index("(") + 1:stat.rindex(")")], stat[stat.rindex(")") + 2:].split()
+        for prefix in prefixes:
+            if name.startswith(prefix):
+                ticks[prefix] += int(fields[11]) + int(fields[12])  # utime + stime
+    return ticks
+
+
+def measured(run, *args) -> dict:
+    """wrk's result plus the CPU milliseconds per request of the app (python) and PostgreSQL."""
+    before = cpu_ticks()
+    result = run(*args)
+    after = cpu_ticks()
+    per_tick = 1000 / os.sysconf("SC_CLK_TCK")
+    result["cpu_ms"] = {k: (after[k] - before[k]) * per_tick / max(1, result["requests"]) for k in before}
+    return result
+
+
 def clear_page_cache(env: dict) -> None:
     """Start a cached run with an empty shared page cache (entries of an earlier run would count as hits)."""
     import redis
@@ -211,13 +238,16 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=60, help="seconds of the mixed run")
     parser.add_argument("--each", type=int, default=15, help="seconds of each single-page run")
     parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--workers", type=int, default=None, help="default: gunicorn.conf.py (2 x cores + 1)")
+    parser.add_argument("--workers", type=int, default=None, help="default: gunicorn.conf.py (cores + 1)")
     parser.add_argument("--rebuild", action="store_true")
     parser.add_argument("--cache-seconds", type=float, default=0,
                         help="RESPONSE_CACHE_SECONDS for the app (the page cache, shared in Redis, keyed by "
                              "catalog version); 0 = off")
     parser.add_argument("--reprice-every", type=float, default=5.0,
                         help="seconds between re-prices of a random offer during the runs (0 = read-only load)")
+    parser.add_argument("--sweep-workers", type=lambda text: [int(n) for n in text.split(",") if n], default=[],
+                        help="also run the mix on these worker counts, e.g. 2,3,4,5")
+    parser.add_argument("--sweep-seconds", type=int, default=40)
     parser.add_argument("--out", default=str(RESULTS / "load.md"))
     args = parser.parse_args()
     if not shutil.which("wrk"):
@@ -239,7 +269,7 @@ def main() -> None:
         wrk(server.url, mixed_file, 10, args.connections)
         print(f"mixed run, {args.duration}s, {args.connections} connections …")
         with Repricer(env, args.reprice_every) as repricer:
-            mixed = wrk(server.url, mixed_file, args.duration, args.connections)
+            mixed = measured(wrk, server.url, mixed_file, args.duration, args.connections)
             singles = {}
             for label, items in paths.items():
                 print(f"{label}, {args.each}s …")
@@ -248,6 +278,14 @@ def main() -> None:
                 singles[label] = wrk(server.url, write_paths({label: items}, weights, rng), args.each,
                                      args.connections)
         health = get(server.url + "/healthz")[1].decode()
+    sweep = {}
+    for count in args.sweep_workers:
+        print(f"{count} workers, {args.sweep_seconds}s …")
+        if args.cache_seconds:
+            clear_page_cache(env)
+        with Gunicorn(env, workers=count) as server, Repricer(env, args.reprice_every):
+            wrk(server.url, mixed_file, 10, args.connections)
+            sweep[count] = measured(wrk, server.url, mixed_file, args.sweep_seconds, args.connections)
 
     lines = [
         "# Load run: gunicorn + PostgreSQL, 100,000-offer catalog",
@@ -258,7 +296,8 @@ def main() -> None:
         f"{f'on: RESPONSE_CACHE_SECONDS={args.cache_seconds:g}, shared in Redis, keyed by catalog version, emptied before each run' if args.cache_seconds else 'off'}), "
         f"wrk 2 threads × {args.connections} connections on the same machine, after a 10 s warm-up on the same paths. "
         "Latencies in milliseconds, as wrk measures them (connection to last byte); "
-        "'cache hits' is the share of answers served from the page cache (X-Cache: hit).",
+        "'cache hits' is the share of answers served from the page cache (X-Cache: hit); "
+        "'CPU ms/req' is the CPU time the app's processes + PostgreSQL used per answer (from /proc).",
         "",
         "Mix (weights): " + ", ".join(f"{k} {weights[k]}" for k in paths) + "; 20,000 requests' worth of "
         "paths drawn at random: up to 20,000 distinct offer pages, 2,000 filter combinations each for pages and "
@@ -267,8 +306,8 @@ def main() -> None:
            f"({repricer.changes} changes during the runs), as vendors' edits would."
            if args.reprice_every else "No writes during the runs."),
         "",
-        "| run | requests | req/s | p50 | p95 | p99 | errors | cache hits | statuses |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| run | requests | req/s | p50 | p95 | p99 | errors | cache hits | CPU ms/req | statuses |",
+        "|---|---|---|---|---|---|---|---|---|---|",
         row(f"**mixed, {args.duration}s**", mixed),
         *[row(f"{label} only, {args.each}s", r) for label, r in singles.items()],
         "",
@@ -277,6 +316,12 @@ def main() -> None:
         "",
         f"/healthz after the run: `{health.strip()}`",
     ]
+    if sweep:
+        lines += ["", f"Worker count (gunicorn sync workers; the mix for {args.sweep_seconds} s after a 10 s warm-up, "
+                  "same writes):", "",
+                  "| workers | requests | req/s | p50 | p95 | p99 | errors | cache hits | CPU ms/req | statuses |",
+                  "|---|---|---|---|---|---|---|---|---|---|",
+                  *[row(str(count), r) for count, r in sweep.items()]]
     if dropped:
         lines += ["", "Left out of the mix (this build does not serve them yet):", ""]
         lines += [f"- {label}: {why}" for label, why in dropped.items()]
