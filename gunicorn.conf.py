@@ -5,7 +5,8 @@ under one of waiting on PostgreSQL, so one process per core keeps the CPU busy a
 covers the waits. Not the usual 2 x cores + 1: each worker keeps its own search answers,
 listed offers and their rendered rows (catalog/offer_records.py), and fewer workers keep
 them warmer. Measured on 2 cores (bench/results/load.md): 2, 3, 4 and 5 workers served the
-mixed load at 389, 340, 292 and 286 req/s, using 4.6, 5.2, 6.1 and 6.2 ms of CPU a request.
+mixed load at 404, 361, 331 and 314 req/s, using 4.4, 4.9, 5.3 and 5.6 ms of app CPU a
+request. Three, not two, so one slow request (a 5,000-row CSV export) leaves two to serve.
 Every setting can be overridden from the environment.
 """
 
