@@ -4,11 +4,14 @@ One per SQLAlchemy engine, found from a session's bind, so `search_offers(sessio
 needs nothing else. Built by catalog.index_cli.init_app from config.
 """
 
+import fcntl
 import logging
 import queue
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
@@ -25,6 +28,21 @@ from catalog.snapshot import Snapshot
 log = logging.getLogger(__name__)
 _TEXT_COLUMNS = (Offer.id, Offer.kind, Offer.title, Offer.description, Offer.sku, Offer.billing, Offer.region,
                  Offer.gpu_model, Offer.model, Offer.cpu_arch, Vendor.slug, Vendor.name_zh, Vendor.name_en)
+
+
+@contextmanager
+def _index_lock(root):
+    """An exclusive lock on `root`/.index.lock across processes (released by the OS if the holder dies)."""
+    if root is None:
+        yield
+        return
+    Path(root).mkdir(parents=True, exist_ok=True)
+    with open(Path(root) / ".index.lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 @dataclass(frozen=True)
@@ -59,12 +77,20 @@ class SearchService:
             yield offer.id, self.builder.terms(offer)
 
     def index_offers(self, ids: list[int]) -> None:
-        """Bring these offers' index entries in line with the database."""
-        with self.db_engine.connect() as conn:
-            docs = list(self.docs(conn, ids))
-        present = {oid for oid, _ in docs}
-        self.text.upsert(docs)
-        self.text.remove([oid for oid in ids if oid not in present])
+        """Bring these offers' index entries in line with the database.
+
+        Reading the offers and writing their entries happen under one lock shared by every
+        process on this index: two workers draining at once could otherwise read an offer
+        before and after an edit and write in the other order, leaving the older text indexed
+        (bench/faults/index_writers.py found 2 stale offers in 300 concurrent edits). The
+        engine's own write lock covers only the write.
+        """
+        with _index_lock(getattr(self.text, "root", None)):
+            with self.db_engine.connect() as conn:
+                docs = list(self.docs(conn, ids))
+            present = {oid for oid, _ in docs}
+            self.text.upsert(docs)
+            self.text.remove([oid for oid in ids if oid not in present])
 
     def on_commit(self) -> None:
         self.snapshot.checked = 0.0  # the next query catches up at once
