@@ -263,7 +263,7 @@ def _answer(service: SearchService, params: dict, names: dict, parsed) -> tuple[
         for group in parsed.groups:
             mask &= _group_mask(service, group, n)
     matched = np.flatnonzero(mask)
-    rows = snap.sorted_page(mask, params.get("sort", "unit_price"), (page - 1) * per_page, per_page, matched)
+    rows = snap.sorted_page(mask, matched, params.get("sort", "unit_price"), (page - 1) * per_page, per_page)
     ids = [int(i) for i in cols["id"][rows]]
     facets = {name: snap.facet(name, matched) for name in FACETS}
     return len(matched), ids, facets

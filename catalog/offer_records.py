@@ -7,7 +7,7 @@ each is loaded once and kept, detached from any session and treated as read-only
 
 Exact, not time-based: the snapshot (catalog/snapshot.py) learns every committed change to
 an offer or its vendor from the index outbox and tells this cache which ids to forget (all
-of them on a full reload). A load that raced a change is not kept (see `load`), so a kept
+of them on a full reload). A load that raced a change is not kept (see `get`), so a kept
 offer is never older than what search itself answers from.
 """
 
@@ -21,7 +21,8 @@ from sqlalchemy.orm import Session, joinedload
 
 from catalog.models import Offer
 
-# ~2 KB each with its vendor: ~40 MB per process at most.
+# ~2 KB each with its vendor, plus the table cells catalog.pages.kept_macro renders onto them
+# (~3 KB per language shown): ~100 MB per process at most.
 KEPT = 20_000
 
 

@@ -228,5 +228,6 @@ def init_app(app: Flask) -> None:
                        ("normalized_unit", normalized_unit), ("quantity", quantity), ("freshness", freshness),
                        ("day", day), ("context_window", context_window),
                        ("region_name", region_name), ("gpu_name", gpu_name), ("token_model_name", token_model_name),
-                       ("vendor_name", vendor_name), ("spec_parts", spec_parts), ("kind_label", kind_label), ("billing_label", billing_label)):
+                       ("vendor_name", vendor_name), ("spec_parts", spec_parts), ("kind_label", kind_label),
+                       ("billing_label", billing_label)):
         app.add_template_filter(func, name)
