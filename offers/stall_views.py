@@ -6,7 +6,6 @@ Every query here is scoped to the logged-in member's vendor: another vendor's of
 import re
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from marshmallow import ValidationError
@@ -21,6 +20,7 @@ from offers.offer_form import FIELDS, offer_to_form, preview_offer, save_offer
 from offers.registry_lookup import lookup
 from pricing.display import normalized_text
 from pricing.units import Billing, Kind, PriceUnit
+from web.locale import language
 
 bp = Blueprint("stall", __name__, url_prefix="/stall")
 
@@ -38,7 +38,7 @@ def in_language(message: str) -> str:
     pieces = [p.partition(" / ") for p in message.split("; ")]
     if not all(sep for _, sep, _ in pieces):
         return message
-    if get_locale().language == "en":
+    if language() == "en":
         return "; ".join(en for _, _, en in pieces)
     return "; ".join(_chinese_half(zh, en) for zh, _, en in pieces)
 
@@ -84,7 +84,7 @@ def dashboard(vendor: Vendor):
     offers = db.session.scalars(select(Offer).where(Offer.vendor_id == vendor.id)
                                 .order_by(Offer.status, Offer.kind, Offer.sku)).all()
     runs = db.session.scalar(select(func.count(ImportRun.id)).where(ImportRun.vendor_id == vendor.id))
-    lang = get_locale().language
+    lang = language()
     return render_template("stall/dashboard.html", vendor=vendor, offers=offers, runs=runs, form=CsrfOnlyForm(),
                            prices={o.id: normalized_text(_offer_prices(o), lang) for o in offers})
 
@@ -159,7 +159,7 @@ def price_preview(vendor: Vendor):
         messages = exc.messages if isinstance(exc.messages, dict) else {"_": exc.messages}
         return jsonify(ok=False, errors={k: [in_language(str(m)) for m in (v if isinstance(v, list) else [v])]
                                          for k, v in messages.items()})
-    return jsonify(ok=True, text=normalized_text(offer, get_locale().language),
+    return jsonify(ok=True, text=normalized_text(offer, language()),
                    unit_price=format(offer["unit_price"], "f"))
 
 
@@ -167,7 +167,7 @@ def price_preview(vendor: Vendor):
 @vendor_required
 def registry_lookup(vendor: Vendor, registry: str):
     return jsonify(items=lookup(default_registries(), registry, request.args.get("q", ""),
-                                get_locale().language))
+                                language()))
 
 
 def init_app(app) -> None:

@@ -8,7 +8,6 @@ from pathlib import Path
 from urllib.parse import quote
 
 from flask import Response, abort, current_app, jsonify, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -27,6 +26,7 @@ from offers.stall_models import ImportJob, SheetUpload
 from offers.stall_views import CsrfOnlyForm, bp, in_language
 from offers.templates_download import template_csv, template_xlsx
 from pricing.display import normalized_text, per_unit
+from web.locale import language
 
 PREVIEW_PAGE_ROWS = 200
 SHOW = ("all", "error", "new", "changed", "unchanged")
@@ -164,7 +164,7 @@ def upload_preview(vendor: Vendor, upload_id: str):
     rows = preview["rows"] if show == "all" else [r for r in preview["rows"] if r["change"] == show]
     file_errors = [e for e in preview["errors"] if e["row"] == 1 and not e.get("column")]
     pages = max((len(rows) + PREVIEW_PAGE_ROWS - 1) // PREVIEW_PAGE_ROWS, 1)
-    lang = get_locale().language
+    lang = language()
     shown = [_display_row(r, lang) for r in rows[(page - 1) * PREVIEW_PAGE_ROWS:page * PREVIEW_PAGE_ROWS]]
     return render_template(
         "stall/upload_preview.html", vendor=vendor, upload=staged, counts=preview["counts"], rows=shown,
