@@ -16,9 +16,10 @@ from checkout.gateway import payment_service, sandbox_mode
 from checkout.models import Order, OrderLine, OrderStatus
 from checkout.orders import OfferUnavailable, OutOfStock, Wanted, place_order, priced
 from checkout.payments import LATEST_SESSION_START_SECONDS
-from checkout.schemas import CartLineSchema, CheckoutSchema
+from checkout.schemas import CartLineSchema, CheckoutSchema, OfferIdSchema
 from extensions import db
 from pricing.line_total import PricingError, QuantityError, line_total, order_total, purchase_price
+from web.converters import MAX_ID
 
 bp = Blueprint("checkout", __name__)
 MY_ORDERS = "my_orders"  # order tokens of a logged-out buyer, newest last
@@ -53,10 +54,17 @@ def buy_box(offer_id: int):
     return render_template("checkout/buy.html", offer=offer, unit=price.unit.value, unit_amount=price.amount)
 
 
+def _bad_offer_id():
+    """:raise 400: the form's offer_id is not one an offer can have (nothing was changed)."""
+    abort(400, description=_("The offer_id field must be a whole number from 1 to %(max)s.", max=MAX_ID))
+
+
 def _line_input():
     try:
         data = CartLineSchema().load(request.form.to_dict())
-    except ValidationError:
+    except ValidationError as exc:
+        if "offer_id" in exc.messages:
+            _bad_offer_id()
         flash(_("Enter a whole quantity of at least 1."), "error")
         return None, None
     offer = db.session.get(Offer, data["offer_id"])
@@ -92,9 +100,11 @@ def update_cart():
 
 @bp.post("/cart/remove")
 def remove_from_cart():
-    offer_id = request.form.get("offer_id", type=int)
-    if offer_id:
-        carts.remove_line(offer_id)
+    try:
+        offer_id = OfferIdSchema().load(request.form.to_dict())["offer_id"]
+    except ValidationError:
+        _bad_offer_id()
+    carts.remove_line(offer_id)
     return redirect(url_for("checkout.view_cart"))
 
 
