@@ -1,6 +1,8 @@
 """The sandbox's Stripe REST endpoints, under /stripe-sandbox/v1/ (form-encoded in, JSON out)."""
 
-from flask import Blueprint, jsonify, request, url_for
+import hmac
+
+from flask import Blueprint, current_app, jsonify, request, url_for
 
 from checkout.sandbox import store
 from checkout.sandbox.delivery import deliver
@@ -12,10 +14,12 @@ bp = Blueprint("stripe_sandbox_api", __name__, url_prefix="/stripe-sandbox/v1")
 
 @bp.before_request
 def authenticate():
-    auth = request.headers.get("Authorization", "")
-    if not auth.startswith("Bearer sk_test_"):
-        return jsonify(store.StripeError("Invalid API Key provided (the sandbox takes any sk_test_ key).",
-                                         status=401).body()), 401
+    # Only the app (its own client, or a process given STRIPE_SANDBOX_API_KEY) may call: the
+    # lists name every buyer's email and order token.
+    expected = f"Bearer {current_app.config['STRIPE_SANDBOX_API_KEY']}"
+    if not hmac.compare_digest(request.headers.get("Authorization", "").encode(), expected.encode()):
+        return jsonify(store.StripeError("Invalid API Key provided (the sandbox takes only its own key, "
+                                         "STRIPE_SANDBOX_API_KEY).", status=401).body()), 401
     # Stripe expires sessions on its own clock; the sandbox catches up whenever it is called.
     for event in store.expire_due():
         deliver(event)

@@ -6,7 +6,6 @@ import time
 import pytest
 
 from checkout.models import Order, Payment, StripeEvent
-from checkout.payments import SANDBOX_WEBHOOK_SECRET
 from checkout.sandbox import store
 from checkout.sandbox.signer import signature_header
 from extensions import db
@@ -42,9 +41,11 @@ def test_stale_timestamp_is_400(client, paid_event):
     _nothing_changed()
 
 
-def test_reserialized_body_is_400(client, paid_event):
+def test_reserialized_body_is_400(app, client, paid_event):
+    from checkout.webhook_secret import webhook_secret
+
     payload = event_payload(paid_event)
-    header = signature_header(payload, SANDBOX_WEBHOOK_SECRET)
+    header = signature_header(payload, webhook_secret(app))
     reserialized = json.dumps(json.loads(payload), separators=(",", ":"))  # same data, other bytes
     assert signed_post(client, reserialized, header=header).status_code == 400
     _nothing_changed()

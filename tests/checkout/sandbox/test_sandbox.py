@@ -2,6 +2,7 @@
 
 import time
 
+import pytest
 import stripe
 
 from checkout.gateway import payment_service
@@ -71,9 +72,17 @@ def test_lists_page_through_with_starting_after(app):
     assert {s["id"] for s in service.list_sessions(since=None)} == ids
 
 
-def test_a_wrong_api_key_is_refused(client):
-    response = client.post("/stripe-sandbox/v1/checkout/sessions", headers={"Authorization": "Bearer pk_live_x"})
+@pytest.mark.parametrize("auth", ["Bearer pk_live_x", "Bearer sk_test_anything", "Bearer sk_test_sandbox", "", "Basic x"])
+def test_only_the_apps_own_key_lists_buyers_sessions(app, client, make_offer, auth):
+    from tests.checkout.conftest import start_checkout
+
+    start_checkout(client, make_offer(stock=5), email="someone@example.cn")
+    response = client.get("/stripe-sandbox/v1/checkout/sessions", headers={"Authorization": auth})
     assert response.status_code == 401
+    assert "someone@example.cn" not in response.get_data(as_text=True)
+    assert client.post("/stripe-sandbox/v1/checkout/sessions", headers={"Authorization": auth}).status_code == 401
+    # The app's own client, with the app's own key, still lists them (reconcile-payments needs it).
+    assert [s["customer_email"] for s in payment_service().list_sessions(since=None)] == ["someone@example.cn"]
 
 
 def test_a_session_past_expires_at_expires_by_itself_and_releases_stock(client, make_offer):
