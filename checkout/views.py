@@ -23,6 +23,11 @@ from web.converters import MAX_ID
 
 bp = Blueprint("checkout", __name__)
 MY_ORDERS = "my_orders"  # order tokens of a logged-out buyer, newest last
+# Checkout tokens this browser's cart pages were given, newest last. A checkout token finds
+# its order again (a double-submit pays one order), so it must only work in the session it
+# was made for: another buyer's token would open their order and empty the submitter's cart.
+ISSUED_TOKENS = "checkout_tokens"
+KEPT_TOKENS = 20  # cart pages open in other tabs keep working
 
 
 def _quote_lines(cart) -> tuple[list[dict], object]:
@@ -43,8 +48,10 @@ def view_cart():
     cart = carts.current_cart()
     rows, total = _quote_lines(cart)
     email = current_user.email if current_user.is_authenticated else ""
+    token = secrets.token_urlsafe(24)
+    session[ISSUED_TOKENS] = [*session.get(ISSUED_TOKENS, [])[-(KEPT_TOKENS - 1):], token]
     return render_template("checkout/cart.html", rows=rows, total=total, email=email,
-                           checkout_token=secrets.token_urlsafe(24), sandbox=sandbox_mode())
+                           checkout_token=token, sandbox=sandbox_mode())
 
 
 @bp.get("/cart/add/<int:offer_id>")
@@ -114,6 +121,10 @@ def checkout():
         data = CheckoutSchema().load({k: request.form.get(k, "") for k in ("email", "checkout_token")})
     except ValidationError:
         flash(_("Enter a valid email address for your receipt."), "error")
+        return redirect(url_for("checkout.view_cart"))
+    if data["checkout_token"] not in session.get(ISSUED_TOKENS, []):
+        flash(_("This checkout form was not opened in this browser, or is too old: please check your cart "
+                "and try again."), "error")
         return redirect(url_for("checkout.view_cart"))
     cart = carts.current_cart()
     wanted = [Wanted(line.offer_id, line.quantity) for line in (cart.lines if cart else [])]
