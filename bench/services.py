@@ -83,8 +83,14 @@ def database_url(database: str = PG_DB) -> str:
 def app_env(database: str = PG_DB, **extra: str) -> dict:
     """The environment of the app in production mode against the private services."""
     env = {**os.environ, "APP_ENV": "production", "SECRET_KEY": secrets.token_urlsafe(48),
-           "DATABASE_URL": database_url(database), "REDIS_URL": REDIS_URL, "FLASK_APP": "app", "ALLOW_STRIPE_SANDBOX": "1",
+           "DATABASE_URL": database_url(database), "REDIS_URL": REDIS_URL, "FLASK_APP": "app",
            "SEARCH_INDEX_DIR": str(Path(os.environ.get("BENCH_INDEX_DIR", "/var/tmp/market-bench-index")))}
+    if not env.get("STRIPE_SECRET_KEY"):
+        # Production refuses to start without Stripe (the sandbox is demo mode only). No benchmark
+        # checks out: a placeholder key aimed at a closed local port, and a webhook secret of this
+        # run that the fault scripts sign with (env["STRIPE_WEBHOOK_SECRET"]).
+        env.update(STRIPE_SECRET_KEY="sk_test_bench_never_used", STRIPE_API_BASE="http://127.0.0.1:9",
+                   STRIPE_WEBHOOK_SECRET="whsec_bench_" + secrets.token_urlsafe(24))
     env.update(extra)
     return env
 

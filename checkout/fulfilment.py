@@ -20,6 +20,7 @@ from catalog.models import utcnow
 from checkout.models import Order, OrderStatus, Payment
 from checkout.orders import close_unpaid
 from pricing.currency import to_minor_units
+from web.converters import parse_id
 
 log = logging.getLogger(__name__)
 PAID_STATES = ("paid", "no_payment_required")
@@ -38,10 +39,10 @@ def _order_for(session: Session, checkout_session: dict) -> Order | None:
     order = session.scalar(select(Order).where(Order.stripe_session_id == checkout_session["id"]))
     if order is not None:
         return order
-    order_id = (checkout_session.get("metadata") or {}).get("order_id")
-    if not order_id or not str(order_id).isdigit():
+    order_id = parse_id((checkout_session.get("metadata") or {}).get("order_id"))
+    if order_id is None:
         return None
-    order = session.get(Order, int(order_id))
+    order = session.get(Order, order_id)
     # A session that is not the order's own (the order got another one) does not pay for it.
     if order is not None and order.stripe_session_id not in (None, checkout_session["id"]):
         return None

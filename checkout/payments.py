@@ -1,7 +1,7 @@
 """The payment service: Stripe Checkout through stripe-python's StripeClient.
 
 The same code talks to Stripe (STRIPE_SECRET_KEY set) or to the app's own Stripe sandbox
-(no key): only the client's api base and HTTP transport differ, chosen from config.
+(demo mode): only the client's key, api base and HTTP transport differ, chosen from config.
 """
 
 from datetime import UTC
@@ -12,8 +12,6 @@ import stripe
 from checkout.models import Order
 from pricing.currency import to_minor_units
 
-SANDBOX_API_KEY = "sk_test_sandbox"
-SANDBOX_WEBHOOK_SECRET = "whsec_sandbox_dev_only_not_secret"
 # Stripe accepts expires_at 30 minutes to 24 hours after the session's creation. The
 # order is created a moment before its session, and clocks differ a little: two minutes
 # of slack keep "30 minutes" from being refused as too early.
@@ -109,11 +107,11 @@ class StripePaymentService:
         return [as_dict(e) for e in self.client.v1.events.list(params).auto_paging_iter()]
 
 
-def build_client(*, api_key: str | None, api_base: str | None, http_client=None) -> stripe.StripeClient:
+def build_client(*, api_key: str, api_base: str | None, http_client=None) -> stripe.StripeClient:
     """A StripeClient for Stripe itself (api_base None) or for another base such as the sandbox."""
     kwargs: dict = {"max_network_retries": 2}
     if api_base:
         kwargs["base_addresses"] = {"api": api_base.rstrip("/")}
     if http_client is not None:
         kwargs["http_client"] = http_client
-    return stripe.StripeClient(api_key or SANDBOX_API_KEY, **kwargs)
+    return stripe.StripeClient(api_key, **kwargs)

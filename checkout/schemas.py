@@ -2,13 +2,22 @@
 
 from marshmallow import EXCLUDE, Schema, fields, validate
 
+from web.converters import Id
+
 
 class CartLineSchema(Schema):
     class Meta:
         unknown = EXCLUDE  # whatever else the browser sends (a price, say) is never read
 
-    offer_id = fields.Integer(required=True, strict=False, validate=validate.Range(min=1))
+    offer_id = Id(required=True)
     quantity = fields.Integer(required=True, strict=False, validate=validate.Range(min=1, max=1_000_000))
+
+
+class OfferIdSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    offer_id = Id(required=True)
 
 
 class CheckoutSchema(Schema):

@@ -16,12 +16,18 @@ from checkout.gateway import payment_service, sandbox_mode
 from checkout.models import Order, OrderLine, OrderStatus
 from checkout.orders import OfferUnavailable, OutOfStock, Wanted, place_order, priced
 from checkout.payments import LATEST_SESSION_START_SECONDS
-from checkout.schemas import CartLineSchema, CheckoutSchema
+from checkout.schemas import CartLineSchema, CheckoutSchema, OfferIdSchema
 from extensions import db
 from pricing.line_total import PricingError, QuantityError, line_total, order_total, purchase_price
+from web.converters import MAX_ID
 
 bp = Blueprint("checkout", __name__)
 MY_ORDERS = "my_orders"  # order tokens of a logged-out buyer, newest last
+# Checkout tokens this browser's cart pages were given, newest last. A checkout token finds
+# its order again (a double-submit pays one order), so it must only work in the session it
+# was made for: another buyer's token would open their order and empty the submitter's cart.
+ISSUED_TOKENS = "checkout_tokens"
+KEPT_TOKENS = 20  # cart pages open in other tabs keep working
 
 
 def _quote_lines(cart) -> tuple[list[dict], object]:
@@ -42,8 +48,10 @@ def view_cart():
     cart = carts.current_cart()
     rows, total = _quote_lines(cart)
     email = current_user.email if current_user.is_authenticated else ""
+    token = secrets.token_urlsafe(24)
+    session[ISSUED_TOKENS] = [*session.get(ISSUED_TOKENS, [])[-(KEPT_TOKENS - 1):], token]
     return render_template("checkout/cart.html", rows=rows, total=total, email=email,
-                           checkout_token=secrets.token_urlsafe(24), sandbox=sandbox_mode())
+                           checkout_token=token, sandbox=sandbox_mode())
 
 
 @bp.get("/cart/add/<int:offer_id>")
@@ -53,10 +61,17 @@ def buy_box(offer_id: int):
     return render_template("checkout/buy.html", offer=offer, unit=price.unit.value, unit_amount=price.amount)
 
 
+def _bad_offer_id():
+    """:raise 400: the form's offer_id is not one an offer can have (nothing was changed)."""
+    abort(400, description=_("The offer_id field must be a whole number from 1 to %(max)s.", max=MAX_ID))
+
+
 def _line_input():
     try:
         data = CartLineSchema().load(request.form.to_dict())
-    except ValidationError:
+    except ValidationError as exc:
+        if "offer_id" in exc.messages:
+            _bad_offer_id()
         flash(_("Enter a whole quantity of at least 1."), "error")
         return None, None
     offer = db.session.get(Offer, data["offer_id"])
@@ -92,9 +107,11 @@ def update_cart():
 
 @bp.post("/cart/remove")
 def remove_from_cart():
-    offer_id = request.form.get("offer_id", type=int)
-    if offer_id:
-        carts.remove_line(offer_id)
+    try:
+        offer_id = OfferIdSchema().load(request.form.to_dict())["offer_id"]
+    except ValidationError:
+        _bad_offer_id()
+    carts.remove_line(offer_id)
     return redirect(url_for("checkout.view_cart"))
 
 
@@ -104,6 +121,10 @@ def checkout():
         data = CheckoutSchema().load({k: request.form.get(k, "") for k in ("email", "checkout_token")})
     except ValidationError:
         flash(_("Enter a valid email address for your receipt."), "error")
+        return redirect(url_for("checkout.view_cart"))
+    if data["checkout_token"] not in session.get(ISSUED_TOKENS, []):
+        flash(_("This checkout form was not opened in this browser, or is too old: please check your cart "
+                "and try again."), "error")
         return redirect(url_for("checkout.view_cart"))
     cart = carts.current_cart()
     wanted = [Wanted(line.offer_id, line.quantity) for line in (cart.lines if cart else [])]

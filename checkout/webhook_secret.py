@@ -1,14 +1,11 @@
-"""The webhook signing secret in force: STRIPE_WEBHOOK_SECRET, or the sandbox's fixed dev secret."""
+"""The webhook signing secret in force: STRIPE_WEBHOOK_SECRET (in demo mode, made at start-up if unset)."""
 
 from flask import Flask
-
-from checkout.payments import SANDBOX_WEBHOOK_SECRET
 
 
 def webhook_secret(app: Flask) -> str:
     secret = app.config.get("STRIPE_WEBHOOK_SECRET")
-    if secret:
-        return secret
-    if app.config.get("STRIPE_SECRET_KEY"):
+    if not secret:
+        # checkout/demo_mode.py sets one in demo mode and refuses production without one.
         raise RuntimeError("STRIPE_WEBHOOK_SECRET must be set when STRIPE_SECRET_KEY is (see README)")
-    return SANDBOX_WEBHOOK_SECRET
+    return secret

@@ -13,6 +13,7 @@ from catalog.models import Offer
 from catalog.registry import Registries
 from pricing.job_cost import rate
 from pricing.performance import perf_price
+from web.converters import parse_id
 
 MAX_OFFERS = 6
 _BILLING = {"on_demand": ("按量", "on demand"), "spot": ("竞价（可中断）", "spot (interruptible)"),
@@ -31,13 +32,17 @@ class Row:
 
 
 def parse_ids(raw: list[str], limit: int | None = MAX_OFFERS) -> list[int]:
-    """'1,2,3' (or several ids= values) -> unique positive ids, in order, at most `limit`."""
+    """'1,2,3' (or several ids= values) -> unique ids, in order, at most `limit`.
+
+    A part no offer can have ("abc", "²", 2**63) is left out, as an unknown id is: the page
+    then shows what remains (or that nothing is chosen), as it did for "abc".
+    """
     ids: list[int] = []
     for chunk in raw:
         for part in chunk.replace("，", ",").split(","):
-            part = part.strip()
-            if part.isdigit() and int(part) > 0 and int(part) not in ids:
-                ids.append(int(part))
+            offer_id = parse_id(part.strip())
+            if offer_id is not None and offer_id not in ids:
+                ids.append(offer_id)
     return ids[:limit] if limit else ids
 
 

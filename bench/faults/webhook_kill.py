@@ -7,8 +7,9 @@ row (SELECT … FOR UPDATE). A signed `checkout.session.completed` event for it 
 gunicorn (one worker); the webhook's transaction blocks on that lock, half done (its
 payment row inserted, not committed). The worker is then killed with SIGKILL, the lock
 released, and the same event delivered again, as Stripe retries, and once more. The order
-must be paid, with exactly one payment and one recorded event. Uses the sandbox webhook
-secret (no STRIPE_SECRET_KEY set) and the private PostgreSQL cluster. Writes
+must be paid, with exactly one payment and one recorded event. Signs with the webhook
+secret bench/services.app_env gives the server (STRIPE_WEBHOOK_SECRET, made per run; the
+sandbox is never served in production) and uses the private PostgreSQL cluster. Writes
 bench/results/faults-webhook.md.
 """
 
@@ -57,7 +58,6 @@ def main() -> None:
     try:
         import accounts.models  # noqa: F401 - orders reference users: the mapper needs every table
         from checkout.models import Order, Payment, StripeEvent
-        from checkout.payments import SANDBOX_WEBHOOK_SECRET
     except ImportError:
         raise SystemExit("this build has no checkout package: merge main (the checkout branch brings it)") from None
     from sqlalchemy import create_engine, func, select, text
@@ -65,8 +65,7 @@ def main() -> None:
 
     ensure_postgres(FAULTS_DB)
     env = app_env(FAULTS_DB)
-    env.pop("STRIPE_SECRET_KEY", None)
-    env.pop("STRIPE_WEBHOOK_SECRET", None)
+    secret = env["STRIPE_WEBHOOK_SECRET"]  # the server's, as Stripe's endpoint secret would be
     flask("init-db", env=env)
     engine = create_engine(env["DATABASE_URL"])
     note = machine_note()
@@ -89,7 +88,7 @@ def main() -> None:
             locker = engine.connect()
             locker.execute(text("SELECT id FROM orders WHERE id = :i FOR UPDATE"), {"i": order_id})
             [worker] = server.worker_pids()
-            sock = post_raw(server.port, payload, signed(payload, SANDBOX_WEBHOOK_SECRET))
+            sock = post_raw(server.port, payload, signed(payload, secret))
             blocked = False
             for _ in range(100):  # until the webhook's transaction waits on our lock
                 with engine.connect() as c:
@@ -109,10 +108,10 @@ def main() -> None:
                     break
                 time.sleep(0.1)
             retry = get(server.url + "/webhooks/stripe", method="POST", data=payload,
-                        headers={"Stripe-Signature": signed(payload, SANDBOX_WEBHOOK_SECRET),
+                        headers={"Stripe-Signature": signed(payload, secret),
                                  "Content-Type": "application/json"})
             again = get(server.url + "/webhooks/stripe", method="POST", data=payload,
-                        headers={"Stripe-Signature": signed(payload, SANDBOX_WEBHOOK_SECRET),
+                        headers={"Stripe-Signature": signed(payload, secret),
                                  "Content-Type": "application/json"})
             with Session(engine) as s:
                 status = s.scalar(select(Order.status).where(Order.id == order_id))
@@ -131,7 +130,7 @@ def main() -> None:
         "# Fault: kill -9 mid Stripe webhook, then Stripe's retry",
         "",
         f"Written by `bench/faults/webhook_kill.py` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC. {note}.",
-        "gunicorn with one worker (production mode) on the private PostgreSQL 15 cluster; sandbox webhook secret. "
+        "gunicorn with one worker (production mode) on the private PostgreSQL 15 cluster; the run's webhook secret. "
         "In each trial the webhook's transaction is caught half done (blocked on a row lock we hold), the worker "
         "is killed with SIGKILL, then the same signed event is delivered twice more.",
         "",

@@ -1,6 +1,6 @@
 """The sandbox's hosted payment page: a clearly marked test payment with Pay and Cancel."""
 
-from flask import Blueprint, abort, current_app, redirect, render_template
+from flask import Blueprint, abort, current_app, redirect, render_template, request
 
 from checkout.sandbox import store
 from checkout.sandbox.delivery import deliver
@@ -30,10 +30,16 @@ def pay(session_id: str):
     event = store.pay(session_id)
     if not current_app.config.get("STRIPE_SANDBOX_HOLD_WEBHOOKS"):
         deliver(event)
-    return redirect(session["success_url"].replace("{CHECKOUT_SESSION_ID}", session_id), code=303)
+    return redirect(_own(session["success_url"].replace("{CHECKOUT_SESSION_ID}", session_id)), code=303)
 
 
 @bp.post("/cancel/<session_id>")
 def cancel(session_id: str):
     session = _session(session_id)
-    return redirect(session.get("cancel_url") or "/", code=303)
+    return redirect(_own(session.get("cancel_url")), code=303)
+
+
+def _own(url: str | None) -> str:
+    """The URL if it is on this site, else the home page: never a redirect to elsewhere, even
+    for a session stored before create_session checked its URLs."""
+    return url if store.is_own_url(url, request.host_url) else "/"

@@ -7,7 +7,6 @@ from decimal import Decimal
 import pytest
 
 from catalog.models import Offer, Vendor
-from checkout.payments import SANDBOX_WEBHOOK_SECRET
 from checkout.sandbox.signer import signature_header
 from extensions import db
 
@@ -39,7 +38,11 @@ def start_checkout(client, offer_id: int, quantity: int = 3, email: str = "buyer
     return response.location.rsplit("/", 1)[1]
 
 
-def signed_post(client, payload: str, secret: str = SANDBOX_WEBHOOK_SECRET, timestamp=None, header=None):
+def signed_post(client, payload: str, secret: str | None = None, timestamp=None, header=None):
+    """POST to the webhook signed with `secret` (default: the app's own, as the sandbox signs)."""
+    from checkout.webhook_secret import webhook_secret
+
+    secret = secret or webhook_secret(client.application)
     headers = {"Content-Type": "application/json"}
     if header is not False:
         headers["Stripe-Signature"] = header or signature_header(payload, secret, timestamp)

@@ -1,5 +1,6 @@
 """Orders are priced on the server, snapshot the offer, and never oversell stock."""
 
+import re
 import threading
 from decimal import Decimal
 
@@ -42,7 +43,9 @@ def test_two_buyers_racing_for_the_last_units_never_take_stock_below_zero(app, m
 def test_a_double_submitted_checkout_makes_one_order_and_one_session(app, client, make_offer):
     offer_id = make_offer(stock=10)
     client.post("/cart/add", data={"offer_id": offer_id, "quantity": 2})
-    form = {"email": "a@example.cn", "checkout_token": "same-form-token-0123456789"}
+    page = client.get("/cart").get_data(as_text=True)
+    form = {"email": "a@example.cn",
+            "checkout_token": re.search(r'name="checkout_token" value="([^"]+)"', page).group(1)}
     first = client.post("/checkout", data=form)
     client.post("/cart/add", data={"offer_id": offer_id, "quantity": 2})  # the cart is refilled meanwhile
     second = client.post("/checkout", data=form)
@@ -78,3 +81,24 @@ def test_a_quantity_above_stock_is_refused_at_the_cart(client, make_offer):
     response = client.post("/cart/add", data={"offer_id": offer_id, "quantity": 3}, follow_redirects=True)
     assert "2" in response.get_data(as_text=True)
     assert "cart-total" not in client.get("/cart").get_data(as_text=True)
+
+
+def test_another_buyers_checkout_token_opens_nothing_and_keeps_my_cart(app, client, make_offer):
+    offer_id = make_offer(stock=10)
+    client.post("/cart/add", data={"offer_id": offer_id, "quantity": 2})
+    page = client.get("/cart").get_data(as_text=True)  # the victim's checkout form
+    victim_token = re.search(r'name="checkout_token" value="([^"]+)"', page).group(1)
+    assert client.post("/checkout", data={"email": "victim@example.cn", "checkout_token": victim_token}
+                       ).status_code == 303
+    victim_order = db.session.scalar(db.select(Order))
+
+    other = app.test_client()  # another browser, which learnt the victim's token
+    other.post("/cart/add", data={"offer_id": offer_id, "quantity": 1})
+    response = other.post("/checkout", data={"email": "thief@example.cn", "checkout_token": victim_token})
+    assert response.status_code in (302, 303)
+    assert victim_order.token not in response.location and victim_order.stripe_session_id not in response.location
+    assert "victim@example.cn" not in other.get("/orders").get_data(as_text=True)
+    assert victim_order.token not in other.get("/orders").get_data(as_text=True)
+    cart = other.get("/cart").get_data(as_text=True)
+    assert "cart-total" in cart  # the other buyer's line is still in their cart
+    assert db.session.query(Order).count() == 1

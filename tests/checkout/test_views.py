@@ -1,5 +1,6 @@
 """Pages a buyer and a vendor see: cart kept across log-in, order history, vendor orders."""
 
+import pytest
 from flask_login import login_user
 
 from accounts.models import User, VendorMember
@@ -60,3 +61,17 @@ def test_checkout_needs_an_email(client, make_offer):
     client.post("/cart/add", data={"offer_id": make_offer(), "quantity": 1})
     response = client.post("/checkout", data={"email": "nope", "checkout_token": "t" * 20}, follow_redirects=True)
     assert "邮箱" in response.get_data(as_text=True)
+
+
+BAD_IDS = ["2147483648", "9223372036854775808", "9" * 5000, "²", "-1", "abc", ""]
+
+
+@pytest.mark.parametrize("path", ["/cart/add", "/cart/update", "/cart/remove"])
+@pytest.mark.parametrize("offer_id", BAD_IDS, ids=lambda v: v[:12] or "empty")
+def test_an_offer_id_no_offer_can_have_is_a_400_naming_the_field(client, make_offer, path, offer_id):
+    client.post("/cart/add", data={"offer_id": make_offer(stock=10), "quantity": 1})
+    response = client.post(path, data={"offer_id": offer_id, "quantity": 1})
+    assert response.status_code == 400
+    assert "offer_id" in response.get_data(as_text=True)
+    cart = db.session.scalar(db.select(Cart))
+    assert [line.quantity for line in cart.lines] == [1]  # the cart is as it was

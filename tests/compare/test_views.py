@@ -4,6 +4,7 @@ import re
 from datetime import datetime
 from decimal import Decimal as D
 
+import pytest
 from flask_babel import refresh
 
 from catalog.models import PriceHistory
@@ -113,3 +114,10 @@ def test_add_to_compare_macro_appends_the_id(app):
         assert 'href="/compare?ids=9"' in template.render()
     with app.test_request_context("/offers?compare=1,2,3,4,5,6"):
         assert 'href="/compare?ids=1,2,3,4,5,9"' in template.render()
+
+
+@pytest.mark.parametrize("ids", ["²", "9223372036854775808", "2147483648", "9" * 5000, "1,²,x"])
+def test_ids_no_offer_can_have_show_the_empty_comparison(client, ids):
+    response = client.get("/compare", query_string={"ids": ids})
+    assert response.status_code == 200
+    assert "还没有可对比的报价" in response.get_data(as_text=True)

@@ -99,9 +99,10 @@ def test_request_bodies_have_a_limit_by_default(app):
     assert 0 < app.config["MAX_CONTENT_LENGTH"] <= 20 * 1024 * 1024
 
 
-def test_production_refuses_the_stripe_sandbox_unless_asked_for(tmp_path, monkeypatch):
+def test_production_refuses_the_stripe_sandbox_even_when_asked_for(tmp_path, monkeypatch):
     monkeypatch.delenv("ALLOW_STRIPE_SANDBOX", raising=False)
     with pytest.raises(InsecureConfiguration, match="STRIPE_SECRET_KEY"):
         _production_app(tmp_path, STRIPE_SECRET_KEY=None)
-    app = _production_app(tmp_path, STRIPE_SECRET_KEY=None, ALLOW_STRIPE_SANDBOX="1")
-    assert app.config["APP_ENV"] == "production"
+    # The sandbox is demo mode now, which production refuses (tests/checkout/test_demo_mode.py).
+    with pytest.raises(InsecureConfiguration, match="STRIPE_SECRET_KEY"):
+        _production_app(tmp_path, STRIPE_SECRET_KEY=None, ALLOW_STRIPE_SANDBOX="1")
