@@ -2,8 +2,9 @@
 
 The one place for these rules: Python (pricing, the planner, views) calls these functions with
 the page language, and web/format.py registers thin wrappers of them as the Jinja filters. The
-words come from the same Flask-Babel message catalog the templates use (i18n/display, English
-msgids), read here with Babel alone so domain code and CLI tools can use them without an app.
+words come from the same Flask-Babel message catalogs the templates use (i18n/<area>, English
+msgids; these words in i18n/display), read here with Babel alone so domain code and CLI tools
+can use them without an app.
 
 Number formats (rounding is for display only; stored prices keep their scale):
 - a unit price (per card-hour, core-hour, 1M tokens): grouped, two places; below ¥1 three
@@ -21,7 +22,7 @@ from babel import Locale
 from babel.dates import TIMEDELTA_UNITS, format_timedelta
 from babel.messages.pofile import read_po
 
-CATALOG_DIR = Path(__file__).resolve().parent.parent / "i18n" / "display"
+I18N_DIR = Path(__file__).resolve().parent.parent / "i18n"
 CENT = Decimal("0.01")
 CURRENCY_SYMBOLS = {"CNY": "¥", "USD": "$", "EUR": "€", "GBP": "£", "HKD": "HK$", "SGD": "S$", "JPY": "JP¥"}
 
@@ -47,16 +48,22 @@ BILLING_WORDS = {"on_demand": N_("On demand"), "spot": N_("Spot (interruptible)"
 
 @cache
 def _catalog(lang: str) -> dict[str, str]:
-    po = CATALOG_DIR / lang / "LC_MESSAGES" / "messages.po"
-    if not po.exists():  # English: the msgids are the words
-        return {}
-    with po.open("rb") as src:
-        return {m.id: m.string for m in read_po(src) if isinstance(m.id, str) and m.id and m.string}
+    """Every area's catalog for this language, merged as Flask-Babel merges them (English has none:
+    the msgids are the words)."""
+    merged: dict[str, str] = {}
+    for po in sorted(I18N_DIR.glob(f"*/{lang}/LC_MESSAGES/messages.po")):
+        with po.open("rb") as src:
+            for m in read_po(src):
+                if isinstance(m.id, str) and m.id and m.string:
+                    merged.setdefault(m.id, m.string)
+    return merged
 
 
-def word(msgid: str, lang: str) -> str:
-    """A display word in this language: the catalog's translation, else the English msgid."""
-    return _catalog(lang).get(msgid, msgid)
+def word(msgid: str, lang: str, **variables) -> str:
+    """A message in this language from the app's catalogs (English msgid when untranslated), for
+    code that runs without a request; pages use gettext, which reads the same catalogs."""
+    text = _catalog(lang).get(msgid, msgid)
+    return text % variables if variables else text
 
 
 def _grouped(text: str) -> str:
