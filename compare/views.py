@@ -1,7 +1,6 @@
 """Pages: compare offers side by side, plan a job, see a model's market. Thin: parse, call, render."""
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from markupsafe import Markup
 from marshmallow import ValidationError
 from sqlalchemy import func, select
@@ -17,6 +16,7 @@ from compare.planner import make_plan
 from compare.side_by_side import MAX_OFFERS, cheapest_columns, compare_rows, ids_without, parse_ids
 from extensions import db
 from web.format import listed_price
+from web.locale import gettext as _
 from web.locale import language
 from web.validation import field_messages
 

@@ -4,7 +4,6 @@ Every query here is scoped to the logged-in member's vendor: another vendor's of
 """
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from marshmallow import ValidationError
 from sqlalchemy import func, select
@@ -19,6 +18,7 @@ from offers.registry_lookup import lookup
 from pricing import display
 from pricing.display import normalized_text
 from pricing.units import Billing, Kind, PriceUnit
+from web.locale import gettext as _
 from web.locale import language
 from web.validation import field_messages, in_language  # in_language: upload_views imports it from here
 

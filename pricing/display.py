@@ -137,7 +137,9 @@ def normalized_unit(kind: str, lang: str) -> str:
 
 
 def per_unit(value: Decimal, unit: str, lang: str) -> str:
-    """'¥3.98 / 卡时'."""
+    """'¥3.98 / 卡时'; `unit` a price unit, 'input'/'output', or 'gpu'/'cpu' for that kind's normalized unit."""
+    if unit in ("gpu", "cpu"):
+        unit = NORMALIZED_UNITS[unit]
     return f"{cny(value)} / {unit_label(unit, lang)}"
 
 

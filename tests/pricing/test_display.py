@@ -57,3 +57,8 @@ def test_words_and_vendor_names_follow_the_language(lang, words):
 def test_every_display_word_has_its_chinese():
     msgids = {*display.UNIT_WORDS.values(), *display.KIND_WORDS.values(), *display.BILLING_WORDS.values()}
     assert {m for m in msgids if display.word(m, "zh") == m and m not in ("token", "GPU", "CPU")} == set()
+
+
+def test_per_unit_takes_a_kind_for_its_normalized_unit():
+    assert display.per_unit(Decimal("1.9"), "gpu", "zh") == display.per_unit(Decimal("1.9"), "card_hour", "zh")
+    assert display.per_unit(Decimal("0.07"), "cpu", "en") == "¥0.07 / core-hour"

@@ -156,6 +156,13 @@ def test_every_page_speaks_one_language_and_shows_no_raw_codes(app, client, site
             assert response.status_code < 500, path
             if found := problems(response.text, lang, site["removed"]):
                 failures[f"{lang} {path}"] = found
+        # The 413 page (a raw body: werkzeug's encoder would spool a file it never closes).
+        body = b'--b\r\nContent-Disposition: form-data; name="sheet"; filename="a.csv"\r\n\r\n'
+        response = client.post("/stall/upload", data=body + b"x" * app.config["MAX_CONTENT_LENGTH"],
+                               content_type="multipart/form-data; boundary=b")
+        assert response.status_code == 413
+        if found := problems(response.text, lang, site["removed"]):
+            failures[f"{lang} 413"] = found
         with client.session_transaction() as session:
             session.clear()
         log_in(client, site["buyer"])
