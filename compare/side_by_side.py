@@ -13,7 +13,6 @@ from catalog.models import Offer
 from catalog.registry import Registries
 from pricing import display
 from pricing.display import N_, word
-from pricing.job_cost import rate
 from pricing.performance import perf_price
 
 MAX_OFFERS = 6
@@ -111,20 +110,21 @@ def compare_rows(offers: list[Offer], registries: Registries, lang: str, now: da
     add("list_price", "Listed price", [listed(o) for o in offers])
     unit_prices = [o.unit_price for o in offers]
     same_kind = len({o.kind for o in offers}) == 1
-    add("unit_price", "Normalized price", [f"{rate(o.unit_price)}/{display.normalized_unit(o.kind, lang)}" for o in offers],
+    add("unit_price", "Normalized price", [display.price_per_unit(o.unit_price, o.kind, lang) for o in offers],
         best=unit_prices if same_kind else None)
     perfs = [perf_price(o.unit_price, g.bf16_tflops, g.precision, o.gpu_memory_gb or g.memory_gb)
              if o.kind == "gpu" and g else None for o, g in zip(offers, gpus, strict=True)]
     pflops = [p.per_pflops_hour if p else None for p in perfs]
     add("per_pflops_hour", "CNY per dense PFLOPS-hour",
-        [f"{rate(p.per_pflops_hour)} ({p.precision.upper()})" if p and p.per_pflops_hour else None for p in perfs],
+        [f"{display.cny(p.per_pflops_hour)} ({p.precision.upper()})" if p and p.per_pflops_hour else None
+         for p in perfs],
         best=pflops, note="Precision of the FLOPS figure in brackets")
     per_gb = [p.per_gb_hour if p else None for p in perfs]
-    add("per_gb_hour", "CNY per GB of memory-hour", [rate(v) if v is not None else None for v in per_gb], best=per_gb)
+    add("per_gb_hour", "CNY per GB of memory-hour", [display.cny(v) if v is not None else None for v in per_gb], best=per_gb)
     for key, label in (("input_price", "Input (CNY / 1M tokens)"), ("output_price", "Output (CNY / 1M tokens)"),
                        ("cached_input_price", "Cached input (CNY / 1M tokens)")):
         values = [getattr(o, key) for o in offers]
-        add(key, label, [rate(v) if v is not None else None for v in values], best=values)
+        add(key, label, [display.cny(v) if v is not None else None for v in values], best=values)
     add("price_updated_at", "Price as of", [_age(o.price_updated_at, now, lang) for o in offers],
         note="Price freshness")
     return rows
