@@ -167,9 +167,10 @@ def test_every_page_speaks_one_language_and_shows_no_raw_codes(app, client, site
             session.clear()
         log_in(client, site["buyer"])
         client.post("/cart/add", data={"offer_id": spot.id, "quantity": 2})
-        client.post("/checkout", data={"email": "buyer@example.com", "checkout_token": f"t-{lang}"})
+        placed = client.post("/checkout", data={"email": "buyer@example.com", "checkout_token": f"token-for-{lang}-" + "x" * 20})
         order = db.session.scalar(select(Order).order_by(Order.id.desc()).limit(1))
-        pages = buyer_pages + ([f"/orders/{order.token}"] if order else [])
+        assert order is not None, placed.text
+        pages = [*buyer_pages, f"/orders/{order.token}"]
         for path in pages:
             response = client.get(path, follow_redirects=True)
             assert response.status_code < 500, path
