@@ -173,7 +173,7 @@ def test_every_page_speaks_one_language_and_shows_no_raw_codes(app, client, site
         pages = [*buyer_pages, f"/orders/{order.token}"]
         for path in pages:
             response = client.get(path, follow_redirects=True)
-            assert response.status_code < 500, path
+            assert response.status_code == {"/no-such-page": 404, "/offers?min_unit_price=abc": 400}.get(path, 200), path
             if found := problems(response.text, lang, site["removed"]):
                 failures[f"{lang} {path}"] = found
     assert not failures, "\n".join(f"{page}: {found[:6]}" for page, found in failures.items())
