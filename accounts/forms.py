@@ -1,11 +1,11 @@
 """Account forms (Flask-WTF: every one carries a CSRF token). Labels are English msgids."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField, TextAreaField
 from wtforms.validators import URL, DataRequired, EqualTo, Length, Optional, Regexp
 
 from accounts.passwords import MIN_LENGTH
+from web.locale import lazy_gettext as _l
 
 # A shape check only (no email_validator dependency); the address is proved by use, not by regex.
 EMAIL = Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("Enter an email address like name@example.com."))

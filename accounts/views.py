@@ -3,7 +3,6 @@
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_limiter.errors import RateLimitExceeded
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import func, select
@@ -14,6 +13,7 @@ from accounts.models import User, VendorMember
 from accounts.passwords import hash_password, needs_rehash, verify_password
 from catalog.models import Vendor
 from extensions import db, limiter
+from web.locale import gettext as _
 
 bp = Blueprint("accounts", __name__)
 

@@ -14,6 +14,7 @@ from catalog.serialize import history_json, offer_json
 from catalog.spec_schema import spec_document
 from extensions import db
 from web.openapi import add_paths, document
+from web.validation import field_messages
 
 bp = Blueprint("api_v1", __name__, url_prefix="/api/v1")
 
@@ -27,9 +28,8 @@ def api_error(status: int, code: str, message, details=None):
 
 @bp.errorhandler(ValidationError)
 def bad_parameters(exc: ValidationError):
-    messages = exc.messages if isinstance(exc.messages, dict) else {"_": exc.messages}
-    text = "; ".join(f"{field}: {', '.join(map(str, msgs)) if isinstance(msgs, list) else msgs}"
-                     for field, msgs in messages.items())
+    messages = field_messages(exc, whole="_")
+    text = "; ".join(f"{field}: {', '.join(msgs)}" for field, msgs in messages.items())
     return api_error(400, "bad_parameter", text, messages)
 
 

@@ -39,6 +39,7 @@ from web import format as fmt
 from web.locale import gettext as _
 from web.locale import language, lazy_gettext
 from web.nav import add_nav, merge_query, pager
+from web.validation import message_lines
 
 bp = Blueprint("catalog_pages", __name__)
 
@@ -76,13 +77,7 @@ def run_query(args: dict[str, str], **overrides) -> OfferPage:
 
 
 def error_lines(exc: ValidationError) -> list[str]:
-    messages = exc.messages if isinstance(exc.messages, dict) else {"": exc.messages}
-    lines = []
-    for field, msgs in messages.items():
-        text = "; ".join(map(str, msgs)) if isinstance(msgs, list) else str(msgs)
-        label = FIELD_LABELS.get(field)
-        lines.append(f"{label}: {text}" if label else text)
-    return lines
+    return message_lines(exc, {field: str(label) for field, label in FIELD_LABELS.items()})
 
 
 class VendorLabel(NamedTuple):

@@ -3,7 +3,6 @@
 import secrets
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required, user_logged_in
 from marshmallow import ValidationError
 from sqlalchemy import select
@@ -20,6 +19,7 @@ from checkout.schemas import CartLineSchema, CheckoutSchema, OfferIdSchema
 from extensions import db
 from pricing.line_total import PricingError, QuantityError, line_total, order_total, purchase_price
 from web.converters import MAX_ID
+from web.locale import gettext as _
 
 bp = Blueprint("checkout", __name__)
 MY_ORDERS = "my_orders"  # order tokens of a logged-out buyer, newest last

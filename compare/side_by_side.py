@@ -11,14 +11,12 @@ from decimal import Decimal
 
 from catalog.models import Offer
 from catalog.registry import Registries
-from pricing.job_cost import rate
+from pricing import display
+from pricing.display import N_, word
 from pricing.performance import perf_price
 from web.converters import parse_id
 
 MAX_OFFERS = 6
-_BILLING = {"on_demand": ("按量", "on demand"), "spot": ("竞价（可中断）", "spot (interruptible)"),
-            "monthly": ("包月", "monthly"), "yearly": ("包年", "yearly")}
-_UNIT = {"gpu": ("卡时", "card-hour"), "cpu": ("核时", "core-hour"), "token": ("百万 tokens", "1M tokens")}
 
 
 @dataclass
@@ -61,12 +59,12 @@ def _cheapest(values: list[Decimal | None]) -> set[int]:
     return {i for i, v in enumerate(values) if v == low}
 
 
-def _age(at: datetime, now: datetime, zh: bool) -> str:
+def _age(at: datetime, now: datetime, lang: str) -> str:
     days = (now - at).days
     stamp = at.strftime("%Y-%m-%d")
     if days <= 0:
-        return f"{stamp}（今天）" if zh else f"{stamp} (today)"
-    return f"{stamp}（{days} 天前）" if zh else f"{stamp} ({days} days ago)"
+        return word(N_("%(date)s (today)"), lang, date=stamp)
+    return word(N_("%(date)s (%(days)s days ago)"), lang, date=stamp, days=days)
 
 
 def _raw_listed(o: Offer) -> str:
@@ -79,7 +77,6 @@ def compare_rows(offers: list[Offer], registries: Registries, lang: str, now: da
                  listed: Callable[[Offer], str] = _raw_listed) -> list[Row]:
     """The table's rows; `listed` words the vendor's own price (the pages pass their display filter)."""
     zh = lang == "zh"
-    pick = 0 if zh else 1
     rows: list[Row] = []
 
     def add(key: str, label: str, values: list, best: list[Decimal | None] | None = None, note: str = "") -> None:
@@ -91,9 +88,8 @@ def compare_rows(offers: list[Offer], registries: Registries, lang: str, now: da
 
     gpus = [registries.gpus.get(o.gpu_model) if o.gpu_model else None for o in offers]
     regions = [registries.regions.get(o.region) if o.region else None for o in offers]
-    add("vendor", "Vendor", [o.vendor.display_name if zh else (o.vendor.name_en or o.vendor.display_name)
-                             for o in offers])
-    add("kind", "Kind", [o.kind.upper() for o in offers])
+    add("vendor", "Vendor", [display.vendor_name(o.vendor, lang) for o in offers])
+    add("kind", "Kind", [display.kind_label(o.kind, lang) for o in offers])
     add("title", "Offer", [o.title for o in offers])
     add("gpu_model", "GPU model", [g.name if g else o.gpu_model for g, o in zip(gpus, offers, strict=True)])
     add("gpu_count", "Cards per instance", [_num(o.gpu_count) for o in offers])
@@ -111,29 +107,30 @@ def compare_rows(offers: list[Offer], registries: Registries, lang: str, now: da
         (r.name_zh if zh else r.name_en) + (f" · {r.province_zh if zh else r.province_en}"
                                             if r.province_zh and r.province_zh != r.name_zh else "")
         if r else o.region for r, o in zip(regions, offers, strict=True)])
-    add("billing", "Billing term", [_BILLING.get(o.billing, (o.billing, o.billing))[pick] for o in offers])
-    add("spot", "Interruption risk", [("可被回收" if zh else "can be reclaimed") if o.billing == "spot"
-                                      else ("无" if zh else "none") for o in offers])
-    add("stock", "Stock", [str(o.stock) if o.stock is not None else ("未标明" if zh else "not stated")
+    add("billing", "Billing term", [display.billing_label(o.billing, lang) for o in offers])
+    add("spot", "Interruption risk", [word(N_("can be reclaimed"), lang) if o.billing == "spot"
+                                      else word(N_("none"), lang) for o in offers])
+    add("stock", "Stock", [str(o.stock) if o.stock is not None else word(N_("not stated"), lang)
                            for o in offers])
     add("list_price", "Listed price", [listed(o) for o in offers])
     unit_prices = [o.unit_price for o in offers]
     same_kind = len({o.kind for o in offers}) == 1
-    add("unit_price", "Normalized price", [f"{rate(o.unit_price)}/{_UNIT[o.kind][pick]}" for o in offers],
+    add("unit_price", "Normalized price", [display.price_per_unit(o.unit_price, o.kind, lang) for o in offers],
         best=unit_prices if same_kind else None)
     perfs = [perf_price(o.unit_price, g.bf16_tflops, g.precision, o.gpu_memory_gb or g.memory_gb)
              if o.kind == "gpu" and g else None for o, g in zip(offers, gpus, strict=True)]
     pflops = [p.per_pflops_hour if p else None for p in perfs]
     add("per_pflops_hour", "CNY per dense PFLOPS-hour",
-        [f"{rate(p.per_pflops_hour)} ({p.precision.upper()})" if p and p.per_pflops_hour else None for p in perfs],
+        [f"{display.cny(p.per_pflops_hour)} ({p.precision.upper()})" if p and p.per_pflops_hour else None
+         for p in perfs],
         best=pflops, note="Precision of the FLOPS figure in brackets")
     per_gb = [p.per_gb_hour if p else None for p in perfs]
-    add("per_gb_hour", "CNY per GB of memory-hour", [rate(v) if v is not None else None for v in per_gb], best=per_gb)
+    add("per_gb_hour", "CNY per GB of memory-hour", [display.cny(v) if v is not None else None for v in per_gb], best=per_gb)
     for key, label in (("input_price", "Input (CNY / 1M tokens)"), ("output_price", "Output (CNY / 1M tokens)"),
                        ("cached_input_price", "Cached input (CNY / 1M tokens)")):
         values = [getattr(o, key) for o in offers]
-        add(key, label, [rate(v) if v is not None else None for v in values], best=values)
-    add("price_updated_at", "Price as of", [_age(o.price_updated_at, now, zh) for o in offers],
+        add(key, label, [display.cny(v) if v is not None else None for v in values], best=values)
+    add("price_updated_at", "Price as of", [_age(o.price_updated_at, now, lang) for o in offers],
         note="Price freshness")
     return rows
 

@@ -1,7 +1,6 @@
 """Pages: compare offers side by side, plan a job, see a model's market. Thin: parse, call, render."""
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from markupsafe import Markup
 from marshmallow import ValidationError
 from sqlalchemy import func, select
@@ -17,7 +16,9 @@ from compare.planner import make_plan
 from compare.side_by_side import MAX_OFFERS, cheapest_columns, compare_rows, ids_without, parse_ids
 from extensions import db
 from web.format import listed_price
+from web.locale import gettext as _
 from web.locale import language
+from web.validation import field_messages
 
 bp = Blueprint("compare", __name__)
 
@@ -69,7 +70,7 @@ def plan():
             params = PlanSchema().load({k: v for k, v in args.items() if k != "lang"})
             result = make_plan(db.session, params, default_registries(), load_fx(db.session))
         except ValidationError as exc:
-            errors = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
+            errors = field_messages(exc)
     gpu_models = sorted(default_registries().gpus.models.values(), key=lambda m: (m.vendor, m.name))
     return render_template("compare/plan.html", kind=kind, args=args, result=result, errors=errors,
                            gpu_models=gpu_models, billing_labels=_billing_labels(), lang=language())

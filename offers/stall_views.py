@@ -3,10 +3,7 @@
 Every query here is scoped to the logged-in member's vendor: another vendor's offer is a 404.
 """
 
-import re
-
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from marshmallow import ValidationError
 from sqlalchemy import func, select
@@ -18,36 +15,18 @@ from catalog.registry import default_registries
 from extensions import db
 from offers.offer_form import FIELDS, offer_to_form, preview_offer, save_offer
 from offers.registry_lookup import lookup
+from pricing import display
 from pricing.display import normalized_text
 from pricing.units import Billing, Kind, PriceUnit
+from web.locale import gettext as _
 from web.locale import language
+from web.validation import field_messages, in_language  # in_language: upload_views imports it from here
 
 bp = Blueprint("stall", __name__, url_prefix="/stall")
 
 
 class CsrfOnlyForm(FlaskForm):
     """A form whose fields OfferSchema checks; Flask-WTF checks only the CSRF token."""
-
-
-def in_language(message: str) -> str:
-    """Our messages are 'zh / en' (a registry's may add '; zh / en' hints): show the page language's half.
-
-    The registry puts the typed value only in the English half ("未知的 GPU 型号 / unknown GPU
-    model 'RTX 9999'"), so the Chinese half gets those values appended rather than lose them.
-    """
-    pieces = [p.partition(" / ") for p in message.split("; ")]
-    if not all(sep for _, sep, _ in pieces):
-        return message
-    if language() == "en":
-        return "; ".join(en for _, _, en in pieces)
-    return "; ".join(_chinese_half(zh, en) for zh, _, en in pieces)
-
-
-def _chinese_half(zh: str, en: str) -> str:
-    extra = [q for q in re.findall(r"'[^']*'", en) if q not in zh]
-    if not extra and ": " in en and not re.search("[:：]", zh):
-        extra = [en.split(": ", 1)[1]]
-    return zh + ("：" + " ".join(extra) if extra else "")
 
 
 def own_offer(vendor: Vendor, offer_id: int) -> Offer:
@@ -59,11 +38,11 @@ def own_offer(vendor: Vendor, offer_id: int) -> Offer:
 
 
 def _choices() -> dict:
-    fx = catalog_context(db.session).fx
+    fx, lang = catalog_context(db.session).fx, language()
     return {
-        "kind": [(k.value, k.value) for k in Kind],
-        "billing": [(b.value, b.value) for b in Billing],
-        "price_unit": [(u.value, u.value) for u in PriceUnit],
+        "kind": [(k.value, display.kind_label(k.value, lang)) for k in Kind],
+        "billing": [(b.value, display.billing_label(b.value, lang)) for b in Billing],
+        "price_unit": [(u.value, display.unit_label(u.value, lang)) for u in PriceUnit],
         "currency": [(c, c) for c in sorted({"CNY", *fx.rates})],
         "cpu_arch": [("", "—"), ("x86_64", "x86_64"), ("arm64", "arm64")],
     }
@@ -156,9 +135,7 @@ def price_preview(vendor: Vendor):
     try:
         offer = preview_offer(catalog_context(db.session), request.form.to_dict())
     except ValidationError as exc:
-        messages = exc.messages if isinstance(exc.messages, dict) else {"_": exc.messages}
-        return jsonify(ok=False, errors={k: [in_language(str(m)) for m in (v if isinstance(v, list) else [v])]
-                                         for k, v in messages.items()})
+            return jsonify(ok=False, errors=field_messages(exc, whole="_"))
     return jsonify(ok=True, text=normalized_text(offer, language()),
                    unit_price=format(offer["unit_price"], "f"))
 

@@ -8,7 +8,6 @@ from pathlib import Path
 from urllib.parse import quote
 
 from flask import Response, abort, current_app, jsonify, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -26,6 +25,7 @@ from offers.stall_models import ImportJob, SheetUpload
 from offers.stall_views import CsrfOnlyForm, bp, in_language
 from offers.templates_download import template_csv, template_xlsx
 from pricing.display import normalized_text, per_unit
+from web.locale import gettext as _
 from web.locale import language
 
 PREVIEW_PAGE_ROWS = 200

@@ -1,26 +1,168 @@
-"""Show a normalized price the way a person reads it: '= ¥1.90 / 卡时'. Rounds for display only."""
+"""How the market shows a value to a person: money, units, billing terms, vendor names, relative times. No Flask.
 
+The one place for these rules: Python (pricing, the planner, views) calls these functions with
+the page language, and web/format.py registers thin wrappers of them as the Jinja filters. The
+words come from the same Flask-Babel message catalogs the templates use (i18n/<area>, English
+msgids; these words in i18n/display), read here with Babel alone so domain code and CLI tools
+can use them without an app.
+
+Number formats (rounding is for display only; stored prices keep their scale):
+- a unit price (per card-hour, core-hour, 1M tokens): grouped, two places; below ¥1 three
+  significant digits so per-token prices keep what matters: ¥3.98, ¥0.022, ¥0.00035;
+- a total (a cart, an order, a job's cost): grouped, to the fen: ¥92,268.00;
+- a vendor's listed amount: as the vendor wrote it (no padding zeros), grouped: ¥92,268 / 月.
+"""
+
+from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
+from pathlib import Path
+
+from babel import Locale
+from babel.dates import TIMEDELTA_UNITS, format_timedelta
+from babel.messages.pofile import read_po
+
+I18N_DIR = Path(__file__).resolve().parent.parent / "i18n"
+CENT = Decimal("0.01")
+CURRENCY_SYMBOLS = {"CNY": "¥", "USD": "$", "EUR": "€", "GBP": "£", "HKD": "HK$", "SGD": "S$", "JPY": "JP¥"}
+
+
+def N_(msgid: str) -> str:
+    """Mark a msgid for the catalog; translated when shown, by word()."""
+    return msgid
+
 
 UNIT_WORDS = {
-    "gpu": {"zh": "卡时", "en": "card-hour"},
-    "cpu": {"zh": "核时", "en": "core-hour"},
-    "input": {"zh": "百万 tokens 输入", "en": "1M input tokens"},
-    "output": {"zh": "百万 tokens 输出", "en": "1M output tokens"},
-    "token": {"zh": "百万 tokens（3:1 混合）", "en": "1M tokens (3:1 blend)"},
+    "minute": N_("minute"), "hour": N_("hour"), "day": N_("day"), "week": N_("week"), "month": N_("month"),
+    "year": N_("year"), "card_hour": N_("card-hour"), "core_hour": N_("core-hour"), "token": N_("token"),
+    "1k_tokens": N_("1K tokens"), "1m_tokens": N_("1M tokens"),
+    # The stall's price preview words a token offer's two prices apart.
+    "input": N_("1M input tokens"), "output": N_("1M output tokens"),
 }
+# The normalized unit of each kind (spec section 1).
+NORMALIZED_UNITS = {"gpu": "card_hour", "cpu": "core_hour", "token": "1m_tokens"}
+KIND_WORDS = {"gpu": N_("GPU"), "cpu": N_("CPU"), "token": N_("LLM tokens")}
+BILLING_WORDS = {"on_demand": N_("On demand"), "spot": N_("Spot (interruptible)"), "monthly": N_("Monthly"),
+                 "yearly": N_("Yearly")}
 
 
-def cny(value: Decimal) -> str:
-    """Two places, or four significant digits for prices under a fen: '¥1.90', '¥0.0012'."""
-    if value == 0 or abs(value) >= Decimal("0.01"):
-        return f"¥{value.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,}"
-    digits = max(2, -value.adjusted() + 3)
-    return f"¥{value.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)}"
+@cache
+def _catalog(lang: str) -> dict[str, str]:
+    """Every area's catalog for this language, merged as Flask-Babel merges them (English has none:
+    the msgids are the words)."""
+    merged: dict[str, str] = {}
+    for po in sorted(I18N_DIR.glob(f"*/{lang}/LC_MESSAGES/messages.po")):
+        with po.open("rb") as src:
+            for m in read_po(src):
+                if isinstance(m.id, str) and m.id and m.string:
+                    merged.setdefault(m.id, m.string)
+    return merged
+
+
+def word(msgid: str, lang: str, **variables) -> str:
+    """A message in this language from the app's catalogs (English msgid when untranslated), for
+    code that runs without a request; pages use gettext, which reads the same catalogs."""
+    text = _catalog(lang).get(msgid, msgid)
+    return text % variables if variables else text
+
+
+def _grouped(text: str) -> str:
+    whole, dot, frac = text.partition(".")
+    sign = "-" if whole.startswith("-") else ""
+    return f"{sign}{int(whole.lstrip('-')):,}{dot}{frac}"
+
+
+def amount(value: Decimal | None) -> str:
+    """A unit price's number: '1,234.50', '3.98', '0.022', '0.00035' (see the module docstring)."""
+    if value is None:
+        return ""
+    value = Decimal(value)
+    if value == 0 or abs(value) >= 1:
+        return format(value.quantize(CENT, ROUND_HALF_UP), ",f")
+    places = max(2, -value.adjusted() + 2)
+    text = format(value.quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP), "f")
+    whole, frac = text.split(".")
+    return f"{whole}.{frac.rstrip('0').ljust(2, '0')}"
+
+
+def cny(value: Decimal | None) -> str:
+    """A unit price in yuan: '¥3.98', '¥0.022'."""
+    return "" if value is None else f"¥{amount(value)}"
+
+
+def total(value: Decimal | None) -> str:
+    """An amount charged, to the fen: '¥9,861.12'."""
+    return "" if value is None else f"¥{Decimal(value).quantize(CENT, ROUND_HALF_UP):,.2f}"
+
+
+def exact_price(value: Decimal) -> str:
+    """A unit price as stored, for arithmetic a reader re-checks: grouped, at least two places: ¥17.12, ¥0.0252."""
+    whole, _, frac = _grouped(format(Decimal(value).normalize(), "f")).partition(".")
+    return f"¥{whole}.{frac.ljust(2, '0')}"
+
+
+def listed_amount(value: Decimal | None, currency: str) -> str:
+    """A listed amount as the vendor wrote it (no padding zeros), grouped, with its currency's symbol."""
+    if value is None:
+        return ""
+    text = _grouped(format(Decimal(value).normalize(), "f"))
+    symbol = CURRENCY_SYMBOLS.get(currency)
+    return f"{symbol}{text}" if symbol else f"{currency} {text}"
+
+
+def quantity(value: Decimal | None) -> str:
+    """A count or size without padding zeros, grouped: 8, 0.5, 1,000,000."""
+    return "" if value is None else _grouped(format(Decimal(value).normalize(), "f"))
+
+
+def context_window(tokens: int | None) -> str:
+    """128000 -> '128K', 131072 -> '128K', 1047576 -> '1.05M'."""
+    if not tokens:
+        return ""
+    if tokens >= 1_000_000:
+        return f"{tokens / 1_000_000:.3g}M"
+    if tokens % 1000 and tokens % 1024 == 0:
+        return f"{tokens // 1024}K"
+    return f"{tokens / 1000:.4g}K"
+
+
+def unit_label(unit: str, lang: str) -> str:
+    """'卡时' / 'card-hour'; an unknown unit as stored."""
+    msgid = UNIT_WORDS.get(unit)
+    return word(msgid, lang) if msgid else unit
+
+
+def normalized_unit(kind: str, lang: str) -> str:
+    return unit_label(NORMALIZED_UNITS.get(kind, ""), lang)
 
 
 def per_unit(value: Decimal, unit: str, lang: str) -> str:
-    return f"{cny(value)} / {UNIT_WORDS[unit]['en' if lang == 'en' else 'zh']}"
+    """'¥3.98 / 卡时'; `unit` a price unit, 'input'/'output', or 'gpu'/'cpu' for that kind's normalized unit."""
+    if unit in ("gpu", "cpu"):
+        unit = NORMALIZED_UNITS[unit]
+    return f"{cny(value)} / {unit_label(unit, lang)}"
+
+
+def price_per_unit(value: Decimal | None, kind: str, lang: str) -> str:
+    """An offer's normalized price: '¥1.90 / 卡时' for a GPU offer."""
+    return "" if value is None else per_unit(value, NORMALIZED_UNITS.get(kind, ""), lang)
+
+
+def billing_label(billing: str, lang: str) -> str:
+    msgid = BILLING_WORDS.get(billing)
+    return word(msgid, lang) if msgid else billing
+
+
+def kind_label(kind: str, lang: str) -> str:
+    msgid = KIND_WORDS.get(kind)
+    return word(msgid, lang) if msgid else kind
+
+
+def vendor_name(vendor, lang: str) -> str:
+    """The vendor's name in this language, else the other one, else its slug."""
+    if lang == "zh":
+        return vendor.name_zh or vendor.name_en or vendor.slug
+    return vendor.name_en or vendor.name_zh or vendor.slug
 
 
 def normalized_text(offer: dict, lang: str = "zh") -> str:
@@ -30,4 +172,36 @@ def normalized_text(offer: dict, lang: str = "zh") -> str:
         if offer.get("output_price") is not None and offer["output_price"] != offer["input_price"]:
             parts.append(per_unit(offer["output_price"], "output", lang))
         return "= " + " · ".join(parts)
-    return "= " + per_unit(offer["unit_price"], offer["kind"], lang)
+    return "= " + per_unit(offer["unit_price"], NORMALIZED_UNITS[offer["kind"]], lang)
+
+
+@cache
+def babel_locale(lang: str) -> Locale:
+    # Babel parses a locale name on every call; a parsed Locale halves format_timedelta's time.
+    return Locale.parse(lang)
+
+
+# format_timedelta's own defaults: the first unit (largest first) reaching 0.85 of one is used.
+_AGO_THRESHOLD = 0.85
+_ago_words: dict[tuple[str, int, str], str] = {}
+
+
+def ago(then: datetime | None, lang: str, now: datetime) -> str:
+    """How long before `now` a naive-UTC time was, in words: '3小时前', '3 hours ago'; '' under a minute.
+
+    Babel's words depend only on the unit it picks and the rounded count (the same loop as
+    format_timedelta's, below), so each (unit, count, language) is formatted once: a browse
+    page asks 20 times.
+    """
+    if then is None:
+        return ""
+    seconds = max(now - then, timedelta(0)).total_seconds()
+    if seconds < 60:
+        return ""
+    unit, per = next((u for u in TIMEDELTA_UNITS if seconds / u[1] >= _AGO_THRESHOLD), TIMEDELTA_UNITS[-1])
+    key = (unit, int(round(seconds / per)), lang)
+    words = _ago_words.get(key)
+    if words is None:
+        words = _ago_words[key] = format_timedelta(-timedelta(seconds=seconds), add_direction=True,
+                                                   threshold=_AGO_THRESHOLD, locale=babel_locale(lang))
+    return words

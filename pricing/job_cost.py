@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal, localcontext
 from fractions import Fraction
 
+from pricing import display
 from pricing.units import HOURS, Billing, PriceUnit
 
 CENT = Decimal("0.01")
@@ -62,21 +63,10 @@ class JobCost:
     excluded_because: tuple[str, str] | None = None
 
 
-def money(value: Decimal) -> str:
-    """¥9,861.12: grouped, two places."""
-    return f"¥{value.quantize(CENT, rounding=ROUND_HALF_UP):,.2f}"
-
-
-def rate(value: Decimal) -> str:
-    """A unit price as stored, without padding zeros but with at least two places: ¥17.12, ¥0.0252."""
-    text = format(value.normalize(), "f")
-    whole, _, frac = text.partition(".")
-    return f"¥{int(whole):,}.{frac.ljust(2, '0')}"
-
-
-def num(value: Decimal) -> str:
-    text = format(value.normalize(), "f")
-    return f"{int(text.partition('.')[0]):,}" + (("." + text.partition(".")[2]) if "." in text else "")
+# Shown the one way the market shows money (pricing/display.py); the names are this module's callers'.
+money = display.total
+rate = display.exact_price
+num = display.quantity
 
 
 def _ceil(value: Decimal) -> int:

@@ -1,93 +1,40 @@
-"""Display formatting for the buyer's pages, as Jinja filters: money, units, names, freshness.
+"""The display rules as Jinja filters, in the page's language: registered here, in one place.
 
-Everything here turns stored values (Decimal prices, registry ids, UTC times) into text for
-one language; nothing computes a price. The pure functions take the language explicitly so
-they can be tested without a request; the filters pick it from Flask-Babel.
+The rules themselves (number formats, unit and billing words, vendor names, relative times)
+live in pricing/display.py and take the language as an argument; the wrappers here pass the
+request's. Only what needs the registries or a request (region and model names, spec lines,
+dates) is written here.
 """
 
-from datetime import UTC, datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
-from functools import cache
+from datetime import UTC, datetime
+from decimal import Decimal
 from typing import NamedTuple
 
-from babel import Locale
-from babel.dates import TIMEDELTA_UNITS, format_date, format_timedelta
+from babel.dates import format_date
 from flask import Flask
 
 from catalog.registry import default_registries
-from web.locale import gettext, language, lazy_gettext
-
-CURRENCY_SYMBOLS = {"CNY": "¥", "USD": "$", "EUR": "€", "GBP": "£", "HKD": "HK$", "SGD": "S$", "JPY": "JP¥"}
-
-UNIT_LABELS = {
-    "minute": lazy_gettext("minute"),
-    "hour": lazy_gettext("hour"),
-    "day": lazy_gettext("day"),
-    "week": lazy_gettext("week"),
-    "month": lazy_gettext("month"),
-    "year": lazy_gettext("year"),
-    "card_hour": lazy_gettext("card-hour"),
-    "core_hour": lazy_gettext("core-hour"),
-    "token": lazy_gettext("token"),
-    "1k_tokens": lazy_gettext("1K tokens"),
-    "1m_tokens": lazy_gettext("1M tokens"),
-}
-# The normalized unit of each kind (spec section 1).
-NORMALIZED_UNITS = {"gpu": "card_hour", "cpu": "core_hour", "token": "1m_tokens"}
-KIND_LABELS = {"gpu": lazy_gettext("GPU"), "cpu": lazy_gettext("CPU"), "token": lazy_gettext("LLM tokens")}
-BILLING_LABELS = {
-    "on_demand": lazy_gettext("On demand"),
-    "spot": lazy_gettext("Spot"),
-    "monthly": lazy_gettext("Monthly"),
-    "yearly": lazy_gettext("Yearly"),
-}
-
-
-def amount(value: Decimal | None) -> str:
-    """A CNY amount for display: two places, more for small numbers so 0.022 does not show as 0.02."""
-    if value is None:
-        return ""
-    value = Decimal(value)
-    if value == 0 or abs(value) >= 1:
-        return format(value.quantize(Decimal("0.01"), ROUND_HALF_UP), ",f")
-    # Three significant digits below 1, never fewer than two places: 0.55, 0.022, 0.00035.
-    places = max(2, -value.adjusted() + 2)
-    text = format(value.quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP), "f")
-    whole, frac = text.split(".")
-    frac = frac.rstrip("0").ljust(2, "0")
-    return f"{whole}.{frac}"
-
-
-def cny(value: Decimal | None) -> str:
-    return "" if value is None else f"¥{amount(value)}"
-
-
-def listed_amount(value: Decimal | None, currency: str) -> str:
-    """A listed amount as the vendor wrote it (no padding zeros), with its currency's symbol."""
-    if value is None:
-        return ""
-    text = format(Decimal(value).normalize(), "f")
-    symbol = CURRENCY_SYMBOLS.get(currency)
-    return f"{symbol}{text}" if symbol else f"{currency} {text}"
+from pricing import display
+from pricing.display import amount, cny, context_window, listed_amount, quantity, total  # noqa: F401 - filters
+from web.locale import gettext, language
 
 
 def unit_label(unit: str) -> str:
-    label = UNIT_LABELS.get(unit)
-    return str(label) if label is not None else unit
+    return display.unit_label(unit, language())
 
 
 def normalized_unit(kind: str) -> str:
     """'卡时' / 'card-hour' for a GPU offer, and so on."""
-    return unit_label(NORMALIZED_UNITS.get(kind, ""))
+    return display.normalized_unit(kind, language())
 
 
 def price_per_unit(value: Decimal | None, kind: str) -> str:
     """'¥1.90 / 卡时'."""
-    return "" if value is None else f"{cny(value)} / {normalized_unit(kind)}"
+    return display.price_per_unit(value, kind, language())
 
 
 def listed_price(offer) -> str:
-    """The vendor's own price: '¥10312 / 月', '$2.5 / 1M tokens in, $10 out'."""
+    """The vendor's own price: '¥10,312 / 月', '$2.5 / 1M tokens in, $10 out'."""
     unit = unit_label(offer.list_unit)
     if offer.kind == "token" and offer.list_input_amount is not None and offer.list_amount is None:
         given_in = listed_amount(offer.list_input_amount, offer.list_currency)
@@ -99,42 +46,9 @@ def listed_price(offer) -> str:
     return f"{listed_amount(offer.list_amount, offer.list_currency)} / {unit}"
 
 
-def quantity(value: Decimal | None) -> str:
-    """A count or size without padding zeros: 8, 0.5, 80."""
-    return "" if value is None else format(Decimal(value).normalize(), "f")
-
-
-@cache
-def _babel_locale(lang: str) -> Locale:
-    # Babel parses a locale name on every call; a parsed Locale halves format_timedelta's time.
-    return Locale.parse(lang)
-
-
-# format_timedelta's own defaults: the first unit (largest first) reaching 0.85 of one is used.
-_AGO_THRESHOLD = 0.85
-_ago_words: dict[tuple[str, int, str], str] = {}
-
-
 def ago(then: datetime | None, lang: str, now: datetime | None = None) -> str:
-    """How long ago a naive-UTC time was, in words: '3小时前', '3 hours ago'.
-
-    Babel's words depend only on the unit it picks and the rounded count (the same loop as
-    format_timedelta's, below), so each (unit, count, language) is formatted once: a browse
-    page asks 20 times, and Babel took ~12 µs each.
-    """
-    if then is None:
-        return ""
-    now = now or datetime.now(UTC).replace(tzinfo=None)
-    seconds = max(now - then, timedelta(0)).total_seconds()
-    if seconds < 60:
-        return ""
-    unit, per_unit = next((u for u in TIMEDELTA_UNITS if seconds / u[1] >= _AGO_THRESHOLD), TIMEDELTA_UNITS[-1])
-    key = (unit, int(round(seconds / per_unit)), lang)
-    words = _ago_words.get(key)
-    if words is None:
-        words = _ago_words[key] = format_timedelta(-timedelta(seconds=seconds), add_direction=True,
-                                                   threshold=_AGO_THRESHOLD, locale=_babel_locale(lang))
-    return words
+    """How long ago a naive-UTC time was, in words: '3小时前', '3 hours ago'."""
+    return display.ago(then, lang, now or datetime.now(UTC).replace(tzinfo=None))
 
 
 def freshness(then: datetime | None, now: datetime | None = None) -> str:
@@ -147,18 +61,7 @@ def freshness(then: datetime | None, now: datetime | None = None) -> str:
 
 def day(at: datetime | None) -> str:
     """A date in the page's language: '2026年11月27日', 'Nov 27, 2026'."""
-    return "" if at is None else format_date(at.date(), "medium", locale=_babel_locale(language()))
-
-
-def context_window(tokens: int | None) -> str:
-    """128000 -> '128K', 131072 -> '128K', 1047576 -> '1.05M'."""
-    if not tokens:
-        return ""
-    if tokens >= 1_000_000:
-        return f"{tokens / 1_000_000:.3g}M"
-    if tokens % 1000 and tokens % 1024 == 0:
-        return f"{tokens // 1024}K"
-    return f"{tokens / 1000:.4g}K"
+    return "" if at is None else format_date(at.date(), "medium", locale=display.babel_locale(language()))
 
 
 class SpecParts(NamedTuple):
@@ -209,21 +112,19 @@ def token_model_name(model_id: str | None) -> str:
 
 
 def vendor_name(vendor) -> str:
-    if language() == "zh":
-        return vendor.name_zh or vendor.name_en or vendor.slug
-    return vendor.name_en or vendor.name_zh or vendor.slug
+    return display.vendor_name(vendor, language())
 
 
 def kind_label(kind: str) -> str:
-    return str(KIND_LABELS.get(kind, kind))
+    return display.kind_label(kind, language())
 
 
 def billing_label(billing: str) -> str:
-    return str(BILLING_LABELS.get(billing, billing))
+    return display.billing_label(billing, language())
 
 
 def init_app(app: Flask) -> None:
-    for name, func in (("cny", cny), ("price_per_unit", price_per_unit), ("listed_price", listed_price),
+    for name, func in (("cny", cny), ("total", total), ("price_per_unit", price_per_unit), ("listed_price", listed_price),
                        ("listed_amount", listed_amount), ("unit_label", unit_label),
                        ("normalized_unit", normalized_unit), ("quantity", quantity), ("freshness", freshness),
                        ("day", day), ("context_window", context_window),

@@ -31,11 +31,11 @@ def test_compare_marks_differences_and_the_cheapest(client, catalog):
     assert 'class="differs"' not in _row(html, "kind")  # all GPU
     price_row = _row(html, "unit_price")
     # cheapest per unit: the A100 40GB at ¥5/card-hour (third column)
-    assert price_row.count('class="best"') == 1 and "¥5.00/card-hour" in price_row.split('class="best"')[1]
+    assert price_row.count('class="best"') == 1 and "¥5.00 / card-hour" in price_row.split('class="best"')[1]
     # cheapest per PFLOPS: ¥5 ÷ 0.312 = ¥16.0256 beats the monthly H100 ¥15.799315 ÷ 0.989 = ¥15.9750? No:
     # 15.9750 < 16.0256, so the monthly H100 node wins per PFLOPS while the A100 wins per card-hour.
     perf_row = _row(html, "per_pflops_hour")
-    assert "¥15.975 (BF16)" in perf_row.split('class="best"')[1]
+    assert "¥15.98 (BF16)" in perf_row.split('class="best"')[1]
     assert "Interruption risk" in html and "Price as of" in html
 
 

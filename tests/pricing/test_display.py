@@ -1,13 +1,15 @@
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 
+from pricing import display
 from pricing.display import cny, normalized_text
 
 
 @pytest.mark.parametrize(("value", "text"), [
     (Decimal("1.9"), "¥1.90"), (Decimal("0.070000"), "¥0.07"), (Decimal("12345.675"), "¥12,345.68"),
-    (Decimal("0.001234"), "¥0.001234"), (Decimal("0.00005"), "¥0.00005000"), (Decimal(0), "¥0.00"),
+    (Decimal("0.001234"), "¥0.00123"), (Decimal("0.00005"), "¥0.00005"), (Decimal(0), "¥0.00"),
 ])
 def test_cny_rounds_for_display_only(value, text):
     assert cny(value) == text
@@ -19,3 +21,44 @@ def test_normalized_text_per_kind_and_language():
     token = {"kind": "token", "unit_price": Decimal("3.5"), "input_price": Decimal("2"), "output_price": Decimal("8")}
     assert normalized_text(token) == "= ¥2.00 / 百万 tokens 输入 · ¥8.00 / 百万 tokens 输出"
     assert normalized_text({**token, "output_price": Decimal("2")}) == "= ¥2.00 / 百万 tokens 输入"
+
+
+@pytest.mark.parametrize(("value", "text"), [
+    (Decimal("3.98"), "¥3.98"), (Decimal("0.022041"), "¥0.022"), (Decimal("0.000350"), "¥0.00035"),
+    (Decimal("92268"), "¥92,268.00"),
+])
+def test_one_unit_price_rule_for_python_and_templates(app, value, text):
+    from pricing import job_cost
+    from web import format as fmt
+
+    with app.test_request_context("/?lang=en"):
+        rendered = app.jinja_env.from_string("{{ v | cny }}").render(v=value)
+    assert {cny(value), fmt.cny(value), rendered} == {text}
+    assert job_cost.money(Decimal("9861.115")) == display.total(Decimal("9861.115")) == "¥9,861.12"
+
+
+def test_listed_amounts_are_grouped_as_typed():
+    assert display.listed_amount(Decimal("92268.0000"), "CNY") == "¥92,268"
+    assert display.listed_amount(Decimal("1234.5"), "USD") == "$1,234.5"
+    assert display.exact_price(Decimal("15.799315")) == "¥15.799315"
+
+
+@pytest.mark.parametrize(("lang", "words"), [
+    ("zh", ["卡时", "百万 tokens", "按量", "竞价（可中断）", "贝塔算力"]),
+    ("en", ["card-hour", "1M tokens", "On demand", "Spot (interruptible)", "Beta Compute"]),
+])
+def test_words_and_vendor_names_follow_the_language(lang, words):
+    beta = SimpleNamespace(slug="beta", name_zh="贝塔算力", name_en="Beta Compute")
+    assert [display.unit_label("card_hour", lang), display.unit_label("1m_tokens", lang),
+            display.billing_label("on_demand", lang), display.billing_label("spot", lang),
+            display.vendor_name(beta, lang)] == words
+
+
+def test_every_display_word_has_its_chinese():
+    msgids = {*display.UNIT_WORDS.values(), *display.KIND_WORDS.values(), *display.BILLING_WORDS.values()}
+    assert {m for m in msgids if display.word(m, "zh") == m and m not in ("token", "GPU", "CPU")} == set()
+
+
+def test_per_unit_takes_a_kind_for_its_normalized_unit():
+    assert display.per_unit(Decimal("1.9"), "gpu", "zh") == display.per_unit(Decimal("1.9"), "card_hour", "zh")
+    assert display.per_unit(Decimal("0.07"), "cpu", "en") == "¥0.07 / core-hour"

@@ -30,8 +30,8 @@ def offer(**kw):
 
 
 @pytest.mark.parametrize("lang, expected", [
-    ("zh", ["¥1.90 / 卡时", "¥10312 / 月", "输入 $2.5 / 百万 tokens，输出 $10", "¥0.8 / 千 tokens", "3小时前更新"]),
-    ("en", ["¥1.90 / card-hour", "¥10312 / month", "$2.5 / 1M tokens in, $10 out", "¥0.8 / 1K tokens",
+    ("zh", ["¥1.90 / 卡时", "¥10,312 / 月", "输入 $2.5 / 百万 tokens，输出 $10", "¥0.8 / 千 tokens", "3小时前更新"]),
+    ("en", ["¥1.90 / card-hour", "¥10,312 / month", "$2.5 / 1M tokens in, $10 out", "¥0.8 / 1K tokens",
             "updated 3 hours ago"]),
 ])
 def test_prices_and_freshness_in_both_languages(app, lang, expected):
@@ -53,7 +53,7 @@ def test_registry_ids_show_their_names(app):
         assert fmt.region_name("nowhere") == "nowhere"
     with app.app_context(), app.test_request_context("/?lang=en"):
         assert fmt.region_name("cn-hangzhou") == "Hangzhou"
-        assert fmt.billing_label("spot") == "Spot"
+        assert fmt.billing_label("spot") == "Spot (interruptible)"
 
 
 @pytest.mark.parametrize("tokens, shown", [(128000, "128K"), (131072, "128K"), (1047576, "1.05M"), (None, "")])

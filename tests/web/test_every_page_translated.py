@@ -1,0 +1,196 @@
+"""Every page, in both languages, speaks only that language (outside what vendors typed) and shows no raw codes.
+
+The check is a heuristic on the page's visible text (script/style and attribute values left out):
+- an English page must hold no CJK character;
+- a Chinese page must hold no run of three or more English words;
+- neither may show a stored code (`on_demand`, `card_hour`, `cn-hangzhou`, ...).
+Vendor-written text (offer titles and descriptions, the buyer's name) is removed first: it stays as
+typed. Vendor *names* are not removed: every vendor has both, and the page language picks one.
+"""
+
+import io
+import re
+from datetime import timedelta
+from decimal import Decimal as D
+from html.parser import HTMLParser
+
+import pytest
+from sqlalchemy import select
+
+from catalog.models import utcnow
+from checkout.models import Order
+from extensions import db
+from offers.stall_models import ImportJob
+from tests.catalog.factories import gpu_offer, token_offer
+from tests.stall_support import finish_jobs, gbk_sheet, log_in, make_user, make_vendor_member, use_tmp_uploads
+
+# Typed by vendors or people, shown as typed in both languages.
+VENDOR_TEXT = ("H100 八卡 包月", "4090 单卡", "GPT-4o", "坏型号", "杭州", "按量", "RTX 9999")
+# Product and unit names that are the same words in a Chinese page (short on purpose: each entry
+# is a hole in the check). GPU and model names come from the registries, so they are not listed here.
+ALLOWED_ENGLISH = ("Stripe", "SkyPilot", "OpenAPI", "Swagger UI")
+RAW_CODES = re.compile(r"\b(on_demand|card_hour|core_hour|1m_tokens|1k_tokens|cn-[a-z]+|us-[a-z]+-?\d?|"
+                       r"all_or_nothing|good_rows)\b")
+# Codes that are also English words: raw only when a page element shows nothing else.
+BARE_CODES = {"monthly", "yearly", "spot", "gpu", "cpu", "active", "delisted", "pending", "paid"}
+CJK = re.compile(r"[\u3400-\u9fff\uff01-\uff5e\u3000-\u303f]")
+ENGLISH_RUN = re.compile(r"\b[A-Za-z][a-z']+(?:[ ,][ ]?[A-Za-z][a-z']+){2,}\b")
+
+
+class _Text(HTMLParser):
+    """The visible text of a page, leaving out code, and elements marked as written in another
+    language (`lang="zh-CN"` on an English page: the brand, the language switch) or as
+    vendor-written (`data-vendor-text`)."""
+
+    SKIP = {"script", "style", "svg", "code", "pre"}
+    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+    def __init__(self, lang: str):
+        super().__init__()
+        self.lang, self.parts, self._stack = lang, [], []
+
+    def _skipping(self) -> bool:
+        return any(skip for _, skip in self._stack)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        other_language = attrs.get("lang") and not attrs["lang"].startswith(self.lang) and tag != "html"
+        skip = tag in self.SKIP or "data-vendor-text" in attrs or bool(other_language)
+        if not skip and not self._skipping():
+            self.parts.extend(attrs[a] for a in ("title", "placeholder", "aria-label", "alt") if attrs.get(a))
+        if tag not in self.VOID:
+            self._stack.append((tag, skip))
+
+    def handle_endtag(self, tag):
+        for i in range(len(self._stack) - 1, -1, -1):
+            if self._stack[i][0] == tag:
+                del self._stack[i:]
+                break
+
+    def handle_data(self, data):
+        if not self._skipping():
+            self.parts.append(data)
+
+
+def visible_text(html: str, lang: str, removed: tuple[str, ...]) -> str:
+    parser = _Text(lang)
+    parser.feed(html)
+    text = "\n".join(parser.parts)
+    for value in sorted(removed, key=len, reverse=True):
+        text = text.replace(value, " ")
+    return text
+
+
+def problems(html: str, lang: str, removed: tuple[str, ...]) -> list[str]:
+    text = visible_text(html, lang, removed)
+    found = [f"raw code {m.group(0)!r} in {text[max(m.start() - 30, 0):m.end() + 20]!r}"
+             for m in RAW_CODES.finditer(text)]
+    found += [f"raw code {line.strip()!r}" for line in text.splitlines() if line.strip() in BARE_CODES]
+    if lang == "en":
+        found += [f"Chinese on an English page: {line.strip()!r}" for line in text.splitlines() if CJK.search(line)]
+    else:
+        found += [f"English on a Chinese page: {m.group(0)!r}" for m in ENGLISH_RUN.finditer(text)]
+    return found
+
+
+@pytest.fixture()
+def site(app, client, tmp_path):
+    """A seeded catalog, a vendor member with a stall and an upload preview, a buyer with an order."""
+    from catalog.registry import default_registries
+
+    previous = use_tmp_uploads(app, tmp_path)
+    regs = default_registries()
+    member, stall_vendor = make_vendor_member("seller@example.com", "acme")
+    stall_vendor.name_zh, stall_vendor.name_en = "阿克米云", "Acme Cloud"
+    month = gpu_offer("15.80", "h100-sxm", vendor_slug="beta", title="H100 八卡 包月", billing="monthly",
+                      count="8", stock=3, updated=utcnow() - timedelta(days=2))
+    month.list_amount, month.list_unit = D(92268), "month"
+    month.vendor.name_zh, month.vendor.name_en = "贝塔算力", "Beta Compute"
+    spot = gpu_offer("3.98", "rtx-4090", vendor_slug="acme", title="4090 单卡", billing="spot", stock=5)
+    tok = token_offer()
+    db.session.commit()
+    buyer = make_user("buyer@example.com")
+
+    log_in(client, member)
+    client.post("/stall/upload", data={"sheet": (io.BytesIO(gbk_sheet([
+        "g1,显卡,4090 单卡,杭州,按量,RTX 4090,1,1.90,人民币,元/卡时,5",
+        "g2,显卡,坏型号,杭州,按量,RTX 9999,1,2.00,人民币,元/卡时,5"])), "价格表.csv")},
+        content_type="multipart/form-data")
+    finish_jobs()
+    upload_id = db.session.scalar(select(ImportJob.upload_id).order_by(ImportJob.id.desc()).limit(1))
+
+    names = {g.name for g in regs.gpus.models.values()} | {m.name for m in regs.token_models.models.values()}
+    yield {"offers": (month, spot, tok), "member": member, "buyer": buyer, "upload_id": upload_id,
+           "removed": VENDOR_TEXT + ALLOWED_ENGLISH + tuple(names) + ("buyer", "seller", "buyer@example.com",
+                                                                      "seller@example.com")}
+    app.config["UPLOAD_DIR"] = previous
+
+
+def parameterless_get_routes(app) -> list[str]:
+    skip = ("/static", "/api/", "/healthz", "/readyz", "/metrics", "/logout", "/stall/template", "/sandbox",
+            "/checkout/success", "/openapi", "/stripe-sandbox")
+    return sorted({r.rule for r in app.url_map.iter_rules()
+                   if "GET" in r.methods and not r.arguments and not r.rule.startswith(skip)
+                   and not r.rule.endswith((".csv", ".json", ".xlsx", ".svg", ".txt"))})
+
+
+def test_every_page_speaks_one_language_and_shows_no_raw_codes(app, client, site):
+    month, spot, tok = site["offers"]
+    ids = f"{month.id},{spot.id},{tok.id}"
+    # The buyer's order: put a line in the cart and check out.
+    buyer_pages = [f"/offers/{month.id}", f"/offers/{tok.id}", f"/compare?ids={ids}",
+                   "/plan?kind=gpu&gpu_model=h100-sxm&count=8&hours=720",
+                   "/plan?kind=token&model=gpt-4o&input_tokens=1000000&output_tokens=500000",
+                   "/plan?kind=gpu&count=-1&hours=x", f"/cart/add/{spot.id}", "/cart", "/orders",
+                   "/no-such-page", "/offers?min_unit_price=abc", "/market/gpu/h100-sxm", "/market/token/gpt-4o",
+                   "/account"]
+    vendor_pages = ["/stall/", f"/stall/offers/{spot.id}/edit", "/stall/offers/new",
+                    f"/stall/uploads/{site['upload_id']}/preview", "/stall/imports", "/stall/upload", "/account"]
+
+    failures = {}
+    for lang in ("zh", "en"):
+        client.set_cookie("lang", lang)
+        log_in(client, site["member"])
+        for path in [*parameterless_get_routes(app), *vendor_pages]:
+            response = client.get(path, follow_redirects=True)
+            assert response.status_code < 500, path
+            if found := problems(response.text, lang, site["removed"]):
+                failures[f"{lang} {path}"] = found
+        # The 413 page (a raw body: werkzeug's encoder would spool a file it never closes).
+        body = b'--b\r\nContent-Disposition: form-data; name="sheet"; filename="a.csv"\r\n\r\n'
+        response = client.post("/stall/upload", data=body + b"x" * app.config["MAX_CONTENT_LENGTH"],
+                               content_type="multipart/form-data; boundary=b")
+        assert response.status_code == 413
+        if found := problems(response.text, lang, site["removed"]):
+            failures[f"{lang} 413"] = found
+        with client.session_transaction() as session:
+            session.clear()
+        log_in(client, site["buyer"])
+        client.post("/cart/add", data={"offer_id": spot.id, "quantity": 2})
+        placed = client.post("/checkout", data={"email": "buyer@example.com", "checkout_token": f"token-for-{lang}-" + "x" * 20})
+        order = db.session.scalar(select(Order).order_by(Order.id.desc()).limit(1))
+        assert order is not None, placed.text
+        pages = [*buyer_pages, f"/orders/{order.token}"]
+        for path in pages:
+            response = client.get(path, follow_redirects=True)
+            assert response.status_code == {"/no-such-page": 404, "/offers?min_unit_price=abc": 400}.get(path, 200), path
+            if found := problems(response.text, lang, site["removed"]):
+                failures[f"{lang} {path}"] = found
+    assert not failures, "\n".join(f"{page}: {found[:6]}" for page, found in failures.items())
+
+
+@pytest.mark.parametrize(("html", "lang", "expected"), [
+    ("<p>按需计费</p>", "en", "Chinese on an English page"),
+    ("<p>Add to cart now</p>", "zh", "English on a Chinese page"),
+    ("<td>on_demand</td>", "zh", "raw code"),
+    ("<td>cn-hangzhou</td>", "en", "raw code"),
+])
+def test_the_check_catches_what_it_is_for(html, lang, expected):
+    assert any(p.startswith(expected) for p in problems(html, lang, ()))
+
+
+def test_the_check_passes_vendor_text_marked_languages_and_data_attributes():
+    page = ('<p data-x="on_demand">H100 八卡 包月 ¥3.98</p><script>var a = "中文 here ok"</script>'
+            '<a lang="zh-CN">中文</a><p data-vendor-text>显卡<b>按量</b></p><p>ok</p>')
+    assert problems(page, "en", ("H100 八卡 包月",)) == []
+    assert problems(page.replace("<p>ok", "<p>好"), "en", ("H100 八卡 包月",)) != []
