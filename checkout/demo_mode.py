@@ -18,9 +18,6 @@ from flask import Flask
 
 from web.security import InsecureConfiguration
 
-# Both languages at once, whatever the page's language: like the brand, a warning everyone must read.
-BANNER_ZH, BANNER_EN = "演示模式", "Demo mode: payments are not real"
-
 
 def _flag(value) -> bool | None:
     """DEMO_MODE as config or the environment gives it: None when unset."""
@@ -69,6 +66,6 @@ def settle(app: Flask) -> bool:
 
     @app.context_processor
     def demo_banner():
-        return {"demo_mode": demo, "demo_banner": (BANNER_ZH, BANNER_EN)}
+        return {"demo_mode": demo}
 
     return demo
