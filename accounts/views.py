@@ -82,6 +82,11 @@ def too_many_attempts(exc: RateLimitExceeded):
 def logout():
     form = LogoutForm()
     if form.validate_on_submit():
+        if current_user.is_authenticated:
+            # A new session version refuses every copy of this user's session cookie and remember-me
+            # token (load_user compares it): a log-out anywhere ends the sessions everywhere.
+            current_user.session_version += 1
+            db.session.commit()
         logout_user()
         flash(_("You are logged out."), "success")
     return redirect(url_for("accounts.login"))
