@@ -6,7 +6,7 @@ SECRET_KEY; development (the default) keeps plain-HTTP cookies so `flask run` wo
 
 import os
 
-from flask import Flask
+from flask import Flask, current_app, g, request, session
 
 DEV_SECRET_KEY = "dev-only-not-secret"  # app.py's fallback; never acceptable in production
 MIN_SECRET_KEY_LENGTH = 32
@@ -60,6 +60,15 @@ def configure(app: Flask) -> None:
         app.config.update(SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True, PREFERRED_URL_SCHEME="https")
 
 
+def _logged_in() -> bool:
+    """This request is someone's: Flask-Login loaded a user (from the session or a remember-me
+    token), or the session cookie names one. Never loads a user itself (that would cost a query)."""
+    user = g.get("_login_user")
+    if user is not None and user.is_authenticated:
+        return True
+    return current_app.config["SESSION_COOKIE_NAME"] in request.cookies and "_user_id" in session
+
+
 def init_app(app: Flask) -> None:
     production = is_production(app)
 
@@ -74,4 +83,8 @@ def init_app(app: Flask) -> None:
         headers.setdefault("X-Frame-Options", "DENY")
         if production:
             headers.setdefault("Strict-Transport-Security", HSTS)
+        if request.endpoint != "static" and _logged_in():
+            # A logged-in page shows one person's data: no browser history, back button or shared
+            # proxy may keep it for the next person at the same computer or behind the same proxy.
+            headers["Cache-Control"] = "no-store"
         return response
