@@ -125,3 +125,27 @@ def test_csrf_is_enforced_when_enabled(app, client):
         assert db.session.scalar(select(User)).email == "csrf@example.com"
     finally:
         app.config["WTF_CSRF_ENABLED"] = False
+
+
+@pytest.mark.parametrize("password", ["12345678", "password", "aaaaaaaa", "aaaaaaaaaa", "password123"])
+def test_sign_up_refuses_common_and_trivial_passwords(client, password):
+    response = signup(client, email="new@example.com", password=password)
+    assert response.status_code == 400
+    assert "密码" in response.text and ("至少 10 个字符" in response.text or "太容易被猜到" in response.text)
+    assert db.session.scalar(select(User)) is None
+
+
+def test_the_weak_password_message_is_in_english_beside_chinese(client):
+    response = client.post("/signup?lang=en", data={"email": "new@example.com", "password": "aaaaaaaaaa",
+                                                   "confirm": "aaaaaaaaaa"})
+    assert response.status_code == 400 and "too easy to guess" in response.text
+
+
+def test_password_change_refuses_a_weak_new_password(client):
+    user = make_user("me@example.com")
+    log_in(client, user)
+    response = client.post("/account/password", data={"current": PASSWORD, "password": "1234567890",
+                                                      "confirm": "1234567890"})
+    assert response.status_code == 400 and "太容易被猜到" in response.text
+    db.session.refresh(user)
+    assert client.post("/login", data={"email": "me@example.com", "password": PASSWORD}).status_code == 302
