@@ -71,7 +71,8 @@ def configure(app: Flask) -> None:
     """Settle APP_ENV and the cookie settings; call after test_config is applied.
 
     :raise InsecureConfiguration: production without a SECRET_KEY of at least 32 characters,
-        or without STRIPE_SECRET_KEY (unless ALLOW_STRIPE_SANDBOX=1); a checkout origin that is
+        without STRIPE_SECRET_KEY (unless ALLOW_STRIPE_SANDBOX=1), or with rate limits kept in
+        memory (unless ALLOW_MEMORY_RATE_LIMITS=1); a checkout origin that is
         not an origin (any APP_ENV).
     """
     app.config.setdefault("APP_ENV", os.environ.get("APP_ENV", "development"))
@@ -100,6 +101,14 @@ def configure(app: Flask) -> None:
                 "APP_ENV=production needs STRIPE_SECRET_KEY (and STRIPE_WEBHOOK_SECRET): without it, checkout runs "
                 "on the built-in Stripe sandbox, where anyone can mark an order paid. For a demo or a benchmark "
                 "set ALLOW_STRIPE_SANDBOX=1; refusing to start")
+        storage = str(app.config.get("RATELIMIT_STORAGE_URI") or "memory://")
+        if storage.startswith("memory://") and str(app.config.get("ALLOW_MEMORY_RATE_LIMITS", "")) != "1":
+            # In memory, each gunicorn worker counts alone: N workers allow N times each limit
+            # (26 log-in tries were accepted in 1.1 s against a limit of 10 per minute).
+            raise InsecureConfiguration(
+                "APP_ENV=production needs REDIS_URL (RATELIMIT_STORAGE_URI) so that every worker shares one "
+                "count of log-in, sign-up and password-change attempts; with exactly one worker process, set "
+                "ALLOW_MEMORY_RATE_LIMITS=1; refusing to start")
         app.config.update(SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True, PREFERRED_URL_SCHEME="https")
 
 

@@ -7,7 +7,7 @@ from tests.stall_support import PASSWORD, log_in, make_user
 
 
 @pytest.fixture(autouse=True)
-def _fresh_limits():
+def _fresh_limits(app):
     limiter.reset()
     yield
     limiter.reset()

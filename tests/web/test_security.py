@@ -11,6 +11,8 @@ STRONG_KEY = "k" * 48
 def _production_app(tmp_path, **config):
     return create_app({"APP_ENV": "production", "SECRET_KEY": STRONG_KEY, "TESTING": True,
                        "STRIPE_SECRET_KEY": "sk_test_x", "STRIPE_WEBHOOK_SECRET": "whsec_x",
+                       # Not Redis here: the limiter is one object per process, and the suite keeps it in memory.
+                       "ALLOW_MEMORY_RATE_LIMITS": "1",
                        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'p.db'}", **config})
 
 
