@@ -1,20 +1,38 @@
 """Account forms (Flask-WTF: every one carries a CSRF token). Labels are English msgids."""
 
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField, TextAreaField
-from wtforms.validators import URL, DataRequired, EqualTo, Length, Optional, Regexp
+from wtforms.validators import URL, DataRequired, EqualTo, Length, Optional, Regexp, ValidationError
 
-from accounts.passwords import MIN_LENGTH
+from accounts.passwords import MAX_LENGTH, MIN_LENGTH, weakness
 from web.locale import lazy_gettext as _l
 
 # A shape check only (no email_validator dependency); the address is proved by use, not by regex.
 EMAIL = Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("Enter an email address like name@example.com."))
 
 
+def strong_password(form, field) -> None:
+    """Refuse passwords that are short or easy to guess, counting the person's own email and name as guessable."""
+    inputs = [getattr(form, name).data or "" for name in ("email", "display_name") if hasattr(form, name)]
+    if current_user and current_user.is_authenticated:
+        inputs += [current_user.email, current_user.display_name]
+    problem = weakness(field.data or "", inputs)
+    if problem == "short":
+        raise ValidationError(_l("Use at least %(n)s characters.", n=MIN_LENGTH))
+    if problem == "guessable":
+        raise ValidationError(_l("This password is too easy to guess: it is a common password, a word, a pattern "
+                                 "such as 12345 or aaaa, or your own email or name. Try a phrase of several "
+                                 "unrelated words."))
+
+
+NEW_PASSWORD = [DataRequired(), Length(max=MAX_LENGTH), strong_password]
+
+
 class SignupForm(FlaskForm):
     email = EmailField(_l("Email"), validators=[DataRequired(), EMAIL, Length(max=254)])
     display_name = StringField(_l("Your name"), validators=[Optional(), Length(max=120)])
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=MIN_LENGTH, max=200)])
+    password = PasswordField(_l("Password"), validators=NEW_PASSWORD)
     confirm = PasswordField(_l("Repeat password"), validators=[DataRequired(), EqualTo("password")])
     as_vendor = BooleanField(_l("I also sell compute (set up a vendor profile next)"))
 
@@ -27,7 +45,7 @@ class LoginForm(FlaskForm):
 
 class PasswordChangeForm(FlaskForm):
     current = PasswordField(_l("Current password"), validators=[DataRequired()])
-    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(min=MIN_LENGTH, max=200)])
+    password = PasswordField(_l("New password"), validators=NEW_PASSWORD)
     confirm = PasswordField(_l("Repeat new password"), validators=[DataRequired(), EqualTo("password")])
 
 

@@ -21,7 +21,8 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     display_name: Mapped[str] = mapped_column(String(120), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    # Bumped at log-in and password change: old session cookies stop working (see get_id).
+    # Bumped at log-in, log-out and password change: old session cookies and remember-me tokens
+    # (both carry get_id()) stop working.
     session_version: Mapped[int] = mapped_column(default=0)
 
     memberships: Mapped[list["VendorMember"]] = relationship(back_populates="user", cascade="all, delete-orphan")

@@ -1,16 +1,19 @@
 """Sign-up, log-in, log-out, password change and the vendor profile. Thin: parse, call, render."""
 
+import hashlib
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_limiter.errors import RateLimitExceeded
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from accounts.forms import LoginForm, LogoutForm, PasswordChangeForm, SignupForm, VendorProfileForm
 from accounts.membership import current_vendor, free_vendor_slug
 from accounts.models import User, VendorMember
-from accounts.passwords import hash_password, needs_rehash, verify_password
+from accounts.passwords import hash_password, needs_rehash, verify_for_unknown_account, verify_password
 from catalog.models import Vendor
 from extensions import db, limiter
 from web.locale import gettext as _
@@ -27,8 +30,36 @@ def _safe_next(default: str) -> str:
     return default
 
 
-def _login_limit() -> str:
-    return current_app.config.get("LOGIN_RATE_LIMIT", "10 per minute")
+# Limits are read from app.config on each request ("N per period", ";" between several).
+# Per address: one client's guesses, sign-ups (each costs an argon2 hash) and password changes.
+# Per account: guesses at one account spread over many addresses; an unknown email is counted
+# the same way, so the limit tells nothing about who has an account. Only failed log-ins count
+# against the account, and the window is short, so a stranger can hold an account up for at
+# most 15 minutes at a time.
+LIMIT_DEFAULTS = {
+    "LOGIN_RATE_LIMIT": "10 per minute",
+    "LOGIN_ACCOUNT_RATE_LIMIT": "10 per 15 minutes",
+    "SIGNUP_RATE_LIMIT": "5 per minute;20 per hour",
+    "PASSWORD_CHANGE_RATE_LIMIT": "5 per minute;20 per hour",
+}
+
+
+def _config_limit(name: str):
+    return lambda: current_app.config.get(name) or LIMIT_DEFAULTS[name]
+
+
+def _login_account_key() -> str:
+    # Hashed: the key is bounded and no email address sits in Redis.
+    email = (request.form.get("email") or "").strip().lower()
+    return "login-account:" + hashlib.sha256(email.encode()).hexdigest()
+
+
+def _password_change_key() -> str:
+    return f"password-account:{current_user.id}" if current_user.is_authenticated else get_remote_address()
+
+
+def _failed(response) -> bool:
+    return response.status_code != 302
 
 
 def _find_user(email: str) -> User | None:
@@ -36,32 +67,41 @@ def _find_user(email: str) -> User | None:
 
 
 @bp.route("/signup", methods=["GET", "POST"])
+@limiter.limit(_config_limit("SIGNUP_RATE_LIMIT"), methods=["POST"])
 def signup():
     form = SignupForm()
     if form.validate_on_submit():
         email = form.email.data.strip().lower()
-        if _find_user(email) is not None:
-            form.email.errors.append(_("An account with this email already exists."))
-        else:
-            user = User(email=email, display_name=(form.display_name.data or "").strip(),
-                        password_hash=hash_password(form.password.data))
-            db.session.add(user)
-            db.session.commit()
-            login_user(user)
-            flash(_("Welcome! Your account is ready."), "success")
-            if form.as_vendor.data:
-                return redirect(url_for("accounts.vendor_profile"))
-            return redirect(_safe_next(url_for("accounts.account")))
+        # The answer is the same whether the email is new or taken, and takes as long (the hash is
+        # made either way), so sign-up cannot be used to learn who has an account. The price: a new
+        # account logs in once on the next page instead of being logged in at once. No email is
+        # sent (the app sends none); the page says what happened in both cases.
+        password_hash = hash_password(form.password.data)
+        if _find_user(email) is None:
+            db.session.add(User(email=email, display_name=(form.display_name.data or "").strip(),
+                                password_hash=password_hash))
+            try:
+                db.session.commit()
+            except IntegrityError:  # the same email signed up at the same moment: it is taken now
+                db.session.rollback()
+        flash(_("If this email had no account yet, your account is ready: log in below. If it already had "
+                "one, nothing was changed: log in with that account's password."), "success")
+        after = url_for("accounts.vendor_profile") if form.as_vendor.data else _safe_next(url_for("accounts.account"))
+        return redirect(url_for("accounts.login", next=after))
     return render_template("accounts/signup.html", form=form), 400 if form.errors else 200
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_config_limit("LOGIN_RATE_LIMIT"), methods=["POST"])
+@limiter.limit(_config_limit("LOGIN_ACCOUNT_RATE_LIMIT"), key_func=_login_account_key, methods=["POST"],
+               deduct_when=_failed)
 def login():
     form = LoginForm()
     if form.validate_on_submit():
         user = _find_user(form.email.data)
-        if user is not None and verify_password(user.password_hash, form.password.data):
+        if user is None:
+            verify_for_unknown_account(form.password.data)  # the same time as a wrong password for a real account
+        elif verify_password(user.password_hash, form.password.data):
             if needs_rehash(user.password_hash):
                 user.password_hash = hash_password(form.password.data)
             user.session_version += 1  # a fresh session id: a cookie stolen before log-in is worthless
@@ -74,14 +114,23 @@ def login():
 
 @bp.errorhandler(RateLimitExceeded)
 def too_many_attempts(exc: RateLimitExceeded):
-    form = LoginForm(formdata=None)
-    return render_template("accounts/login.html", form=form, limited=True), 429
+    """The page that was posted to, empty, saying to wait (429)."""
+    if request.endpoint == "accounts.signup":
+        return render_template("accounts/signup.html", form=SignupForm(formdata=None), limited=True), 429
+    if request.endpoint == "accounts.change_password":
+        return render_template("accounts/password.html", form=PasswordChangeForm(formdata=None), limited=True), 429
+    return render_template("accounts/login.html", form=LoginForm(formdata=None), limited=True), 429
 
 
 @bp.post("/logout")
 def logout():
     form = LogoutForm()
     if form.validate_on_submit():
+        if current_user.is_authenticated:
+            # A new session version refuses every copy of this user's session cookie and remember-me
+            # token (load_user compares it): a log-out anywhere ends the sessions everywhere.
+            current_user.session_version += 1
+            db.session.commit()
         logout_user()
         flash(_("You are logged out."), "success")
     return redirect(url_for("accounts.login"))
@@ -94,6 +143,8 @@ def account():
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
+@limiter.limit(_config_limit("PASSWORD_CHANGE_RATE_LIMIT"), methods=["POST"])
+@limiter.limit(_config_limit("PASSWORD_CHANGE_RATE_LIMIT"), key_func=_password_change_key, methods=["POST"])
 @login_required
 def change_password():
     form = PasswordChangeForm()
@@ -137,7 +188,8 @@ def init_app(app) -> None:
 
     login_manager.login_view = "accounts.login"
     login_manager.login_message = None  # the log-in page says enough; avoids an untranslated flash
-    app.config.setdefault("LOGIN_RATE_LIMIT", "10 per minute")
+    for name, default in LIMIT_DEFAULTS.items():
+        app.config.setdefault(name, default)
     app.register_blueprint(bp)
 
     add_nav(app, 90, "accounts.account", "Account")

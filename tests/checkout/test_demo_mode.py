@@ -16,7 +16,9 @@ def make_app(tmp_path):
     def make(**config):
         return create_app({"TESTING": True, "SECRET_KEY": STRONG_KEY, "WTF_CSRF_ENABLED": False,
                            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'demo.db'}",
-                           "SEARCH_INDEX_DIR": str(tmp_path / "index"), **config})
+                           "SEARCH_INDEX_DIR": str(tmp_path / "index"),
+                           # One test process: production's shared-limits rule is tested in tests/accounts.
+                           "ALLOW_MEMORY_RATE_LIMITS": "1", **config})
 
     return make
 

@@ -11,6 +11,8 @@ STRONG_KEY = "k" * 48
 def _production_app(tmp_path, **config):
     return create_app({"APP_ENV": "production", "SECRET_KEY": STRONG_KEY, "TESTING": True,
                        "STRIPE_SECRET_KEY": "sk_test_x", "STRIPE_WEBHOOK_SECRET": "whsec_x",
+                       # Not Redis here: the limiter is one object per process, and the suite keeps it in memory.
+                       "ALLOW_MEMORY_RATE_LIMITS": "1",
                        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'p.db'}", **config})
 
 
@@ -106,3 +108,32 @@ def test_production_refuses_the_stripe_sandbox_even_when_asked_for(tmp_path, mon
     # The sandbox is demo mode now, which production refuses (tests/checkout/test_demo_mode.py).
     with pytest.raises(InsecureConfiguration, match="STRIPE_SECRET_KEY"):
         _production_app(tmp_path, STRIPE_SECRET_KEY=None, ALLOW_STRIPE_SANDBOX="1")
+
+
+def _form_action(app) -> str:
+    policy = app.test_client().get("/no-such-page").headers["Content-Security-Policy"]
+    return next(d.strip() for d in policy.split(";") if d.strip().startswith("form-action"))
+
+
+@pytest.mark.parametrize(("config", "expected"), [
+    # Real Stripe: the cart's checkout POST is answered with a 303 to Stripe's hosted page.
+    ({"STRIPE_SECRET_KEY": "sk_test_x"}, "form-action 'self' https://checkout.stripe.com"),
+    ({"STRIPE_SECRET_KEY": "sk_test_x", "STRIPE_API_BASE": "https://api.stripe.com"},
+     "form-action 'self' https://checkout.stripe.com"),
+    # A sandbox served by another process hosts its pay page beside its API.
+    ({"STRIPE_API_BASE": "http://127.0.0.1:12111/stripe-sandbox"}, "form-action 'self' http://127.0.0.1:12111"),
+    ({"STRIPE_SECRET_KEY": "sk_test_x", "STRIPE_CHECKOUT_ORIGIN": "https://pay.example.com:8443/"},
+     "form-action 'self' https://pay.example.com:8443"),
+    # The in-process sandbox lives under our own origin: nothing else may receive a form.
+    ({}, "form-action 'self'"),
+])
+def test_forms_may_be_redirected_to_the_checkout_origin_only(make_app, config, expected):
+    base = {"STRIPE_SECRET_KEY": None, "STRIPE_API_BASE": None}
+    assert _form_action(make_app(**{**base, **config})) == expected
+
+
+@pytest.mark.parametrize("origin", ["https://pay.example.com; script-src *", "javascript:alert(1)",
+                                    "https://pay.example.com/path", "*"])
+def test_a_checkout_origin_that_is_not_an_origin_is_refused_at_start(make_app, origin):
+    with pytest.raises(InsecureConfiguration, match="STRIPE_CHECKOUT_ORIGIN"):
+        make_app(STRIPE_CHECKOUT_ORIGIN=origin)
