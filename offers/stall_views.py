@@ -188,6 +188,10 @@ def init_app(app) -> None:
     # Reading the rest of an over-size body lets the client see the 413 page instead of a reset;
     # beyond this bound we stop reading and let the connection close.
     app.config.setdefault("UPLOAD_DRAIN_MAX_BYTES", 8 * app.config["UPLOAD_MAX_BYTES"])
+    # A job's heartbeat moves its lease on every second; a job whose lease has passed has lost
+    # its worker. Two minutes covers a heartbeat waiting out SQLite's write lock (busy timeout 30 s).
+    app.config.setdefault("IMPORT_JOB_LEASE_SECONDS", 120)
+    app.config.setdefault("IMPORT_JOB_HEARTBEAT_SECONDS", 1.0)
     app.config["MAX_CONTENT_LENGTH"] = app.config["UPLOAD_MAX_BYTES"]
     app.register_error_handler(RequestEntityTooLarge, upload_views.too_large)
     app.register_blueprint(bp)

@@ -202,38 +202,60 @@ def _error_file(staged: SheetUpload, job: ImportJob | None) -> Response:
 
 
 def _job_json(job: ImportJob) -> dict:
-    processed, total = import_jobs.live_progress(job)
     labels = {"queued": _("queued"), "running": _("running"), "done": _("done"), "failed": _("failed")}
-    # The thread's count can move before its row says "running".
-    job_status = "running" if job.status == "queued" and processed else job.status
-    data = {"id": job.id, "action": job.action, "status": job_status, "status_label": labels[job_status],
+    processed, total = job.processed, max(job.total, job.processed)
+    data = {"id": job.id, "action": job.action, "status": job.status, "status_label": labels[job.status],
             "processed": processed, "total": total,
-            "summary": job.summary, "message": job.message}
+            "summary": job.summary, "message": in_language(job.message) if job.message else None}
     if job.status == "done":
         data["next"] = (url_for("stall.upload_preview", upload_id=job.upload_id) if job.action == "preview"
                         else url_for("stall.job_status", job_id=job.id))
+    elif job.status == "failed":
+        data["retry"] = url_for("stall.retry_job", job_id=job.id)
     return data
+
+
+def _current_job(vendor: Vendor, job_id: int) -> ImportJob:
+    """The vendor's job, after failing any job whose worker has stopped (so a dead one never shows running)."""
+    if import_jobs.reap_expired(db.session):
+        db.session.expire_all()
+    return own_job(vendor, job_id)
 
 
 @bp.get("/jobs/<int:job_id>")
 @vendor_required
 def job_status(vendor: Vendor, job_id: int):
-    job = own_job(vendor, job_id)
+    job = _current_job(vendor, job_id)
     if job.action == "preview" and job.status == "done":
         return redirect(url_for("stall.upload_preview", upload_id=job.upload_id))
     staged = db.session.get(SheetUpload, job.upload_id)
-    return render_template("stall/job.html", vendor=vendor, job=job, upload=staged, status=_job_json(job))
+    return render_template("stall/job.html", vendor=vendor, job=job, upload=staged, status=_job_json(job),
+                           form=CsrfOnlyForm())
 
 
 @bp.get("/jobs/<int:job_id>.json")
 @vendor_required
 def job_status_json(vendor: Vendor, job_id: int):
-    return jsonify(_job_json(own_job(vendor, job_id)))
+    return jsonify(_job_json(_current_job(vendor, job_id)))
+
+
+@bp.post("/jobs/<int:job_id>/retry")
+@vendor_required
+def retry_job(vendor: Vendor, job_id: int):
+    """Run a failed job again as a new job (the failed one stays in the history)."""
+    job = _current_job(vendor, job_id)
+    if not CsrfOnlyForm().validate_on_submit():
+        abort(400, description=_("The form expired; please try again."))
+    if job.status != "failed":
+        abort(409, description=_("Only a failed job can be retried."))
+    staged = own_upload(vendor, job.upload_id)
+    return _start(staged, job.action, mode=job.mode, delist_missing=job.delist_missing)
 
 
 @bp.get("/imports")
 @vendor_required
 def import_history(vendor: Vendor):
+    import_jobs.reap_expired(db.session)
     rows = db.session.execute(
         select(ImportRun, ImportJob, User)
         .outerjoin(ImportJob, ImportJob.import_run_id == ImportRun.id)
