@@ -191,6 +191,11 @@ def init_app(app) -> None:
     # A job's heartbeat moves its lease on every second; a job whose lease has passed has lost
     # its worker. Two minutes covers a heartbeat waiting out SQLite's write lock (busy timeout 30 s).
     app.config.setdefault("IMPORT_JOB_LEASE_SECONDS", 120)
+    # Staged uploads: kept a day, then removed (`flask clean-uploads`, and before each new
+    # upload); per vendor at most this many, holding at most these bytes (preview included).
+    app.config.setdefault("UPLOAD_TTL_SECONDS", 24 * 3600)
+    app.config.setdefault("UPLOAD_MAX_PER_VENDOR", 20)
+    app.config.setdefault("UPLOAD_MAX_VENDOR_BYTES", 200 * 1024 * 1024)
     app.config.setdefault("IMPORT_JOB_HEARTBEAT_SECONDS", 1.0)
     app.config["MAX_CONTENT_LENGTH"] = app.config["UPLOAD_MAX_BYTES"]
     app.register_error_handler(RequestEntityTooLarge, upload_views.too_large)
