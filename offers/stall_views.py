@@ -196,6 +196,10 @@ def init_app(app) -> None:
     app.config.setdefault("UPLOAD_TTL_SECONDS", 24 * 3600)
     app.config.setdefault("UPLOAD_MAX_PER_VENDOR", 20)
     app.config.setdefault("UPLOAD_MAX_VENDOR_BYTES", 200 * 1024 * 1024)
+    # On SQLite a sheet's rows are written under the database's one write lock, which every
+    # other writer waits for (up to its 30 s busy timeout); larger sheets need PostgreSQL.
+    # bench/results/apply-contention.md has how long 50,000 rows held it.
+    app.config.setdefault("UPLOAD_SQLITE_MAX_ROWS", 50_000)
     app.config.setdefault("IMPORT_JOB_HEARTBEAT_SECONDS", 1.0)
     app.config["MAX_CONTENT_LENGTH"] = app.config["UPLOAD_MAX_BYTES"]
     app.register_error_handler(RequestEntityTooLarge, upload_views.too_large)

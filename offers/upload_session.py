@@ -30,6 +30,9 @@ class UploadLimits:
     max_uploads: int = 20
     max_bytes: int = 200 * 1024 * 1024
     ttl_hours: float = 24
+    # Set when the database is SQLite: its one write lock is held while a sheet's rows are
+    # written, and every other writer (checkouts, log-ins) waits that long.
+    sqlite_max_rows: int | None = None
 
 
 @dataclass(frozen=True)
@@ -128,6 +131,13 @@ def stage_upload(root: str, stream: BinaryIO, filename: str, vendor_id: int, use
             raise SheetError(bilingual(f"表格有 {estimate} 行，超过上限 {limits.max_rows} 行；请拆分后上传",
                                        f"the sheet has {estimate} rows, more than the limit of {limits.max_rows}; "
                                        "split it and upload the parts"))
+        if limits.sqlite_max_rows is not None and estimate > limits.sqlite_max_rows:
+            raise SheetError(bilingual(
+                f"表格有 {estimate} 行；本站使用内置的 SQLite 数据库，一次最多导入 {limits.sqlite_max_rows} 行"
+                "（更大的表格需要 PostgreSQL）。请拆分后上传",
+                f"the sheet has {estimate} rows and this site runs on the built-in SQLite database, which takes at "
+                f"most {limits.sqlite_max_rows} rows at a time (larger sheets need PostgreSQL). Split it and upload "
+                "the parts"))
     except Exception:
         shutil.rmtree(folder, ignore_errors=True)
         raise

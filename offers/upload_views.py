@@ -72,7 +72,9 @@ def _limits() -> upload_session.UploadLimits:
     config = current_app.config
     return upload_session.UploadLimits(max_rows=config["UPLOAD_MAX_ROWS"], max_uploads=config["UPLOAD_MAX_PER_VENDOR"],
                                        max_bytes=config["UPLOAD_MAX_VENDOR_BYTES"],
-                                       ttl_hours=config["UPLOAD_TTL_SECONDS"] / 3600)
+                                       ttl_hours=config["UPLOAD_TTL_SECONDS"] / 3600,
+                                       sqlite_max_rows=config["UPLOAD_SQLITE_MAX_ROWS"]
+                                       if db.engine.dialect.name == "sqlite" else None)
 
 
 def expire_old_uploads() -> tuple[int, int]:
