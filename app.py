@@ -40,7 +40,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     redis_url = os.environ.get("REDIS_URL")
     app.config.setdefault("RATELIMIT_STORAGE_URI", redis_url or "memory://")
 
-    from web import converters, db_errors, security
+    from web import converters, db_errors, security, sqlite
 
     converters.configure(app)  # <int:id> routes only match ids a column can hold
     security.configure(app)  # APP_ENV, cookies; refuses production without a SECRET_KEY
@@ -50,6 +50,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
+    sqlite.init_app(app)  # WAL before the first connection
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent / "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)

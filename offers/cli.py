@@ -103,6 +103,16 @@ def seed_command() -> None:
         sys.exit(1)
 
 
+@click.command("clean-uploads")
+def clean_uploads_command() -> None:
+    """Remove staged uploads older than UPLOAD_TTL_SECONDS (a day); prints what it freed as JSON."""
+    from offers.upload_views import expire_old_uploads
+
+    expired, freed = expire_old_uploads()
+    click.echo(json.dumps({"expired": expired, "bytes_freed": freed}))
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(import_sheet_command)
     app.cli.add_command(seed_command)
+    app.cli.add_command(clean_uploads_command)

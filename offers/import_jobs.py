@@ -1,143 +1,244 @@
-"""Run an upload's preview or apply off the request thread, with progress a status page can poll.
+"""Run an upload's preview or apply as a job whose whole state is its row in import_jobs.
 
-A job is a row in import_jobs and, in the embedded default, a thread in this process. The
-thread's live row count is kept in memory (PostgreSQL also gets it in the job row, on a
-separate connection: SQLite would block that write behind the import's own transaction),
-so the status page of the same process always moves; the row's final status is in the DB.
+`run_job(job_id)` is the one entry point: it claims the queued row (queued → running, with
+a worker name and a lease), runs the import while a heartbeat thread moves the lease on and
+writes the row count, and records how it ended. Here `start` runs it in a daemon thread of
+the web process that took the request; a task queue's worker (Huey, RQ, Dramatiq) can call
+the same function inside an app context. Any web node reads a job's progress from its row.
+A worker killed mid-job takes its transaction with it (nothing lands) and stops renewing
+its lease; whoever next looks at the job (`reap_expired`) marks it failed, and the vendor
+can retry it from its page.
 """
 
 import logging
+import os
+import socket
 import threading
 import time
+from datetime import timedelta
 from decimal import Decimal
 
-from flask import Flask
-from sqlalchemy import update
+from flask import Flask, current_app
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from catalog.context import catalog_context
-from catalog.models import Vendor, utcnow
+from catalog.models import ImportRun, Vendor, utcnow
 from extensions import db
 from offers import upload_session
 from offers.columns import MappingError
 from offers.error_sheet import error_sheet_csv
 from offers.mapping_memory import as_column_mapping
-from offers.sheet_import import ImportReport, import_sheet
+from offers.schema import bilingual
+from offers.sheet_import import ImportReport, RowError, import_sheet
 from offers.stall_models import ImportJob, SheetUpload
 
 log = logging.getLogger(__name__)
-PROGRESS_WRITE_SECONDS = 1.0
 PREVIEW_FILE = "preview.json"
+ACTIVE = ("queued", "running")
+# English halves without "; ": stall_views.in_language splits "zh / en; zh / en" lists there.
 
-_threads: dict[int, threading.Thread] = {}
-_live: dict[int, tuple[int, int]] = {}  # job id -> (processed, total)
-_lock = threading.Lock()
+WORKER_STOPPED = bilingual("处理任务的进程已停止，未做任何更改；请重试",
+                           "the worker stopped and nothing was applied. Please retry")
+SAME_SKUS = bilingual("同一时间另一份表格也在写入这些编号，未做任何更改；请重试",
+                      "another sheet was writing the same SKUs at the same time, so nothing was changed. Please retry")
+FAILED = bilingual("导入出错，未做任何更改；请重试，再次失败请联系我们",
+                   "the import stopped on an error and nothing was changed. Please retry, and tell us if it fails again")
+UPLOAD_GONE = bilingual("上传的文件已过期删除，请重新上传", "the uploaded file has expired and was removed. Upload it again")
+
+
+def _lease() -> timedelta:
+    return timedelta(seconds=current_app.config["IMPORT_JOB_LEASE_SECONDS"])
 
 
 def create_job(upload: SheetUpload, user_id: int, action: str, mode: str = "all_or_nothing",
                delist_missing: bool = False) -> ImportJob:
-    """Add a queued job row (the caller commits, then calls start)."""
+    """Add a queued job row (the caller commits, then calls start).
+
+    A queued job has a lease too: if the process dies before a worker claims it, it fails
+    instead of waiting forever. (A task queue would give it the queue's own wait.)
+    """
     job = ImportJob(vendor_id=upload.vendor_id, user_id=user_id, upload_id=upload.id, action=action, mode=mode,
-                    delist_missing=delist_missing, status="queued", total=upload.row_estimate)
+                    delist_missing=delist_missing, status="queued", total=upload.row_estimate,
+                    lease_expires_at=utcnow() + _lease())
     db.session.add(job)
     return job
 
 
 def start(app: Flask, job_id: int) -> None:
-    """Run the job in a daemon thread, or inline when IMPORT_JOBS_INLINE is set."""
+    """Run the job in a daemon thread of this process, or inline when IMPORT_JOBS_INLINE is set."""
     if app.config.get("IMPORT_JOBS_INLINE"):
-        run_job(app, job_id)
+        _run_in_context(app, job_id)
         return
-    thread = threading.Thread(target=run_job, args=(app, job_id), name=f"import-job-{job_id}", daemon=True)
-    with _lock:
-        _threads[job_id] = thread
-    thread.start()
+    threading.Thread(target=_run_in_context, args=(app, job_id), name=f"import-job-{job_id}", daemon=True).start()
+
+
+def _run_in_context(app: Flask, job_id: int) -> None:
+    with app.app_context():
+        run_job(job_id)
 
 
 def wait_all(timeout: float = 60) -> None:
-    """Join every job thread started here (tests and the bench use it)."""
+    """Wait until no job holds a live lease (tests and the bench use it); the database says, not this process."""
     deadline = time.monotonic() + timeout
-    with _lock:
-        threads = list(_threads.values())
-    for thread in threads:
-        thread.join(max(0.0, deadline - time.monotonic()))
-    with _lock:
-        for job_id in [j for j, t in _threads.items() if not t.is_alive()]:
-            del _threads[job_id]
+    while time.monotonic() < deadline:
+        with db.engine.connect() as conn:
+            active = conn.scalar(select(func.count(ImportJob.id)).where(
+                ImportJob.status.in_(ACTIVE), ImportJob.lease_expires_at >= utcnow()))
+        if not active:
+            return
+        time.sleep(0.05)
 
 
-def live_progress(job: ImportJob) -> tuple[int, int]:
-    """(processed, total): the running thread's count if it is in this process, else the row's."""
-    processed, total = _live.get(job.id, (job.processed, job.total))
-    return processed, max(total, processed)
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"[:120]
 
 
-def _progress_factory(job_id: int, write_to_db: bool):
-    def factory(total: int):
-        _live[job_id] = (0, total)
-        last_write = time.monotonic()
+def run_job(job_id: int) -> None:
+    """Claim the queued job, run it under a lease and record how it ended; needs an app context.
+
+    A job already claimed, finished or failed is left alone, so a queue delivering it
+    twice runs it once.
+    """
+    app = current_app._get_current_object()
+    worker = worker_name()
+    claimed = db.session.execute(
+        update(ImportJob).where(ImportJob.id == job_id, ImportJob.status == "queued")
+        .values(status="running", worker=worker, lease_expires_at=utcnow() + _lease())).rowcount
+    db.session.commit()
+    if claimed != 1:
+        log.info("import job %s was not queued; left alone", job_id)
+        db.session.remove()
+        return
+    heartbeat = _Heartbeat(app, job_id, worker)
+    try:
+        job = db.session.get(ImportJob, job_id)
+        report = _run(app, job, db.session.get(SheetUpload, job.upload_id), heartbeat.progress_factory)
+        heartbeat.stop()
+        summary = {k: v for k, v in report.summary().items() if k not in ("errors", "skips")}
+        summary["landed"], summary["rows_seen"] = report.landed, report.rows_seen
+        processed = max(heartbeat.processed, report.rows_seen)
+        # By worker, not by status: had the lease run out under us (a stalled machine) and
+        # someone marked the job failed, what really happened still wins.
+        db.session.execute(update(ImportJob).where(ImportJob.id == job_id, ImportJob.worker == worker).values(
+            status="done", finished_at=utcnow(), summary=summary, import_run_id=report.run_id,
+            processed=processed, total=max(job.total, processed), lease_expires_at=None, message=None))
+        db.session.commit()
+    except Exception as exc:  # a job must end in a state the vendor can see, and in the history
+        log.exception("import job %s failed", job_id)
+        db.session.rollback()  # first: on SQLite the heartbeat waits for this transaction's lock
+        heartbeat.stop()
+        fail(db.session, job_id, _message(exc), worker=worker)
+    finally:
+        heartbeat.stop()
+        db.session.remove()
+
+
+def _message(exc: Exception) -> str:
+    """What the vendor reads: plain words, never the database's (those go to the log)."""
+    if isinstance(exc, IntegrityError):
+        return SAME_SKUS
+    if isinstance(exc, FileNotFoundError):
+        return UPLOAD_GONE
+    return FAILED
+
+
+def fail(session, job_id: int, message: str, *, worker: str | None = None, expired_before=None) -> bool:
+    """Mark an active job failed and, for an apply, record the run in the import history.
+
+    Only if it is still active (and still `worker`'s, or its lease ended before
+    `expired_before`), so two web nodes noticing the same dead worker record it once.
+    """
+    condition = [ImportJob.id == job_id, ImportJob.status.in_(ACTIVE)]
+    if worker is not None:
+        condition.append(ImportJob.worker == worker)
+    if expired_before is not None:
+        condition.append(ImportJob.lease_expires_at < expired_before)
+    changed = session.execute(update(ImportJob).where(*condition).values(
+        status="failed", finished_at=utcnow(), message=message[:1000], lease_expires_at=None)).rowcount
+    if changed == 1:
+        job = session.get(ImportJob, job_id)
+        session.refresh(job)
+        if job.action == "apply":
+            upload = session.get(SheetUpload, job.upload_id)
+            run = ImportRun(vendor_id=job.vendor_id, filename=upload.filename, source="upload", landed=False,
+                            created=0, updated=0, unchanged=0, rejected=0,
+                            errors=[RowError(1, None, message).as_json()])
+            session.add(run)
+            session.flush()
+            job.import_run_id = run.id
+    session.commit()
+    return changed == 1
+
+
+def reap_expired(session) -> int:
+    """Fail every queued or running job whose lease has passed (its worker is gone); how many."""
+    now = utcnow()
+    expired = session.scalars(select(ImportJob.id).where(ImportJob.status.in_(ACTIVE),
+                                                         ImportJob.lease_expires_at < now)).all()
+    return sum(fail(session, job_id, WORKER_STOPPED, expired_before=now) for job_id in expired)
+
+
+class _Heartbeat:
+    """Moves the job's lease on and writes its row count, every IMPORT_JOB_HEARTBEAT_SECONDS.
+
+    On its own connection, in its own thread: the import's transaction is still open.
+    On SQLite a beat waits while the import writes (the database has one write lock);
+    rows are checked before that, so the wait is the write phase, well inside the lease.
+    """
+
+    def __init__(self, app: Flask, job_id: int, worker: str) -> None:
+        self.app, self.job_id, self.worker = app, job_id, worker
+        self.processed, self.total = 0, None
+        self.interval = app.config["IMPORT_JOB_HEARTBEAT_SECONDS"]
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._beat, name=f"import-job-{job_id}-heartbeat", daemon=True)
+        self._thread.start()
+
+    def progress_factory(self, total: int):
+        self.total = total
 
         def step(n: int) -> None:
-            nonlocal last_write
-            processed, _ = _live[job_id]
-            _live[job_id] = (processed + n, total)
-            if write_to_db and time.monotonic() - last_write >= PROGRESS_WRITE_SECONDS:
-                last_write = time.monotonic()
-                with db.engine.begin() as conn:
-                    conn.execute(update(ImportJob).where(ImportJob.id == job_id)
-                                 .values(processed=processed + n, total=total, status="running"))
+            self.processed += n
 
         return step
 
-    return factory
+    def _beat(self) -> None:
+        with self.app.app_context():
+            while not self._stopped.wait(self.interval):
+                values = {"lease_expires_at": utcnow() + _lease(), "processed": self.processed}
+                if self.total is not None:
+                    values["total"] = max(self.total, self.processed)
+                try:
+                    with db.engine.begin() as conn:
+                        conn.execute(update(ImportJob.__table__).where(
+                            ImportJob.id == self.job_id, ImportJob.worker == self.worker,
+                            ImportJob.status == "running").values(values))
+                except SQLAlchemyError:  # the next beat tries again; the lease has room for misses
+                    log.warning("heartbeat of import job %s missed", self.job_id, exc_info=True)
+
+    def stop(self) -> None:
+        self._stopped.set()
+        if self._thread is not threading.current_thread():
+            self._thread.join()
 
 
-def run_job(app: Flask, job_id: int) -> None:
-    with app.app_context():
-        try:
-            job = db.session.get(ImportJob, job_id)
-            upload = db.session.get(SheetUpload, job.upload_id)
-            job.status = "running"
-            db.session.commit()
-            report = _run(app, job, upload)
-            job = db.session.get(ImportJob, job_id)
-            job.status, job.finished_at = "done", utcnow()
-            job.summary = {k: v for k, v in report.summary().items() if k not in ("errors", "skips")}
-            job.summary["landed"] = report.landed
-            job.summary["rows_seen"] = report.rows_seen
-            job.import_run_id = report.run_id
-            processed, total = _live.get(job_id, (report.rows_seen, report.rows_seen))
-            job.processed, job.total = processed, max(total, processed)
-            db.session.commit()
-        except Exception as exc:  # a job must end in a state the vendor can see
-            log.exception("import job %s failed", job_id)
-            db.session.rollback()
-            job = db.session.get(ImportJob, job_id)
-            if job is not None:
-                job.status, job.finished_at = "failed", utcnow()
-                job.message = f"{exc.__class__.__name__}: {exc}"[:1000]
-                db.session.commit()
-        finally:
-            _live.pop(job_id, None)
-            db.session.remove()
-
-
-def _run(app: Flask, job: ImportJob, upload: SheetUpload) -> ImportReport:
+def _run(app: Flask, job: ImportJob, upload: SheetUpload, progress_factory) -> ImportReport:
     vendor = db.session.get(Vendor, job.vendor_id)
     path = upload_session.source_path(app.config["UPLOAD_DIR"], upload)
     preview = job.action == "preview"
-    write_to_db = db.engine.dialect.name != "sqlite"
     try:
         mapping = as_column_mapping(upload.mapping)
     except MappingError as exc:
         report = ImportReport(dry_run=preview)
-        report.errors.append(_file_error(str(exc)))
+        report.errors.append(RowError(1, None, str(exc)))
         return report
     with path.open("rb") as handle:  # our own handle: open_sheet leaves a path's XLSX file open
         report = import_sheet(
             db.session, handle, vendor.slug, catalog_context(db.session), filename=upload.filename,
             mapping=mapping, dry_run=preview, mode="good_rows" if preview else job.mode, source_label="upload",
             collect_changes=preview, delist_missing=job.delist_missing and not preview,
-            progress_factory=_progress_factory(job.id, write_to_db))
+            progress_factory=progress_factory)
     errors = [e.as_json() for e in report.errors]
     if errors:
         (upload_session.upload_dir(app.config["UPLOAD_DIR"], upload.id) / f"errors-{job.id}.csv").write_bytes(
@@ -151,12 +252,6 @@ def _run(app: Flask, job: ImportJob, upload: SheetUpload) -> ImportReport:
                        "error": report.rejected, "rows": report.rows_seen},
         })
     return report
-
-
-def _file_error(message: str):
-    from offers.sheet_import import RowError
-
-    return RowError(1, None, message)
 
 
 def _jsonable(change: dict) -> dict:

@@ -1,12 +1,17 @@
 """Import a price sheet into the catalog: every row through OfferSchema, upsert by (vendor, sku).
 
 The import owns its transaction: it lands whole (or, in "good_rows" mode, with its good
-rows) and is committed once, or it lands nothing. Rows are validated and written in
-chunks so memory stays bounded whatever the sheet's length.
+rows) and is committed once, or it lands nothing. Rows are validated first, in chunks kept
+in a temporary file so memory stays bounded whatever the sheet's length, and only then
+written: the write transaction lasts as long as the writes, not as long as the reading and
+checking of every row (on SQLite it holds the one database-wide write lock).
 """
 
+import pickle
+import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 from typing import BinaryIO
 
@@ -202,6 +207,38 @@ def _history_values(offer: dict) -> dict:
             "list_currency": offer["list_currency"], "list_unit": offer["list_unit"]}
 
 
+class _StagedChunks:
+    """Validated chunks of rows on disk until the write transaction opens."""
+
+    def __init__(self) -> None:
+        self._file = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close(), in import_rows' finally
+        self._count = 0
+
+    def add(self, chunk: list[tuple[int, dict]]) -> None:
+        pickle.dump(chunk, self._file, protocol=pickle.HIGHEST_PROTOCOL)
+        self._count += 1
+
+    def __iter__(self) -> Iterator[list[tuple[int, dict]]]:
+        self._file.seek(0)
+        for _ in range(self._count):
+            yield pickle.load(self._file)  # our own file, written just above
+
+    def close(self) -> None:
+        self._file.close()
+
+
+def lock_vendor_offers(session: Session, vendor_id: int) -> None:
+    """Make writers of one vendor's offers take turns, until the caller's transaction ends.
+
+    Two sheets with the same new SKUs applied at once both looked the SKUs up before
+    either committed, and the second failed on the unique index. An UPDATE of the vendor's
+    row (changing nothing) is a row lock on PostgreSQL and the write lock on SQLite, taken
+    before the look-ups, so the second sees the first's rows.
+    """
+    vendors = Vendor.__table__
+    session.execute(update(vendors).where(vendors.c.id == vendor_id).values(id=vendors.c.id))
+
+
 def get_or_create_vendor(session: Session, slug: str) -> Vendor:
     vendor = session.scalar(select(Vendor).where(Vendor.slug == slug))
     if vendor is None:
@@ -227,6 +264,7 @@ def import_rows(session: Session, vendor: Vendor, rows: Iterable[tuple[int, dict
     seen: dict[str, int] = {}
     chunk: list[tuple[int, dict]] = []
     writing = True
+    staged = _StagedChunks()
     for number, cells in rows:
         report.rows_seen += 1
         raw_sku = str(cells.get("sku") or "").strip()
@@ -254,12 +292,21 @@ def import_rows(session: Session, vendor: Vendor, rows: Iterable[tuple[int, dict
         elif writing:
             chunk.append((number, offer))
         if len(chunk) >= CHUNK_ROWS:
-            _write_chunk(session, vendor.id, chunk, report, collect_changes)
+            staged.add(chunk)
             chunk.clear()
         if progress:
             progress(1)
-    if writing and chunk:
-        _write_chunk(session, vendor.id, chunk, report, collect_changes)
+    try:
+        if writing:
+            if vendor.id is None:
+                session.add(vendor)
+                session.flush()
+            lock_vendor_offers(session, vendor.id)
+            for part in chain(staged, [chunk]):
+                if part:
+                    _write_chunk(session, vendor.id, part, report, collect_changes)
+    finally:
+        staged.close()
 
 
 def import_sheet(session: Session, source: str | Path | BinaryIO, vendor_slug: str, context: CatalogContext, *,
@@ -291,7 +338,10 @@ def import_sheet(session: Session, source: str | Path | BinaryIO, vendor_slug: s
             report.ignored_headers = plan.ignored
             rows = _raw_rows(sheet, report)
         progress = progress_factory(sheet.row_estimate) if progress_factory else None
-        vendor = get_or_create_vendor(session, vendor_slug)
+        # A new vendor is added when the writes start (import_rows), not now: on SQLite its
+        # INSERT would take the write lock for the whole reading of the sheet.
+        vendor = session.scalar(select(Vendor).where(Vendor.slug == vendor_slug)) or Vendor(
+            slug=vendor_slug, name_en=vendor_slug)
         import_rows(session, vendor, _standard_rows(rows, mapping, report), context, report=report, mode=mode,
                     progress=progress, collect_changes=collect_changes)
         if collect_changes or delist_missing:

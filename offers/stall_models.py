@@ -25,6 +25,8 @@ class SheetUpload(db.Model):
     header: Mapped[list] = mapped_column(JSON)
     mapping: Mapped[Optional[dict]] = mapped_column(JSON)  # {"columns": {...}, "defaults": {...}}
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Set when its files were removed (24 h after upload, by `flask clean-uploads` or the next upload).
+    expired_at: Mapped[Optional[datetime]]
 
 
 class ImportJob(db.Model):
@@ -40,6 +42,10 @@ class ImportJob(db.Model):
     mode: Mapped[str] = mapped_column(String(16), default="all_or_nothing")
     delist_missing: Mapped[bool] = mapped_column(default=False)
     status: Mapped[str] = mapped_column(String(8), default="queued")  # queued | running | done | failed
+    # Who runs it ("host:pid:thread") and until when: its heartbeat moves the lease on; a
+    # queued or running job whose lease passed has lost its worker (offers/import_jobs.py).
+    worker: Mapped[Optional[str]] = mapped_column(String(120))
+    lease_expires_at: Mapped[Optional[datetime]]
     total: Mapped[int] = mapped_column(default=0)
     processed: Mapped[int] = mapped_column(default=0)
     summary: Mapped[Optional[dict]] = mapped_column(JSON)

@@ -4,6 +4,7 @@ Routes join the stall blueprint; every upload, job and import run is looked up w
 logged-in member's vendor, so another vendor's id is a 404.
 """
 
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import quote
 
@@ -14,7 +15,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from accounts.membership import vendor_required
 from accounts.models import User
-from catalog.models import ImportRun, Vendor
+from catalog.models import ImportRun, Vendor, utcnow
 from extensions import db
 from offers import import_jobs, upload_session
 from offers.columns import MappingError, plan_headers
@@ -58,8 +59,28 @@ def _start(upload: SheetUpload, action: str, **options) -> Response:
     return redirect(url_for("stall.job_status", job_id=job.id))
 
 
+def live_upload(vendor: Vendor, upload_id: str) -> SheetUpload:
+    """:raise 404: as own_upload. :raise 410: its files have expired."""
+    upload = own_upload(vendor, upload_id)
+    if upload.expired_at is not None:
+        abort(410, description=_("This upload has expired: uploads are kept for %(hours)s hours. "
+                                 "Please upload the sheet again.", hours=f"{_limits().ttl_hours:g}"))
+    return upload
+
+
 def _limits() -> upload_session.UploadLimits:
-    return upload_session.UploadLimits(max_rows=current_app.config["UPLOAD_MAX_ROWS"])
+    config = current_app.config
+    return upload_session.UploadLimits(max_rows=config["UPLOAD_MAX_ROWS"], max_uploads=config["UPLOAD_MAX_PER_VENDOR"],
+                                       max_bytes=config["UPLOAD_MAX_VENDOR_BYTES"],
+                                       ttl_hours=config["UPLOAD_TTL_SECONDS"] / 3600,
+                                       sqlite_max_rows=config["UPLOAD_SQLITE_MAX_ROWS"]
+                                       if db.engine.dialect.name == "sqlite" else None)
+
+
+def expire_old_uploads() -> tuple[int, int]:
+    """Remove every vendor's uploads older than UPLOAD_TTL_SECONDS; (how many, bytes freed)."""
+    cutoff = utcnow() - timedelta(seconds=current_app.config["UPLOAD_TTL_SECONDS"])
+    return upload_session.expire_uploads(db.session, current_app.config["UPLOAD_DIR"], cutoff)
 
 
 @bp.route("/upload", methods=["GET", "POST"])
@@ -74,9 +95,11 @@ def upload(vendor: Vendor):
         elif sheet is None or not sheet.filename:
             error = _("Choose a CSV or XLSX file to upload.")
         else:
+            expire_old_uploads()  # here as well as in `flask clean-uploads`, so no cron is required
+            root = current_app.config["UPLOAD_DIR"]
             try:
-                staged = upload_session.stage_upload(current_app.config["UPLOAD_DIR"], sheet.stream, sheet.filename,
-                                                     vendor.id, current_user.id, _limits())
+                staged = upload_session.stage_upload(root, sheet.stream, sheet.filename, vendor.id, current_user.id,
+                                                     _limits(), upload_session.vendor_usage(db.session, root, vendor.id))
             except SheetError as exc:
                 error = in_language(str(exc))
             else:
@@ -95,7 +118,7 @@ def upload(vendor: Vendor):
 @bp.route("/uploads/<upload_id>/mapping", methods=["GET", "POST"])
 @vendor_required
 def upload_mapping(vendor: Vendor, upload_id: str):
-    staged = own_upload(vendor, upload_id)
+    staged = live_upload(vendor, upload_id)
     mapping = staged.mapping or proposal(staged.header, remembered(db.session, vendor.id, staged.header))[0]
     form = CsrfOnlyForm()
     error = None
@@ -151,7 +174,7 @@ def _dec(value):
 @bp.get("/uploads/<upload_id>/preview")
 @vendor_required
 def upload_preview(vendor: Vendor, upload_id: str):
-    staged = own_upload(vendor, upload_id)
+    staged = live_upload(vendor, upload_id)
     preview = upload_session.read_json(current_app.config["UPLOAD_DIR"], staged.id, import_jobs.PREVIEW_FILE)
     if preview is None:
         job = _latest_job(staged.id, "preview")
@@ -176,7 +199,7 @@ def upload_preview(vendor: Vendor, upload_id: str):
 @bp.post("/uploads/<upload_id>/apply")
 @vendor_required
 def upload_apply(vendor: Vendor, upload_id: str):
-    staged = own_upload(vendor, upload_id)
+    staged = live_upload(vendor, upload_id)
     if not CsrfOnlyForm().validate_on_submit():
         abort(400, description=_("The form expired; please try again."))
     mode = request.form.get("mode", "all_or_nothing")
@@ -202,38 +225,60 @@ def _error_file(staged: SheetUpload, job: ImportJob | None) -> Response:
 
 
 def _job_json(job: ImportJob) -> dict:
-    processed, total = import_jobs.live_progress(job)
     labels = {"queued": _("queued"), "running": _("running"), "done": _("done"), "failed": _("failed")}
-    # The thread's count can move before its row says "running".
-    job_status = "running" if job.status == "queued" and processed else job.status
-    data = {"id": job.id, "action": job.action, "status": job_status, "status_label": labels[job_status],
+    processed, total = job.processed, max(job.total, job.processed)
+    data = {"id": job.id, "action": job.action, "status": job.status, "status_label": labels[job.status],
             "processed": processed, "total": total,
-            "summary": job.summary, "message": job.message}
+            "summary": job.summary, "message": in_language(job.message) if job.message else None}
     if job.status == "done":
         data["next"] = (url_for("stall.upload_preview", upload_id=job.upload_id) if job.action == "preview"
                         else url_for("stall.job_status", job_id=job.id))
+    elif job.status == "failed":
+        data["retry"] = url_for("stall.retry_job", job_id=job.id)
     return data
+
+
+def _current_job(vendor: Vendor, job_id: int) -> ImportJob:
+    """The vendor's job, after failing any job whose worker has stopped (so a dead one never shows running)."""
+    if import_jobs.reap_expired(db.session):
+        db.session.expire_all()
+    return own_job(vendor, job_id)
 
 
 @bp.get("/jobs/<int:job_id>")
 @vendor_required
 def job_status(vendor: Vendor, job_id: int):
-    job = own_job(vendor, job_id)
+    job = _current_job(vendor, job_id)
     if job.action == "preview" and job.status == "done":
         return redirect(url_for("stall.upload_preview", upload_id=job.upload_id))
     staged = db.session.get(SheetUpload, job.upload_id)
-    return render_template("stall/job.html", vendor=vendor, job=job, upload=staged, status=_job_json(job))
+    return render_template("stall/job.html", vendor=vendor, job=job, upload=staged, status=_job_json(job),
+                           form=CsrfOnlyForm())
 
 
 @bp.get("/jobs/<int:job_id>.json")
 @vendor_required
 def job_status_json(vendor: Vendor, job_id: int):
-    return jsonify(_job_json(own_job(vendor, job_id)))
+    return jsonify(_job_json(_current_job(vendor, job_id)))
+
+
+@bp.post("/jobs/<int:job_id>/retry")
+@vendor_required
+def retry_job(vendor: Vendor, job_id: int):
+    """Run a failed job again as a new job (the failed one stays in the history)."""
+    job = _current_job(vendor, job_id)
+    if not CsrfOnlyForm().validate_on_submit():
+        abort(400, description=_("The form expired; please try again."))
+    if job.status != "failed":
+        abort(409, description=_("Only a failed job can be retried."))
+    staged = live_upload(vendor, job.upload_id)
+    return _start(staged, job.action, mode=job.mode, delist_missing=job.delist_missing)
 
 
 @bp.get("/imports")
 @vendor_required
 def import_history(vendor: Vendor):
+    import_jobs.reap_expired(db.session)
     rows = db.session.execute(
         select(ImportRun, ImportJob, User)
         .outerjoin(ImportJob, ImportJob.import_run_id == ImportRun.id)

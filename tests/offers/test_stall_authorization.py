@@ -26,6 +26,7 @@ ROUTES = [
     ("GET", "/stall/uploads/{upload}/errors.csv", None),
     ("GET", "/stall/jobs/{job}", None),
     ("GET", "/stall/jobs/{job}.json", None),
+    ("POST", "/stall/jobs/{job}/retry", None),
     ("GET", "/stall/imports/{run}/errors.csv", None),
 ]
 

@@ -181,6 +181,16 @@ def test_too_many_rows_is_refused(app, client, acme):
     assert response.status_code == 400 and "超过上限 2 行" in response.text
 
 
+def test_on_sqlite_a_sheet_above_its_row_cap_is_refused_and_postgresql_named(app, client, acme, monkeypatch):
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("the cap is SQLite's: its one write lock is held while a sheet's rows are written")
+    monkeypatch.setitem(app.config, "UPLOAD_SQLITE_MAX_ROWS", 2)
+    response = upload(client, gbk_sheet([GOOD, BAD, GOOD.replace("g1", "g3")]))
+    assert response.status_code == 400
+    assert "表格有 3 行" in response.text and "最多导入 2 行" in response.text and "PostgreSQL" in response.text
+    assert db.session.scalar(select(func.count(ImportJob.id))) == 0
+
+
 def test_over_size_upload_gets_a_clear_413_page(app, client, acme):
     limit = app.config["MAX_CONTENT_LENGTH"]
     # A raw body (werkzeug's multipart encoder would spool it to a temp file it never closes).

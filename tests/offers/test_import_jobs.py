@@ -1,0 +1,203 @@
+"""Import jobs: a lease in the database, a dead worker seen as failed, applies of one vendor one at a time."""
+
+import contextlib
+import io
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from catalog.models import ImportRun, Offer
+from extensions import db
+from offers import import_jobs, sheet_import
+from offers.stall_models import ImportJob, SheetUpload
+from tests.stall_support import finish_jobs, gbk_sheet, log_in, make_vendor_member, use_tmp_uploads
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+ROWS = [f"g{i},显卡,4090 单卡 {i},杭州,按量,RTX 4090,1,{1.5 + i / 100:.2f},人民币,元/卡时,5" for i in range(1, 31)]
+
+
+@pytest.fixture(autouse=True)
+def _uploads(app, tmp_path):
+    previous = use_tmp_uploads(app, tmp_path)
+    yield
+    app.config["UPLOAD_DIR"] = previous
+
+
+@pytest.fixture()
+def acme(client):
+    user, vendor = make_vendor_member("acme@example.com", "acme")
+    log_in(client, user)
+    return user, vendor
+
+
+def staged_upload(client, rows=ROWS) -> SheetUpload:
+    """Upload a sheet and let its preview finish; the staged upload."""
+    response = client.post("/stall/upload", data={"sheet": (io.BytesIO(gbk_sheet(rows)), "价格表.csv")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 302, response.text
+    finish_jobs()
+    return db.session.scalars(select(SheetUpload).order_by(SheetUpload.created_at.desc())).first()
+
+
+def offers_of(vendor) -> int:
+    return db.session.scalar(select(func.count(Offer.id)).where(Offer.vendor_id == vendor.id))
+
+
+WORKER = """
+import pathlib, sys, time
+from app import create_app
+from offers import import_jobs, sheet_import
+
+uri, uploads, index, job_id, flag = sys.argv[1:]
+app = create_app({"SQLALCHEMY_DATABASE_URI": uri, "UPLOAD_DIR": uploads, "SEARCH_INDEX_DIR": index,
+                  "IMPORT_JOB_LEASE_SECONDS": 3, "IMPORT_JOB_HEARTBEAT_SECONDS": 0.2})
+real = sheet_import._write_chunk
+
+def write_then_hang(*args, **kwargs):
+    real(*args, **kwargs)  # rows written inside the open transaction, then the worker is killed
+    pathlib.Path(flag).touch()
+    time.sleep(600)
+
+sheet_import._write_chunk = write_then_hang
+with app.app_context():
+    import_jobs.run_job(int(job_id))
+"""
+
+
+@pytest.mark.slow
+def test_a_killed_worker_leaves_a_failed_job_nothing_applied_and_a_retry_that_lands(app, client, acme, tmp_path):
+    _, vendor = acme
+    staged = staged_upload(client)
+    job = import_jobs.create_job(staged, acme[0].id, "apply")
+    db.session.commit()
+    flag = tmp_path / "writing"
+    worker = subprocess.Popen(
+        [sys.executable, "-c", WORKER, app.config["SQLALCHEMY_DATABASE_URI"], app.config["UPLOAD_DIR"],
+         app.config["SEARCH_INDEX_DIR"], str(job.id), str(flag)], cwd=ROOT, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 90
+        while not flag.exists():
+            assert worker.poll() is None and time.monotonic() < deadline, "the worker never reached its writes"
+            time.sleep(0.05)
+        assert client.get(f"/stall/jobs/{job.id}.json").json["status"] == "running"
+    finally:
+        if worker.poll() is None:
+            os.kill(worker.pid, signal.SIGKILL)
+        worker.wait()
+
+    deadline = time.monotonic() + 20
+    while (status := client.get(f"/stall/jobs/{job.id}.json").json)["status"] == "running":
+        assert time.monotonic() < deadline, "a job whose worker died stayed 'running'"
+        time.sleep(0.2)
+    assert status["status"] == "failed"
+    assert offers_of(vendor) == 0  # the worker's transaction rolled back with it
+    page = client.get(f"/stall/jobs/{job.id}").text
+    assert "处理任务的进程已停止" in page and "未做任何更改" in page and "重试" in page
+    assert "stopped" in client.get(f"/stall/jobs/{job.id}.json?lang=en").json["message"]
+
+    retried = client.post(f"/stall/jobs/{job.id}/retry")
+    assert retried.status_code == 302
+    finish_jobs()
+    new_id = int(retried.headers["Location"].rsplit("/", 1)[1])
+    assert new_id != job.id
+    assert client.get(f"/stall/jobs/{new_id}.json").json["status"] == "done"
+    assert offers_of(vendor) == len(ROWS)
+    history = client.get("/stall/imports?lang=zh").text
+    assert history.count("<tr>") - 1 == 2  # the failed run and the one that landed
+    assert "未导入" in history and "已导入" in history
+
+
+def test_a_running_job_renews_its_lease_and_shows_its_progress_in_the_database(app, client, acme, monkeypatch):
+    staged = staged_upload(client)
+    seen: list[dict] = []
+    real_schema = sheet_import.sheet_schema
+
+    class Observed:
+        """The sheet schema, pausing at row 15 to read the job row as another web node would."""
+
+        def __init__(self, schema):
+            self.schema, self.calls = schema, 0
+
+        def load(self, data, **kwargs):
+            self.calls += 1
+            if self.calls == 15:
+                for _ in range(2):
+                    time.sleep(0.35)
+                    with db.engine.connect() as conn:
+                        seen.append(dict(conn.execute(select(ImportJob.__table__)
+                                                      .where(ImportJob.id == job_id)).mappings().one()))
+            return self.schema.load(data, **kwargs)
+
+    monkeypatch.setattr(sheet_import, "sheet_schema", lambda context: Observed(real_schema(context)))
+    monkeypatch.setitem(app.config, "IMPORT_JOB_HEARTBEAT_SECONDS", 0.1)
+    job = import_jobs.create_job(staged, acme[0].id, "apply")
+    db.session.commit()
+    job_id = job.id
+    import_jobs.start(app, job_id)
+    finish_jobs()
+    first, second = seen
+    assert first["status"] == "running" and first["worker"] and first["processed"] == 14
+    assert second["lease_expires_at"] > first["lease_expires_at"] > first["created_at"]
+    assert client.get(f"/stall/jobs/{job_id}.json").json["status"] == "done"
+    assert not hasattr(import_jobs, "_live") and not hasattr(import_jobs, "_threads")
+
+
+def test_a_retry_is_refused_for_a_job_that_did_not_fail(client, acme):
+    staged = staged_upload(client)
+    job_id = db.session.scalar(select(ImportJob.id).where(ImportJob.upload_id == staged.id))
+    response = client.post(f"/stall/jobs/{job_id}/retry")
+    assert response.status_code == 409
+    assert "只有失败的任务可以重试" in response.text
+
+
+def test_two_applies_of_the_same_new_skus_at_once_both_land_and_both_are_in_history(client, acme, monkeypatch):
+    _, vendor = acme
+    first, second = staged_upload(client), staged_upload(client)
+    # Hold both jobs at their first write until the other arrives (or 3 s pass): without a
+    # per-vendor lock both look up the new SKUs before either commits.
+    barrier = threading.Barrier(2)
+    real = sheet_import._write_chunk
+
+    def meet(*args, **kwargs):
+        with contextlib.suppress(threading.BrokenBarrierError):
+            barrier.wait(timeout=3)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(sheet_import, "_write_chunk", meet)
+    jobs = [client.post(f"/stall/uploads/{u.id}/apply").headers["Location"].rsplit("/", 1)[1]
+            for u in (first, second)]
+    finish_jobs()
+    statuses = [client.get(f"/stall/jobs/{j}.json").json for j in jobs]
+    assert [s["status"] for s in statuses] == ["done", "done"], statuses
+    assert sorted((s["summary"]["created"], s["summary"]["unchanged"]) for s in statuses) == [(0, 30), (30, 0)]
+    assert offers_of(vendor) == len(ROWS)
+    runs = db.session.scalars(select(ImportRun).where(ImportRun.vendor_id == vendor.id)).all()
+    assert [r.landed for r in runs] == [True, True]
+
+
+def test_a_database_error_in_a_job_shows_a_plain_message_and_is_recorded(client, acme, monkeypatch):
+    staged = staged_upload(client)
+
+    def clash(*args, **kwargs):
+        raise IntegrityError("INSERT INTO offers (vendor_id, sku) VALUES (?, ?)", ("1", "g1"),
+                             Exception("UNIQUE constraint failed: offers.vendor_id, offers.sku"))
+
+    monkeypatch.setattr(sheet_import, "_write_chunk", clash)
+    response = client.post(f"/stall/uploads/{staged.id}/apply")
+    finish_jobs()
+    job_id = response.headers["Location"].rsplit("/", 1)[1]
+    page = client.get(f"/stall/jobs/{job_id}").text
+    assert "[SQL" not in page and "IntegrityError" not in page and "INSERT" not in page
+    assert "同一时间" in page and "未做任何更改" in page
+    english = client.get(f"/stall/jobs/{job_id}.json?lang=en").json["message"]
+    assert "at the same time" in english and "同一" not in english
+    history = client.get("/stall/imports?lang=zh").text
+    assert "价格表.csv" in history and "未导入" in history
