@@ -10,10 +10,10 @@ import weakref
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 
 from catalog.context import load_fx
-from catalog.models import Offer, Vendor
+from catalog.models import Offer, PriceHistory, Vendor
 from catalog.offer_query import OfferQuerySchema, search_offers, sql_search
 from catalog.outbox import IndexOutbox
 from catalog.registry import default_registries
@@ -131,3 +131,19 @@ def test_an_app_that_is_gone_leaves_nothing_behind(app, tmp_path):
                          list_currency="CNY", list_unit="hour", unit_price=Decimal("0.2"), vcpus=Decimal(8)))
     db.session.commit()
     assert both_paths() == (["x"], ["x"])
+
+
+def test_statements_that_rename_a_vendor_delete_offers_or_reprice_by_id_reach_search(app, context):
+    import_sheet(db.session, sheet("a", "b", "c"), "acme", context, filename="s.csv")
+    assert both_paths(q="极光算力") == ([], [])
+    db.session.execute(update(Vendor).where(Vendor.slug == "acme").values(name_zh="极光算力"))
+    db.session.commit()
+    assert sorted(both_paths(q="极光算力")[0]) == ["a", "b", "c"]
+    ids = dict(db.session.execute(select(Offer.sku, Offer.id)).all())
+    db.session.execute(delete(PriceHistory).where(PriceHistory.offer_id == ids["c"]))
+    db.session.execute(delete(Offer).where(Offer.sku == "c"))
+    # The ORM's bulk UPDATE by primary key: many parameter sets, each naming its offer.
+    db.session.execute(update(Offer), [{"id": ids["a"], "stock": 0}, {"id": ids["b"], "stock": 4}])
+    db.session.commit()
+    assert both_paths(in_stock="true") == (["b"], ["b"])
+    assert app.extensions["search"].check() == []
