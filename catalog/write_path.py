@@ -1,17 +1,14 @@
 """The one write path for offers: every change to an offer row is recorded in the index outbox
-(catalog.outbox) inside the transaction that makes it. No Flask.
+(catalog.outbox) in the transaction that makes it, by hooks on the app's session; writers call nothing.
 
-Writers call nothing: `install` binds these hooks to the app's session class, and they see
-- ORM changes (add, edit or delete an Offer, rename a Vendor) in `after_flush`;
-- statements run through the session (the importer's inserts and updates, delisting, checkout
-  stock, any future bulk writer) in `do_orm_execute`: an UPDATE or DELETE first selects the ids
-  its WHERE matches and is narrowed to them, so exactly the rows it may change are recorded; an
-  executemany names its offers by an `id = :param` WHERE; an INSERT's ids are read back by
-  (vendor_id, sku). A statement whose offers cannot be told is refused, never run unrecorded.
-After the commit the search service drains the outbox; the snapshot, the cached offers
-(offer_records) and the page-cache key all follow the outbox ids. SQL text and writes on a bare
-Connection bypass all this: do not write offers that way. A new writer joins the property test
-tests/catalog/test_write_path_property.py.
+- ORM changes (add, edit or delete an Offer, rename a Vendor): `after_flush`.
+- Statements through the session (importer, delisting, checkout stock, any new bulk writer):
+  `do_orm_execute`. UPDATE/DELETE select the ids their WHERE matches and are narrowed to them; an
+  executemany names its rows by `id = :param`; INSERT ids are read back by (vendor_id, sku). A
+  statement whose offers cannot be told is refused, never run unrecorded.
+- After the commit the search service drains (a command, before it returns); snapshot, cached
+  offers and page-cache key follow the outbox. SQL text and bare-Connection writes bypass this: don't. New writers join
+  tests/catalog/test_write_path_property.py.
 """
 
 import logging
