@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import create_engine, func, select  # noqa: E402
-from sqlalchemy.orm import Session  # noqa: E402
+from sqlalchemy.orm import sessionmaker  # noqa: E402
 
 from bench.catalog_generator import build  # noqa: E402
 
@@ -149,10 +149,15 @@ def run(offers: int, database_url: str | None, passes: int, engine: str = "whoos
 
 def reprice(app, client, url: str, offer_model) -> dict:
     """Re-price offers from another engine (as another process would) and poll search until visible."""
+    from catalog import write_path
+
     writer = create_engine(url)
+    # Another process's sessions record their offer writes as the app's do (it drains its own).
+    sessions = sessionmaker(writer)
+    write_path.install(sessions, lambda _session: None)
     rng = random.Random(5)
     waits = []
-    with Session(writer) as session:
+    with sessions() as session:
         ids = session.scalars(select(offer_model.id).where(offer_model.status == "active",
                                                            offer_model.kind == "gpu").limit(2000)).all()
         for oid in rng.sample(ids, 10):

@@ -45,6 +45,13 @@ def check_index_command() -> None:
     click.echo("index matches the database / 索引与数据库一致")
 
 
+def _in_a_command() -> bool:
+    """A command (seed, import-sheet, reconcile-payments …) is running in this thread: its
+    process exits when it returns, and a background drain would die with it, leaving the
+    outbox pending (/healthz 503). Request threads, even under `flask run`, have no click context."""
+    return click.get_current_context(silent=True) is not None
+
+
 def init_app(app: Flask) -> None:
     import catalog.outbox  # noqa: F401 - registers the index_outbox table
 
@@ -53,8 +60,9 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("SEARCH_DRAIN", "sync" if app.testing else "thread")
     with app.app_context():
         service = SearchService(db.engine, make_engine(app.config["SEARCH_ENGINE"], app.config["SEARCH_INDEX_DIR"]),
-                                default_registries(), drain_mode=app.config["SEARCH_DRAIN"])
-    register(service)
+                                default_registries(), drain_mode=app.config["SEARCH_DRAIN"],
+                                drain_before_return=_in_a_command)
+    register(service, db.session)
     app.extensions["search"] = service
     app.cli.add_command(reindex_command)
     app.cli.add_command(check_index_command)

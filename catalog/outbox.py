@@ -1,27 +1,24 @@
 """The index outbox: which offers changed, written in the same transaction as the change.
 
-The database is the truth. Every write path records (offer_id, op) rows in `index_outbox`
-inside its own transaction: ORM changes through session events here, the sheet importer's
-bulk statements through `enqueue` (bulk statements fire no per-object events). After a
-commit, one writer drains the pending rows into the text engine; if the engine is busy or
-broken the rows wait for the next drain or for `flask reindex`, and the vendor's save has
-already committed. Drained rows are kept for a while: the in-memory snapshot of every
-process reads the same rows to see changes (catalog.snapshot).
+The database is the truth. Every change to an offer records (offer_id, op) rows in
+`index_outbox` inside its own transaction, through the one write path (catalog.write_path).
+After a commit, one writer drains the pending rows into the text engine; if the engine is
+busy or broken the rows wait for the next drain or for `flask reindex`, and the vendor's
+save has already committed. Drained rows are kept for a while: the in-memory snapshot of
+every process reads the same rows to see changes (catalog.snapshot).
 """
 
-import logging
 import threading
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
-from sqlalchemy import Index, delete, event, insert, select, update
+from sqlalchemy import Index, delete, insert, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from catalog.models import Offer, Vendor, utcnow
+from catalog.models import utcnow
 from extensions import db
 
-log = logging.getLogger(__name__)
 KEEP_DRAINED = timedelta(hours=24)
 PENDING_KEY = "index_outbox_pending"
 
@@ -38,71 +35,12 @@ class IndexOutbox(db.Model):
 
 
 def enqueue(session: Session, offer_ids: Iterable[int], op: str = "upsert") -> None:
-    """Record changed offers inside the caller's transaction (for bulk statements)."""
+    """Record changed offers inside the caller's transaction (called by catalog.write_path)."""
     now = utcnow()
     rows = [{"offer_id": oid, "op": op, "indexed": False, "created_at": now} for oid in offer_ids]
     if rows:
         session.connection().execute(insert(IndexOutbox.__table__), rows)
         session.info[PENDING_KEY] = True
-
-
-def _after_flush(session: Session, _context) -> None:
-    upserts: set[int] = set()
-    deletes: set[int] = set()
-    vendors: list[int] = []
-    for obj in session.new:
-        if isinstance(obj, Offer):
-            upserts.add(obj.id)
-    for obj in session.dirty:
-        if isinstance(obj, Offer) and session.is_modified(obj, include_collections=False):
-            upserts.add(obj.id)
-        elif isinstance(obj, Vendor) and session.is_modified(obj, include_collections=False):
-            vendors.append(obj.id)
-    for obj in session.deleted:
-        if isinstance(obj, Offer):
-            deletes.add(obj.id)
-    if not (upserts or deletes or vendors):
-        return
-    enqueue(session, sorted(upserts - deletes))
-    enqueue(session, sorted(deletes), op="delete")
-    if vendors:
-        # A renamed vendor changes the words all its offers are found by.
-        ids = session.connection().execute(select(Offer.id).where(Offer.vendor_id.in_(vendors))).scalars().all()
-        enqueue(session, ids)
-
-
-def _after_commit(session: Session) -> None:
-    if session.info.pop(PENDING_KEY, False):
-        for hook in list(_commit_hooks):
-            try:
-                hook(session)
-            except Exception:  # a broken index must never fail a committed save
-                log.exception("search index update after commit failed; the outbox keeps the change")
-
-
-def _after_rollback(session: Session) -> None:
-    session.info.pop(PENDING_KEY, None)
-
-
-_commit_hooks: list[Callable[[Session], None]] = []
-_installed = False
-
-
-def install(on_commit: Callable[[Session], None]) -> None:
-    """Listen to every ORM session; call `on_commit` after a commit that changed offers."""
-    global _installed
-    if on_commit not in _commit_hooks:
-        _commit_hooks.append(on_commit)
-    if not _installed:
-        event.listen(Session, "after_flush", _after_flush)
-        event.listen(Session, "after_commit", _after_commit)
-        event.listen(Session, "after_soft_rollback", lambda s, _t: _after_rollback(s))
-        _installed = True
-
-
-def uninstall(on_commit: Callable[[Session], None]) -> None:
-    if on_commit in _commit_hooks:
-        _commit_hooks.remove(on_commit)
 
 
 class Drainer:
@@ -116,9 +54,10 @@ class Drainer:
         self._lock = threading.Lock()
         self._again = threading.Event()
 
-    def drain(self) -> int:
-        """Drain until nothing is pending; if another drain is running, ask it to go round again."""
-        if not self._lock.acquire(blocking=False):
+    def drain(self, wait: bool = False) -> int:
+        """Drain until nothing is pending; if another drain is running, ask it to go round
+        again, or with `wait` (a process about to exit), wait for it and drain after it."""
+        if not self._lock.acquire(blocking=wait):
             self._again.set()
             return 0
         done = 0

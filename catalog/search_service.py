@@ -8,7 +8,8 @@ import fcntl
 import logging
 import queue
 import threading
-from collections.abc import Iterator
+import weakref
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from catalog import outbox
+from catalog import outbox, write_path
 from catalog.models import Offer, Vendor
 from catalog.offer_records import OfferRecords
 from catalog.registry import Registries
@@ -52,7 +53,8 @@ class Mismatch:
 
 
 class SearchService:
-    def __init__(self, db_engine: Engine, text: TextEngine, registries: Registries, drain_mode: str = "thread"):
+    def __init__(self, db_engine: Engine, text: TextEngine, registries: Registries, drain_mode: str = "thread",
+                 drain_before_return: Callable[[], bool] = lambda: False):
         self.db_engine = db_engine
         self.text = text
         self.builder = TextBuilder(registries)
@@ -61,6 +63,9 @@ class SearchService:
         self.snapshot.listeners.append(self.records.forget)
         self.drainer = outbox.Drainer(db_engine, self.index_offers)
         self.drain_mode = drain_mode
+        # True when the committing thread must not leave the drain to the background thread:
+        # a command-line command, whose process exits right after (catalog.index_cli).
+        self.drain_before_return = drain_before_return
         self._wake: queue.Queue | None = None
 
     # -- writing ---------------------------------------------------------------------
@@ -96,6 +101,8 @@ class SearchService:
         self.snapshot.checked = 0.0  # the next query catches up at once
         if self.drain_mode == "sync":
             self.drainer.drain()
+        elif self.drain_mode == "thread" and self.drain_before_return():
+            self.drainer.drain(wait=True)
         elif self.drain_mode == "thread":
             self._start_worker()
             self._wake.put(1)
@@ -156,7 +163,9 @@ class SearchService:
         return parse_query(q, self.builder, self.text.knows)
 
 
-_services: dict[int, SearchService] = {}
+# One per database engine. Weak: a service belongs to its app, and an app that is gone (a
+# test's, a script's) must not be kept alive, index files open, by this look-up table.
+_services: "weakref.WeakValueDictionary[int, SearchService]" = weakref.WeakValueDictionary()
 
 
 def _on_commit(session: Session) -> None:
@@ -165,10 +174,14 @@ def _on_commit(session: Session) -> None:
         service.on_commit()
 
 
-def register(service: SearchService) -> None:
+def register(service: SearchService, sessions) -> None:
+    """Make `service` the one for its engine, and record offer writes made through `sessions`
+    (the app's scoped session) in the outbox (catalog.write_path)."""
     _services[id(service.db_engine)] = service
-    outbox.install(_on_commit)
+    write_path.install(sessions, _on_commit)
 
 
 def service_for(session: Session) -> SearchService | None:
-    return _services.get(id(session.get_bind()))
+    bind = session.get_bind()
+    service = _services.get(id(bind))
+    return service if service is not None and service.db_engine is bind else None

@@ -20,7 +20,6 @@ from sqlalchemy import bindparam, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from catalog.models import ImportRun, Offer, PriceHistory, Vendor, utcnow
-from catalog.outbox import enqueue
 from offers.columns import ColumnMapping, MappingError, apply_mapping, plan_headers
 from offers.schema import ALL_COLUMNS, CatalogContext, bilingual, sheet_schema
 from offers.sheet_reader import Sheet, SheetError, open_sheet
@@ -170,7 +169,8 @@ def _write_chunk(session: Session, vendor_id: int, chunk: list[tuple[int, dict]]
         if old.status != "active":
             reactivated.append(old.id)
     # Core statements, not ORM bulk: the ORM groups rows by which values are None and
-    # sends one statement per group, thousands of round trips on PostgreSQL.
+    # sends one statement per group, thousands of round trips on PostgreSQL. The session's
+    # write path (catalog.write_path) records each written offer in the index outbox.
     ids: dict[str, int] = {}
     if inserts:
         # Plain executemany and a look-up: INSERT … RETURNING makes psycopg parse one huge
@@ -187,8 +187,6 @@ def _write_chunk(session: Session, vendor_id: int, chunk: list[tuple[int, dict]]
     for shape, rows in by_shape.items():
         columns = {c: bindparam(c) for c in shape if c != "id"}
         session.execute(update(Offer.__table__).where(Offer.__table__.c.id == bindparam("_id")).values(columns), rows)
-    # Bulk statements fire no ORM events: tell the search index outbox here, in this transaction.
-    enqueue(session, [*(ids[i["sku"]] for i in inserts), *(u["id"] for u in updates)])
     if history:
         session.execute(insert(PriceHistory.__table__), history)
 
