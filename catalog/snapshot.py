@@ -103,8 +103,12 @@ class Snapshot:
         self.answers: OrderedDict[tuple, object] = OrderedDict()
         # Told which offers changed (None: any may have), e.g. catalog.offer_records.
         self.listeners: list = []
+        # Bumped at every change this snapshot sees: the catalog version of this process's caches
+        # (unlike last_id, it never repeats when the outbox is emptied and refilled).
+        self.generation = 0
 
     def _changed(self, offer_ids: list[int] | None = None) -> None:
+        self.generation += 1
         self.orders = {}
         self.answers.clear()
         for listener in self.listeners:
