@@ -65,3 +65,12 @@ def describe() -> str:
         blocks.append(f"{c.name}  [{c.invalidated_by}]  {c.module}\n"
                       f"  holds: {c.holds}\n  key:   {c.key}\n  bound: {c.bound}")
     return "\n".join(blocks)
+
+
+def init_app(app) -> None:
+    """Add `flask caches`, which prints the list (the app is passed in: this module imports no Flask)."""
+
+    @app.cli.command("caches")
+    def caches_command():
+        """List every cache kept across requests: what it holds, its key, bound and invalidating event."""
+        print(describe())

@@ -15,6 +15,7 @@ from babel.dates import TIMEDELTA_UNITS, format_date, format_timedelta
 from flask import Flask
 
 from catalog.registry import default_registries
+from web import caches
 from web.locale import gettext, language, lazy_gettext
 
 CURRENCY_SYMBOLS = {"CNY": "¥", "USD": "$", "EUR": "€", "GBP": "£", "HKD": "HK$", "SGD": "S$", "JPY": "JP¥"}
@@ -102,6 +103,15 @@ def listed_price(offer) -> str:
 def quantity(value: Decimal | None) -> str:
     """A count or size without padding zeros: 8, 0.5, 80."""
     return "" if value is None else format(Decimal(value).normalize(), "f")
+
+
+caches.register(
+    "babel-locales", __name__, holds="parsed Babel locales", key="language", bound="one per language (2)",
+    invalidated_by=caches.Invalidation.NEVER, catalog_facts=False)
+caches.register(
+    "ago-words", __name__, holds="Babel's 'N units ago' words", key="(unit, rounded count, language)",
+    bound="~400 strings: the counts below each unit's next step, per language",
+    invalidated_by=caches.Invalidation.NEVER, catalog_facts=False)
 
 
 @cache
