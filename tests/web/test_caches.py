@@ -7,13 +7,14 @@ one fails here.
 """
 
 import importlib
+import os
 import pkgutil
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from catalog.models import Offer, Vendor, utcnow
 from extensions import db
@@ -40,18 +41,29 @@ def new_offer(vendor: Vendor, sku: str, title: str, price: str, **extra) -> Offe
                  list_unit="card_hour", list_amount=Decimal(price), unit_price=Decimal(price), **extra)
 
 
+def empty_tables() -> None:
+    for table in reversed(db.metadata.sorted_tables):
+        db.session.execute(delete(table))
+    db.session.commit()
+
+
 @pytest.fixture()
 def live_app(make_app):
-    """An app configured as production caches it, with one vendor and one GPU offer."""
-    app = make_app(RESPONSE_CACHE_SECONDS=60)
+    """An app configured as production caches it, with one vendor and one GPU offer (on TEST_DATABASE_URL
+    when it is set, emptied afterwards; else its own SQLite file)."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    app = make_app(RESPONSE_CACHE_SECONDS=60, **({"SQLALCHEMY_DATABASE_URI": url} if url else {}))
     with app.app_context():
         db.create_all()
+        empty_tables()
         vendor = Vendor(slug="acme", name_zh="阿克米", name_en="Acme")
         db.session.add(new_offer(vendor, "h1", "H100 Hopper", "9.5", stock=5,
                                  price_updated_at=utcnow() - timedelta(hours=3)))
         db.session.commit()
     yield app
     with app.app_context():
+        db.session.rollback()
+        empty_tables()
         db.session.remove()
         db.engine.dispose()
 
