@@ -64,7 +64,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from catalog import pages as catalog_pages
     from offers import cli as offers_cli
     from offers import stall_views
-    from web import errors, health, locale, nav, openapi, request_log, response_cache
+    from web import caches, errors, health, locale, nav, openapi, request_log, response_cache
 
     request_log.init_app(app)
     response_cache.init_app(app)  # after the request log: a cached answer is logged too
@@ -75,6 +75,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     db_errors.init_app(app)
     health.init_app(app)
     openapi.init_app(app)
+    caches.init_app(app)  # `flask caches`
     catalog_cli.init_app(app)
     index_cli.init_app(app)
     offers_cli.init_app(app)

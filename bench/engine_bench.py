@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.search_bench import TEXTS, pct  # noqa: E402
+from bench.yardstick import Yardstick, per_loop_cell, stored_seconds  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 
@@ -30,7 +31,10 @@ def main() -> None:
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--engines", default="whoosh,tantivy")
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--results", default=str(RESULTS), help="folder of engines.json and engines.md "
+                        "(a trial run: anywhere but bench/results)")
     args = parser.parse_args()
+    results = Path(args.results)
 
     from app import create_app
     from catalog.search_engine import make_engine
@@ -48,6 +52,7 @@ def main() -> None:
         lookups.append(("query", list(groups)))
     rows = []
     for name in args.engines.split(","):
+        yardstick = Yardstick.start()
         engine = make_engine(name, work / name)
         engine.cache.max_ids = 0  # time every lookup cold
         t = time.perf_counter()
@@ -67,11 +72,11 @@ def main() -> None:
                      **{f"{s}_p50": round(pct(v, 50), 2) for s, v in times.items()},
                      **{f"{s}_p95": round(pct(v, 95), 2) for s, v in times.items()},
                      **{f"{s}_max": round(max(v), 1) for s, v in times.items()},
-                     "max_hits": max(hits)})
+                     "max_hits": max(hits), "yardstick": yardstick.finish().as_json()})
         engine.close()
         print(json.dumps(rows[-1]), flush=True)
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    store = RESULTS / "engines.json"
+    results.mkdir(parents=True, exist_ok=True)
+    store = results / "engines.json"
     runs = json.loads(store.read_text()) if store.exists() else []
     new = {(r["engine"], r["offers"]) for r in rows}
     runs = sorted([r for r in runs if (r["engine"], r["offers"]) not in new] + rows,
@@ -82,14 +87,20 @@ def main() -> None:
              "process, then `engine.query()` alone timed for the words of the search benchmark's text queries "
              "(`word`: one word's own term, as the fast path asks; `query`: all of a query's groups, terms and "
              f"concepts, as the SQL path asks), {args.rounds} rounds, the engines' lookup cache off. Milliseconds. Build excludes reading and "
-             "term building. Shared 2-core machine; load average at the end of each engine's run.", "",
-             "| engine | offers | load | build s | word p50 / p95 / max | query p50 / p95 / max | most hits |",
-             "|---|---|---|---|---|---|---|"]
+             "term building. Shared 2-core machine; load average at the end of each engine's run. Yardstick = seconds "
+             "of bench/yardstick.py's 10-million-addition Python loop around each engine's run (mean of start and "
+             "end); the last two columns are the build time and the query p95 in those loops ('–': run from "
+             "before the yardstick).", "",
+             "| engine | offers | load | build s | word p50 / p95 / max | query p50 / p95 / max | most hits | "
+             "yardstick s | build in loops | query p95 in loops |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
     for r in runs:
         lines.append(f"| {r['engine']} | {r['offers']:,} | {r['load_avg_1m']} | {r['build_s']} | "
                      f"{r['word_p50']} / {r['word_p95']} / {r['word_max']} | "
-                     f"{r['query_p50']} / {r['query_p95']} / {r['query_max']} | {r['max_hits']:,} |")
-    (RESULTS / "engines.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+                     f"{r['query_p50']} / {r['query_p95']} / {r['query_max']} | {r['max_hits']:,} | "
+                     f"{stored_seconds(r) or '–'} | {per_loop_cell(r['build_s'], r, 2)} | "
+                     f"{per_loop_cell(r['query_p95'] / 1000, r, 4)} |")
+    (results / "engines.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 if __name__ == "__main__":
     main()

@@ -17,6 +17,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.yardstick import Yardstick  # noqa: E402
+
 FLASK = [sys.executable, "-m", "flask", "--app", "app"]
 GPUS = ["RTX 4090", "A100 80G", "H100 SXM", "H20", "L40S", "昇腾910B", "A10", "T4", "V100 32GB", "RTX 3090"]
 REGIONS = ["杭州", "cn-beijing", "华东2（上海）", "深圳", "贵阳", "乌兰察布", "ap-guangzhou", "us-east-1", "成都", "张家口"]
@@ -60,7 +64,7 @@ def run_import(env: dict, sheet: Path) -> tuple[float, dict, int]:
     return elapsed, json.loads(proc.stdout.strip().splitlines()[-1]), peak_kb
 
 
-def bench(label: str, env: dict, rows: int, tmp: Path) -> list[str]:
+def bench(label: str, env: dict, rows: int, tmp: Path) -> list[tuple]:
     subprocess.run([*FLASK, "init-db"], cwd=ROOT, env=env, check=True, capture_output=True)
     first, repriced = tmp / "sheet.csv", tmp / "sheet-repriced.csv"
     make_sheet(first, rows)
@@ -70,32 +74,45 @@ def bench(label: str, env: dict, rows: int, tmp: Path) -> list[str]:
                                 ("re-priced", repriced, "updated")):
         elapsed, summary, peak_kb = run_import(env, sheet)
         assert summary[expect] > 0, summary
-        lines.append(f"| {label} | {name} | {rows:,} | {summary[expect]:,} {expect} | {elapsed:.1f} s | "
-                     f"{rows / elapsed:,.0f} | {peak_kb / 1024:.0f} MiB |")
+        lines.append((label, name, rows, f"{summary[expect]:,} {expect}", elapsed, peak_kb))
         print(lines[-1], flush=True)
     return lines
+
+
+def table_row(yardstick: Yardstick, label: str, name: str, rows: int, result: str, elapsed: float,
+              peak_kb: int) -> str:
+    return (f"| {label} | {name} | {rows:,} | {result} | {elapsed:.1f} s | {rows / elapsed:,.0f} | "
+            f"{yardstick.in_loop(rows / elapsed):,.0f} | {peak_kb / 1024:.0f} MiB |")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=50_000)
     parser.add_argument("--pg", default="postgresql+psycopg://postgres@127.0.0.1:5432/test_bench")
+    parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "import.md"),
+                        help="the result file (a trial run: anywhere but bench/results)")
     args = parser.parse_args()
-    out = ["# Sheet import speed", "",
-           f"{args.rows:,}-row GB18030 CSV (60% gpu, 30% cpu, 10% token), `flask import-sheet` in a fresh process, "
-           f"wall time including start-up; peak RSS from /usr/bin/time. Machine: {os.cpu_count()} cores.", "",
-           "| database | run | rows | result | time | rows/s | peak memory |", "|---|---|---|---|---|---|---|"]
+    yardstick = Yardstick.start()
+    runs = []
     with tempfile.TemporaryDirectory() as tmp_dir:
         tmp = Path(tmp_dir)
         env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp / 'bench.db'}", "SEARCH_INDEX_DIR": str(tmp / "idx")}
-        out += bench("SQLite", env, args.rows, tmp)
+        runs += bench("SQLite", env, args.rows, tmp)
         pg_db = args.pg.rsplit("/", 1)[1]
         subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-qc",
                         f"DROP DATABASE IF EXISTS {pg_db}"], check=True, capture_output=True)
         subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-qc",
                         f"CREATE DATABASE {pg_db}"], check=True, capture_output=True)
-        out += bench("PostgreSQL 15", {**env, "DATABASE_URL": args.pg}, args.rows, tmp)
-    result = ROOT / "bench" / "results" / "import.md"
+        runs += bench("PostgreSQL 15", {**env, "DATABASE_URL": args.pg}, args.rows, tmp)
+    yardstick.finish()
+    out = ["# Sheet import speed", "",
+           f"{args.rows:,}-row GB18030 CSV (60% gpu, 30% cpu, 10% token), `flask import-sheet` in a fresh process, "
+           f"wall time including start-up; peak RSS from /usr/bin/time. Machine: {os.cpu_count()} cores. "
+           "'rows per loop' = rows/s × the yardstick's seconds: the import rate in rows per yardstick loop.", "",
+           yardstick.line(), "",
+           "| database | run | rows | result | time | rows/s | rows per loop | peak memory |",
+           "|---|---|---|---|---|---|---|---|", *(table_row(yardstick, *r) for r in runs)]
+    result = Path(args.out)
     result.write_text("\n".join(out) + "\n", encoding="utf-8")
     print(f"wrote {result}")
 

@@ -27,6 +27,7 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import func, select  # noqa: E402
 
 from bench.catalog_generator import build  # noqa: E402
+from bench.yardstick import Yardstick, in_loop_cell, per_loop_cell, stored_seconds  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 
@@ -38,6 +39,7 @@ def run(offers: int, database_url: str | None, engine: str, label: str, keep: bo
     from catalog.search_text import _tokenize
     from extensions import db
 
+    yardstick = Yardstick.start()
     work = Path(tempfile.mkdtemp(prefix="reindex-bench-"))
     url = database_url or f"sqlite:///{work / 'bench.db'}"
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SEARCH_INDEX_DIR": str(work / "index"),
@@ -77,6 +79,7 @@ def run(offers: int, database_url: str | None, engine: str, label: str, keep: bo
         problems = service.check()
         out["check_s"] = round(time.perf_counter() - t, 1)
         assert not problems, problems[:5]
+    out["yardstick"] = yardstick.finish().as_json()
     print(json.dumps(out, ensure_ascii=False), flush=True)
     return out
 
@@ -90,15 +93,21 @@ def render(runs: list[dict]) -> str:
         "catalog of bench/catalog_generator.py, on this shared 2-core machine (1-minute load average at the "
         "start of each run shown; CPU s = this process's CPU time during the reindex, less sensitive to the "
         "other work on the machine than the wall time). `read` and `terms` are timed separately beforehand, single-process, "
-        "cold token cache; `check` is a full `check-index` afterwards (must find nothing).",
+        "cold token cache; `check` is a full `check-index` afterwards (must find nothing). Yardstick = seconds "
+        "of bench/yardstick.py's 10-million-addition Python loop in the same run (mean of start and end); "
+        "the last two columns are the reindex CPU time in those loops and the reindex rate in documents per "
+        "loop ('–': run from before the yardstick).",
         "",
-        "| run | offers | database | engine | load avg | read s | terms s | reindex s (docs/s) | reindex CPU s | check-index s |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| run | offers | database | engine | load avg | read s | terms s | reindex s (docs/s) | reindex CPU s | "
+        "check-index s | yardstick s | reindex CPU in loops | docs per loop |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in runs:
         lines.append(f"| {r['label']} | {r['offers']:,} | {r['database']} | {r['engine']} | {r['load_avg_1m']} | "
                      f"{r['read_s']} | {r['terms_s']} | {r['reindex_s']} ({r['docs_per_s']:,}) | "
-                     f"{r.get('reindex_cpu_s', '–')} | {r['check_s']} |")
+                     f"{r.get('reindex_cpu_s', '–')} | {r['check_s']} | {stored_seconds(r) or '–'} | "
+                     f"{per_loop_cell(r['reindex_cpu_s'], r, 1) if 'reindex_cpu_s' in r else '–'} | "
+                     f"{in_loop_cell(r['docs_per_s'], r)} |")
     lines += ["", "Raw figures per run: bench/results/reindex.json. The before and after Whoosh rows ran back to back "
               "on the same database; an earlier before run on it, at load 3.9, took 58.8 s, and the issue's "
               "first measurement (load ~5) 101.8 s. The machine's load moves these wall times by ±50%; compare "
@@ -113,15 +122,18 @@ def main() -> None:
     parser.add_argument("--engine", default="whoosh")
     parser.add_argument("--label", default="current")
     parser.add_argument("--keep", action="store_true", help="reuse a database that already holds --offers offers")
+    parser.add_argument("--results", default=str(RESULTS), help="folder of reindex.json and reindex.md "
+                        "(a trial run: anywhere but bench/results)")
     args = parser.parse_args()
     result = run(args.offers, args.database_url, args.engine, args.label, args.keep)
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    store = RESULTS / "reindex.json"
+    results = Path(args.results)
+    results.mkdir(parents=True, exist_ok=True)
+    store = results / "reindex.json"
     runs = json.loads(store.read_text()) if store.exists() else []
     key = ("label", "offers", "database", "engine")
     runs = [r for r in runs if tuple(r[k] for k in key) != tuple(result[k] for k in key)] + [result]
     store.write_text(json.dumps(runs, indent=1, ensure_ascii=False) + "\n")
-    (RESULTS / "reindex.md").write_text(render(runs), encoding="utf-8")
+    (results / "reindex.md").write_text(render(runs), encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -29,6 +29,7 @@ from sqlalchemy import create_engine, func, select  # noqa: E402
 from sqlalchemy.orm import sessionmaker  # noqa: E402
 
 from bench.catalog_generator import build  # noqa: E402
+from bench.yardstick import Yardstick, in_loop_cell, per_loop_cell, stored_seconds  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 TEXTS = ["4090 杭州", "a100 80g 北京 包月", "deepseek 便宜", "ascend 910b", "华东 l40s", "h10o", "qwen api",
@@ -93,6 +94,7 @@ def run(offers: int, database_url: str | None, passes: int, engine: str = "whoos
     from catalog.registry import default_registries
     from extensions import db
 
+    yardstick = Yardstick.start()
     work = Path(tempfile.mkdtemp(prefix="search-bench-"))
     url = database_url or f"sqlite:///{work / 'bench.db'}"
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SEARCH_INDEX_DIR": str(work / "index"),
@@ -144,6 +146,7 @@ def run(offers: int, database_url: str | None, passes: int, engine: str = "whoos
             shape: statistics.median(totals[json.dumps(p, ensure_ascii=False)] for s, p in mix if s == shape)
             for shape in ("text", "filter", "text+filter+sort", "facet")}
         out["reprice_visible_s"] = reprice(app, client, url, Offer)
+    out["yardstick"] = yardstick.finish().as_json()
     return out
 
 
@@ -193,11 +196,15 @@ def render(runs: list[dict]) -> str:
         "(2 cores; other work was running on it). Text cache = the engines' cache of recent text lookups "
         "(catalog.search_engine.QueryCache; the mix repeats 20 texts, so 'on' times them mostly warm, 'off' cold). "
         "Re-price visible = a price changed and committed through a separate SQLAlchemy engine (as another "
-        "process would), then polled through search until it shows.",
+        "process would), then polled through search until it shows. Yardstick = seconds of bench/yardstick.py's "
+        "10-million-addition Python loop in the same run (mean of its start and end); the last two columns are "
+        "the all-queries p95 in those loops and the reindex rate in documents per loop ('–': run from before "
+        "the yardstick).",
         "",
         "| offers | database | text engine | text cache | load | reindex s (docs/s) | snapshot load s | text p50/p95 | filter p50/p95 | "
-        "text+filter+sort p50/p95 | facet p50/p95 | all p50/p95 | re-price visible p50 / max s |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "text+filter+sort p50/p95 | facet p50/p95 | all p50/p95 | re-price visible p50 / max s | yardstick s | "
+        "all p95 in loops | reindex docs per loop |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in runs:
         lat = r["latency_ms"]
@@ -210,7 +217,8 @@ def render(runs: list[dict]) -> str:
                      f"{'on' if r.get('text_cache', True) else 'off'} | {load} | {r['reindex_s']} ({r['build_docs_per_s']:,}) | "
                      f"{r['snapshot_load_s']} | {cell('text')} | {cell('filter')} | {cell('text+filter+sort')} | "
                      f"{cell('facet')} | {cell('all')} | {r['reprice_visible_s']['p50']} / "
-                     f"{r['reprice_visible_s']['max']} |")
+                     f"{r['reprice_visible_s']['max']} | {stored_seconds(r) or '–'} | "
+                     f"{per_loop_cell(lat['all']['p95'] / 1000, r, 4)} | {in_loop_cell(r['build_docs_per_s'], r)} |")
     lines += ["", "Raw figures per run: bench/results/search.json.", "",
               "Earlier figures (before the Whoosh writer rewrite, main be81ae0, load average ~5 from other work): "
               "100,000 on PostgreSQL reindex 101.8 s (982/s), all p50/p95 15.9 / 37.0 ms; 100,000 on SQLite "
@@ -228,11 +236,14 @@ def main() -> None:
     parser.add_argument("--engine", default="whoosh", help="SEARCH_ENGINE: whoosh or tantivy")
     parser.add_argument("--keep", action="store_true", help="reuse a database already holding --offers offers")
     parser.add_argument("--no-text-cache", action="store_true", help="time every text lookup cold")
+    parser.add_argument("--results", default=str(RESULTS), help="folder of search.json and search.md "
+                        "(a trial run: anywhere but bench/results)")
     args = parser.parse_args()
     result = run(args.offers, args.database_url, args.passes, args.engine, args.keep, not args.no_text_cache)
     print(json.dumps(result, indent=1, ensure_ascii=False))
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    store = RESULTS / "search.json"
+    results = Path(args.results)
+    results.mkdir(parents=True, exist_ok=True)
+    store = results / "search.json"
     runs = json.loads(store.read_text()) if store.exists() else []
     def key(r):
         return r["offers"], r["database"], r.get("engine", "whoosh"), r.get("text_cache", True)
@@ -240,7 +251,7 @@ def main() -> None:
     runs = [r for r in runs if key(r) != key(result)] + [result]
     runs.sort(key=key)
     store.write_text(json.dumps(runs, indent=1, ensure_ascii=False) + "\n")
-    (RESULTS / "search.md").write_text(render(runs), encoding="utf-8")
+    (results / "search.md").write_text(render(runs), encoding="utf-8")
 
 
 if __name__ == "__main__":

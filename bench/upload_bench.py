@@ -7,6 +7,7 @@ Writes (appends a section per database to) bench/results/upload.md. The database
 dropped and created: never point it at a database you care about.
 """
 
+import argparse
 import io
 import os
 import platform
@@ -18,6 +19,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.yardstick import Yardstick  # noqa: E402
 
 ROWS = int(os.environ.get("BENCH_ROWS", 50_000))
 RESULTS = ROOT / "bench" / "results" / "upload.md"
@@ -43,6 +46,11 @@ def sheet(rows: int, price_bump: float = 0.0) -> bytes:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default=str(RESULTS), help="the result file to append to (a trial run: anywhere "
+                        "but bench/results)")
+    results = Path(parser.parse_args().out)
+    yardstick = Yardstick.start()
     from app import create_app
     from extensions import db
 
@@ -97,22 +105,27 @@ def main() -> None:
             stage_s = time.perf_counter() - t0
             preview_s, _ = timed(staged, "preview")
             apply_s, summary = timed(staged, "apply")
-            lines.append(f"| {label} | {len(data) / 1e6:.1f} MB | {stage_s:.2f} s | {preview_s:.1f} s | {apply_s:.1f} s "
-                         f"| {summary['created']} new, {summary['updated']} changed, {summary['rejected']} rejected |")
+            lines.append((label, len(data), stage_s, preview_s, apply_s,
+                          f"{summary['created']} new, {summary['updated']} changed, {summary['rejected']} rejected"))
             print(lines[-1], flush=True)
         dialect = db.engine.dialect.name
         db.session.remove()
         db.drop_all()
-    header = "" if RESULTS.exists() else (
+    yardstick.finish()
+    header = "" if results.exists() else (
         "# Upload preview and apply of a 50,000-row sheet\n\n"
         "`bench/upload_bench.py`: a GB18030 CSV with Chinese headers (gpu / cpu / token rows), staged, previewed\n"
         "(dry run, every row classified, preview.json written) and applied (one transaction, price history) by\n"
         "the same job code the stall runs in its thread (here inline, timed end to end). Stage = save the file\n"
         "and read its header. Times are wall clock on one run.\n")
     section = (f"\n## {dialect}, {ROWS} rows, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, Python {platform.python_version()}, "
-               f"{os.cpu_count()} CPUs\n\n| run | file | stage | preview | apply | result |\n| --- | --- | --- | --- | --- | --- |\n"
-               + "\n".join(lines) + "\n")
-    with RESULTS.open("a", encoding="utf-8") as out:
+               f"{os.cpu_count()} CPUs\n\n{yardstick.line()} 'in loops' = the time over the loop's mean.\n\n"
+               "| run | file | stage | preview | apply | preview in loops | apply in loops | result |\n"
+               "| --- | --- | --- | --- | --- | --- | --- | --- |\n"
+               + "\n".join(f"| {label} | {size / 1e6:.1f} MB | {stage_s:.2f} s | {preview_s:.1f} s | {apply_s:.1f} s | "
+                           f"{yardstick.per_loop(preview_s):.1f} | {yardstick.per_loop(apply_s):.1f} | {result} |"
+                           for label, size, stage_s, preview_s, apply_s, result in lines) + "\n")
+    with results.open("a", encoding="utf-8") as out:
         out.write(header + section)
 
 

@@ -19,6 +19,7 @@ from catalog.registry import Registries, UnknownName
 from catalog.search_service import SearchService, service_for
 from catalog.snapshot import NULL, SCALES
 from pricing.units import Billing, Kind
+from web import caches
 
 SORTS = {
     "unit_price": (Offer.unit_price.asc(), Offer.id.asc()),
@@ -59,6 +60,10 @@ class OfferQuerySchema(Schema):
 
 
 # Built once: a Schema deep-copies its fields when made (~0.3 ms), and load() keeps no state.
+caches.register(
+    "query-schemas", __name__, holds="the browse/API query schemas, built once (marshmallow)",
+    key="strict or lenient", bound="2 schema objects", invalidated_by=caches.Invalidation.NEVER,
+    catalog_facts=False)
 QUERY_SCHEMA = OfferQuerySchema()
 QUERY_SCHEMA_LENIENT = OfferQuerySchema(unknown=EXCLUDE)  # pages: other URL parameters are not filters
 
@@ -215,7 +220,7 @@ def _fast_search(session: Session, service: SearchService, params: dict, registr
             # filters are asked again and again. Free text is not kept: the text index is
             # drained on its own schedule, so its answers may change without the snapshot.
             key = tuple(sorted((k, str(v)) for k, v in params.items()))
-            total, ids, facets = snap.remember(key, lambda: _answer(service, params, names, None))
+            total, ids, facets = snap.cached_answer(key, lambda: _answer(service, params, names, None))
         else:
             total, ids, facets = _answer(service, params, names, parsed)
     items = service.records.get(ids, session.connection)

@@ -20,10 +20,15 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, joinedload
 
 from catalog.models import Offer
+from web import caches
 
 # ~2 KB each with its vendor, plus the table cells catalog.pages.kept_macro renders onto them
 # (~3 KB per language shown): ~100 MB per process at most.
 KEPT = 20_000
+caches.register(
+    "offer-records", __name__, holds="offers with their vendor as pages list them (prices, stock, titles)",
+    key="offer id", bound=f"{KEPT:,} offers per process (~100 MB with their row HTML)",
+    invalidated_by=caches.Invalidation.CATALOG_VERSION, catalog_facts=True)
 
 
 class OfferRecords:

@@ -4,11 +4,11 @@ The whole browse view lives in the query string (the same parameters as GET /api
 so a view is a link: shareable, bookmarkable, and the back button returns to it.
 """
 
-import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import lru_cache
 from itertools import islice
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 from urllib.parse import quote_plus
 
 from flask import (
@@ -25,6 +25,7 @@ from flask import (
 from markupsafe import Markup
 from marshmallow import ValidationError
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import joinedload
 
 from catalog.csv_export import csv_text
@@ -35,6 +36,7 @@ from catalog.registry import default_registries
 from catalog.summary import catalog_summary
 from extensions import db
 from pricing.units import Billing
+from web import caches
 from web import format as fmt
 from web.locale import gettext as _
 from web.locale import language, lazy_gettext
@@ -42,6 +44,7 @@ from web.nav import add_nav, merge_query, pager
 from web.validation import message_lines
 
 bp = Blueprint("catalog_pages", __name__)
+T = TypeVar("T")
 
 EXPORT_LIMIT = 5000
 EXPORT_BATCH = 100
@@ -87,33 +90,52 @@ class VendorLabel(NamedTuple):
     name_en: str | None
 
 
-_vendor_labels: dict[str, tuple[float, dict[str, VendorLabel]]] = {}
+caches.register(
+    "vendor-labels", __name__, holds="every vendor's slug and display names (facet labels, filter chips)",
+    key="the catalog version", bound="one table of every vendor (~2,000 rows, ~200 KB) per worker",
+    invalidated_by=caches.Invalidation.CATALOG_VERSION, catalog_facts=True)
+
+
+def by_catalog_version(name: str, compute: Callable[[], T]) -> T:
+    """compute() once per catalog version in this worker (every time when the version is unknown).
+
+    The version is read before computing, so what is kept is never older than its version;
+    a renamed vendor writes outbox rows for its offers and so is a new version too.
+    """
+    service, version = current_app.extensions.get("search"), None
+    if service is not None:
+        try:
+            service.snapshot.refresh()
+            version = service.snapshot.generation
+        except SQLAlchemyError:  # the page itself will report the database
+            pass
+    kept = current_app.extensions.setdefault("catalog_version_caches", {})
+    hit = kept.get(name)
+    if version is not None and hit is not None and hit[0] == version:
+        return hit[1]
+    value = compute()
+    if version is not None:
+        kept[name] = (version, value)
+    return value
 
 
 def vendors_by_slug(slugs) -> dict[str, VendorLabel]:
-    """Display names of these vendors. Every vendor's names are kept VENDOR_LABELS_SECONDS per
-    worker (60 s; 0 in tests): loading the 50 shown in the sidebar on every browse request was
-    ~2.5 ms of it at 100k offers. A renamed vendor's facet label may lag by that long; the
-    result rows always show the name as stored."""
+    """Display names of these vendors, from a table of every vendor kept per catalog version:
+    loading the 50 shown in the sidebar on every browse request was ~2.5 ms of it at 100k offers."""
     slugs = set(slugs)
     if not slugs:
         return {}
-    seconds = float(current_app.config.get("VENDOR_LABELS_SECONDS", 0 if current_app.testing else 60))
-    now = time.monotonic()
-    hit = _vendor_labels.get("all")
-    if seconds > 0 and hit is not None and hit[0] > now:
-        table = hit[1]
-    else:
-        query = select(Vendor.slug, Vendor.name_zh, Vendor.name_en)
-        if seconds <= 0:
-            query = query.where(Vendor.slug.in_(slugs))
-        table = {row.slug: VendorLabel(*row) for row in db.session.execute(query)}
-        if seconds > 0:
-            _vendor_labels["all"] = (now + seconds, table)
+    table = by_catalog_version("vendor-labels", lambda: {
+        row.slug: VendorLabel(*row) for row in db.session.execute(select(Vendor.slug, Vendor.name_zh, Vendor.name_en))})
     return {slug: table[slug] for slug in slugs if slug in table}
 
 
 FACET_MAX_ENTRIES = 50
+
+
+caches.register(
+    "facet-value-quoting", __name__, holds="URL-quoted facet values (registry ids, vendor slugs)",
+    key="the value", bound="8,192 strings", invalidated_by=caches.Invalidation.NEVER, catalog_facts=False)
 
 
 @lru_cache(maxsize=8192)
@@ -187,25 +209,25 @@ def active_chips(args: dict[str, str], vendors: dict[str, VendorLabel]) -> list[
             for name, value in args.items() if name not in ("sort", "page", "per_page")]
 
 
-_summary_cache: dict[str, tuple[float, object]] = {}
+caches.register(
+    "home-summary", __name__, holds="the home page's counts and cheapest offer per popular GPU model",
+    key="the catalog version", bound="one summary per worker",
+    invalidated_by=caches.Invalidation.CATALOG_VERSION, catalog_facts=True)
 
 
 def cached_summary():
-    """The home page's catalog summary, kept HOME_SUMMARY_SECONDS per worker (30 s; 0 in tests).
+    """The home page's catalog summary, computed once per catalog version per worker.
 
     It aggregates every active offer (~180 ms of PostgreSQL at 100k offers): computed on every
     visit it made the home page the slowest page of the site under load.
     """
-    seconds = float(current_app.config.get("HOME_SUMMARY_SECONDS", 0 if current_app.testing else 30))
-    now = time.monotonic()
-    hit = _summary_cache.get("summary")
-    if seconds > 0 and hit is not None and hit[0] > now:
-        return hit[1]
-    summary = catalog_summary(db.session)
-    _summary_cache["summary"] = (now + seconds, summary)
-    return summary
+    return by_catalog_version("home-summary", lambda: catalog_summary(db.session))
 
 
+caches.register(
+    "offer-row-html", __name__, holds="an offer's table-row HTML (kept_macro), on the kept offer object",
+    key="(offer object, macro, language)", bound="2 macros x 2 languages on each offer of offer-records",
+    invalidated_by=caches.Invalidation.CATALOG_VERSION, catalog_facts=True)
 # The macros of templates/catalog/_macros.html that kept_macro may keep.
 KEPT_MACROS = ("offer_cells", "browse_row_start")
 

@@ -12,6 +12,7 @@ from functools import cache
 from pathlib import Path
 
 from pricing.text import fold, squash
+from web import caches
 
 REGISTRY_DIR = Path(__file__).resolve().parent.parent / "seed_data" / "registry"
 
@@ -265,6 +266,12 @@ def load_registries(directory: Path = REGISTRY_DIR) -> Registries:
         for t in read("token_models.json")
     ]
     return Registries(GpuRegistry(gpus), RegionRegistry(regions), TokenModelRegistry(tokens))
+
+
+caches.register(
+    "registries", __name__, holds="the GPU model, region and token model registries of seed_data/",
+    key="none (one value)", bound="one set, read once per process",
+    invalidated_by=caches.Invalidation.NEVER, catalog_facts=False)
 
 
 @cache

@@ -26,6 +26,16 @@ from whoosh.formats import Existence
 from whoosh.query import And, Or, Term
 
 from catalog.search_text import signature
+from web import caches
+
+caches.register(
+    "text-query-ids", __name__, holds="ids of the offers matching a text query's terms (whoosh and tantivy)",
+    key="the query's term groups", bound="4,000,000 offer ids (~32 MB) per process",
+    invalidated_by=caches.Invalidation.CATALOG_VERSION, catalog_facts=True)
+caches.register(
+    "index-segment-ids", __name__, holds="docnum -> offer id of each whoosh index segment",
+    key="(index generation, segment id)", bound="the live segments' documents (one int64 each)",
+    invalidated_by=caches.Invalidation.NEVER, catalog_facts=False)
 
 Doc = tuple[int, list[str]]  # (offer id, index terms)
 

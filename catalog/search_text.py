@@ -18,6 +18,7 @@ from whoosh.lang.porter import stem
 
 from catalog.registry import Registries
 from pricing.text import fold
+from web import caches
 
 jieba.setLogLevel(logging.WARNING)
 
@@ -59,6 +60,12 @@ def tokenize(text: str | None, *, for_query: bool = False) -> list[str]:
     if not text:
         return []
     return list(_tokenize(text, for_query))
+
+
+caches.register(
+    "text-tokens", __name__, holds="index terms of a text (jieba + stemming), a pure function of it",
+    key="(text, for_query)", bound="200,000 texts per process", invalidated_by=caches.Invalidation.NEVER,
+    catalog_facts=False)
 
 
 @lru_cache(maxsize=200_000)

@@ -18,6 +18,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from catalog.outbox import max_outbox_id
+from web import caches
 
 NULL = -1
 INT_MAX = np.iinfo(np.int64).max
@@ -31,6 +32,22 @@ REFRESH_SECONDS = 0.25
 MAX_IDLE_SECONDS = 12 * 3600
 # Recent answers kept per process; a vendor facet at 2,000 vendors is ~200 KB, so ~50 MB at most.
 ANSWERS_KEPT = 256
+caches.register(
+    "catalog-snapshot", __name__, holds="every offer's filter, sort and facet fields (prices, stock) as arrays",
+    key="offer id", bound="8 int64 and 7 int32 columns per offer (~9 MB at 100k offers) per process",
+    invalidated_by=caches.Invalidation.CATALOG_VERSION, catalog_facts=True)
+caches.register(
+    "search-answers", __name__, holds="filter-only search answers: total, page ids, facet counts",
+    key="the query's parameters", bound=f"{ANSWERS_KEPT} answers per process (~50 MB at 2,000 vendors)",
+    invalidated_by=caches.Invalidation.CATALOG_VERSION, catalog_facts=True)
+caches.register(
+    "sort-orders", __name__, holds="every offer sorted by one sort key (price, price per TFLOPS, updated)",
+    key="the sort key", bound="4 arrays of one int64 per offer per process",
+    invalidated_by=caches.Invalidation.CATALOG_VERSION, catalog_facts=True)
+caches.register(
+    "facet-name-rank", __name__, holds="each facet value's rank by name (facet ties)",
+    key="the facet column", bound="one int64 per distinct value", invalidated_by=caches.Invalidation.CATALOG_VERSION,
+    catalog_facts=True)
 
 
 def _scaled(column: str, scale: int) -> str:
@@ -103,14 +120,18 @@ class Snapshot:
         self.answers: OrderedDict[tuple, object] = OrderedDict()
         # Told which offers changed (None: any may have), e.g. catalog.offer_records.
         self.listeners: list = []
+        # Bumped at every change this snapshot sees: the catalog version of this process's caches
+        # (unlike last_id, it never repeats when the outbox is emptied and refilled).
+        self.generation = 0
 
     def _changed(self, offer_ids: list[int] | None = None) -> None:
+        self.generation += 1
         self.orders = {}
         self.answers.clear()
         for listener in self.listeners:
             listener(offer_ids)
 
-    def remember(self, key: tuple, compute):
+    def cached_answer(self, key: tuple, compute):
         """compute() once per key until the next change (callers hold self.lock)."""
         answer = self.answers.get(key)
         if answer is None:

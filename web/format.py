@@ -16,7 +16,20 @@ from flask import Flask
 from catalog.registry import default_registries
 from pricing import display
 from pricing.display import amount, cny, context_window, listed_amount, quantity, total  # noqa: F401 - filters
+from web import caches
 from web.locale import gettext, language
+
+# pricing/display.py keeps these; it sits below web and cannot import the registry, so they are listed here.
+caches.register(
+    "babel-locales", "pricing.display", holds="parsed Babel locales", key="language", bound="one per language (2)",
+    invalidated_by=caches.Invalidation.NEVER, catalog_facts=False)
+caches.register(
+    "ago-words", "pricing.display", holds="Babel's 'N units ago' words", key="(unit, rounded count, language)",
+    bound="~400 strings: the counts below each unit's next step, per language",
+    invalidated_by=caches.Invalidation.NEVER, catalog_facts=False)
+caches.register(
+    "display-words", "pricing.display", holds="every area's Chinese catalog, merged, for display words",
+    key="language", bound="one per language (2)", invalidated_by=caches.Invalidation.NEVER, catalog_facts=False)
 
 
 def unit_label(unit: str) -> str:

@@ -12,10 +12,16 @@ from flask import Flask, g, request
 from flask_babel import get_locale, get_translations
 from flask_babel.speaklater import LazyString
 
+from web import caches
+
 I18N_DIR = Path(__file__).resolve().parent.parent / "i18n"
 LANGUAGES = ("zh", "en")
 DEFAULT_LANGUAGE = "zh"
 COOKIE = "lang"
+caches.register(
+    "translations", __name__, holds="the compiled .mo catalogs of every area, as Flask-Babel loads them",
+    key="language", bound="one merged catalog per language (2)", invalidated_by=caches.Invalidation.NEVER,
+    catalog_facts=False)
 
 
 def translation_dirs() -> list[str]:

@@ -28,6 +28,7 @@ from collections.abc import Callable
 from flask import Flask, Response, current_app, g, request, session
 from sqlalchemy.exc import SQLAlchemyError
 
+from web import caches
 from web.locale import COOKIE as LANG_COOKIE
 from web.locale import select_locale
 
@@ -36,6 +37,11 @@ NEVER = ("/healthz", "/webhooks/", "/static/")
 HEADER = "X-Cache"
 REDIS_PREFIX = "market:page:"
 log = logging.getLogger(__name__)
+caches.register(
+    "page", __name__, holds="anonymous GET answers (HTML, JSON): status, headers, body",
+    key="(catalog version, full URL, page language)",
+    bound=f"{MAX_ENTRIES} answers per worker, or Redis keys expiring after RESPONSE_CACHE_SECONDS",
+    invalidated_by=caches.Invalidation.CATALOG_VERSION, catalog_facts=True)
 
 
 class ResponseCache:

@@ -26,6 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.services import FAULTS_DB, PYTHON, app_env, ensure_postgres, flask, machine_note  # noqa: E402
+from bench.yardstick import Yardstick  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 HEADER = ["sku", "kind", "title", "region", "billing", "gpu_model", "gpu_count", "gpu_memory_gb", "price",
@@ -136,6 +137,7 @@ def main() -> None:
     sheet = write_sheet(args.rows)
     run = datetime.now(UTC).strftime("%H%M%S")
     note = machine_note()
+    yardstick = Yardstick.start()
 
     full_slug = f"fault-full-{run}"
     tx_time, full_time, code = run_import(env, sheet, full_slug, None)
@@ -159,10 +161,11 @@ def main() -> None:
     # A run that finished before its kill time is still all-or-none, but most must really be killed.
     ok = ok and not index.startswith("exit 1") and killed * 2 >= args.trials
 
+    yardstick.finish()
     lines = [
         "# Fault: kill -9 mid sheet import",
         "",
-        f"Written by `bench/faults/import_kill.py` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC. {note}.",
+        f"Written by `bench/faults/import_kill.py` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC. {note}. " + yardstick.line(ratios=False),
         f"Sheet: {args.rows:,} valid GPU rows (CSV), imported with `flask import-sheet` into PostgreSQL 15 "
         "(the private bench cluster). All-or-nothing mode, one transaction.",
         "",

@@ -26,6 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.services import PYTHON, app_env, ensure_postgres, flask, machine_note  # noqa: E402
+from bench.yardstick import Yardstick  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 DATABASE = "market_writers"
@@ -106,6 +107,7 @@ def main() -> None:
     flask("seed", env=env, stdout=subprocess.DEVNULL)
     flask("reindex", env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     note = machine_note()
+    yardstick = Yardstick.start()
 
     started = time.monotonic()
     procs = [subprocess.Popen([PYTHON, __file__, "--writer", str(n), "--edits", str(args.edits)], cwd=ROOT, env=env,
@@ -128,10 +130,11 @@ def main() -> None:
     checked, stale = json.loads(probed.stdout.strip().splitlines()[-1])
 
     ok = not failures and check.returncode == 0 and not stale and checked > 0
+    yardstick.finish()
     lines = [
         "# Fault: several processes writing the search index at once",
         "",
-        f"Written by `bench/faults/index_writers.py` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC. {note}.",
+        f"Written by `bench/faults/index_writers.py` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC. {note}. " + yardstick.line(ratios=False),
         f"Seed catalog in PostgreSQL (private cluster); {args.writers} processes, each committing {args.edits} changes "
         "(title + price, every tenth a delisting) to random offers through the app's ORM with the background drain, "
         f"all at once: {seconds:.1f} s for all of them.",

@@ -33,6 +33,7 @@ from bench.services import (  # noqa: E402
     pg_ctl,
     pg_running,
 )
+from bench.yardstick import Yardstick  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 RESTART_DB = "market_restart"
@@ -82,6 +83,7 @@ def main() -> None:
     for command in ("init-db", "seed", "reindex"):
         flask(command, env=env, stdout=subprocess_devnull(), stderr=subprocess_devnull())
     note = machine_note()
+    yardstick = Yardstick.start()
     events: list[tuple[str, float]] = []
     log: list = []
     lock = threading.Lock()
@@ -132,10 +134,11 @@ def main() -> None:
     ok = total.get(500, 0) == 0 and total.get(0, 0) == 0 and set(total) <= {200, 503}
     tail = [e for e in log if e[0] >= ev["up again"] + 3]
     ok = ok and all(e[2] == 200 for e in tail) and len(workers_after) > 0
+    yardstick.finish()
     lines = [
         "# Fault: PostgreSQL stopped and restarted under load",
         "",
-        f"Written by `bench/faults/pg_restart.py` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC. {note}.",
+        f"Written by `bench/faults/pg_restart.py` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC. {note}. " + yardstick.line(ratios=False),
         f"gunicorn (production mode, {len(workers_after)} workers, never restarted) on the private PostgreSQL 15 "
         f"cluster (the 690-offer seed catalog); {args.clients} keep-alive clients on 127.0.0.1 for {args.seconds} s, GETs of offer pages of the "
         "JSON API, a filtered search, the FX table and /healthz.",

@@ -31,6 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.services import FAULTS_DB, Gunicorn, app_env, ensure_postgres, flask, get, machine_note  # noqa: E402
+from bench.yardstick import Yardstick  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 
@@ -69,6 +70,7 @@ def main() -> None:
     flask("init-db", env=env)
     engine = create_engine(env["DATABASE_URL"])
     note = machine_note()
+    yardstick = Yardstick.start()
     rows, ok = [], True
     with Gunicorn(env, port=8767, workers=1) as server:
         for k in range(args.trials):
@@ -126,10 +128,11 @@ def main() -> None:
                         f"{payments} | {events} |")
             print(rows[-1])
     engine.dispose()
+    yardstick.finish()
     lines = [
         "# Fault: kill -9 mid Stripe webhook, then Stripe's retry",
         "",
-        f"Written by `bench/faults/webhook_kill.py` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC. {note}.",
+        f"Written by `bench/faults/webhook_kill.py` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC. {note}. " + yardstick.line(ratios=False),
         "gunicorn with one worker (production mode) on the private PostgreSQL 15 cluster; the run's webhook secret. "
         "In each trial the webhook's transaction is caught half done (blocked on a row lock we hold), the worker "
         "is killed with SIGKILL, then the same signed event is delivered twice more.",

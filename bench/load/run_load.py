@@ -26,12 +26,15 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.services import Gunicorn, app_env, ensure_postgres, flask, get, machine_note  # noqa: E402
+from bench.services import PG_DB, Gunicorn, app_env, ensure_postgres, flask, get, machine_note  # noqa: E402
+from bench.yardstick import Yardstick  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 LUA = Path(__file__).resolve().parent / "mix.lua"
 TEXTS = ["4090", "a100 80g", "h100", "l40s 竞价", "昇腾910B", "deepseek", "qwen", "北京", "华东 a800", "裸金属",
          "training cluster", "推理专用", "h20", "arm64", "包月 4090"]
+# The yardstick route: the app's request hooks and nothing else (web/health.py).
+TRIVIAL = "/healthz/live"
 # (label, weight): how often a visitor does each thing.
 MIX = [("home", 10), ("browse", 30), ("offer_page", 25), ("api_search", 25), ("compare", 10)]
 
@@ -142,12 +145,25 @@ def wrk(base: str, paths_file: Path, duration: int, connections: int, threads: i
     return result
 
 
-def row(label: str, r: dict) -> str:
+def trivial_rps(base: str, seconds: int, connections: int) -> dict:
+    """The yardstick run: wrk on TRIVIAL alone, against the same workers as the figures beside it."""
+    paths = Path(tempfile.mkdtemp(prefix="market-load-")) / "trivial.txt"
+    paths.write_text(f"trivial\t{TRIVIAL}\n", encoding="utf-8")
+    return wrk(base, paths, seconds, connections)
+
+
+def row(label: str, r: dict, trivial: dict | None = None) -> str:
     hits = r.get("cache_hits", 0) / max(1, r["requests"])
     cpu = r.get("cpu_ms")
     cpu_text = f"{cpu['python']:.1f} + {cpu['postgres']:.1f}" if cpu else "–"
-    return (f"| {label} | {r['requests']:,} | {r['rps']:.0f} | {r['p50_us'] / 1000:.1f} | {r['p95_us'] / 1000:.1f} | "
-            f"{r['p99_us'] / 1000:.1f} | {r['errors']} | {hits:.0%} | {cpu_text} | {json.dumps(r['statuses'])} |")
+    ratio = f"{r['rps'] / trivial['rps']:.3f}" if trivial and trivial["rps"] else "–"
+    return (f"| {label} | {r['requests']:,} | {r['rps']:.0f} | {ratio} | {r['p50_us'] / 1000:.1f} | "
+            f"{r['p95_us'] / 1000:.1f} | {r['p99_us'] / 1000:.1f} | {r['errors']} | {hits:.0%} | {cpu_text} | "
+            f"{json.dumps(r['statuses'])} |")
+
+
+TABLE_HEAD = ("| {first} | requests | req/s | ÷ trivial req/s | p50 | p95 | p99 | errors | cache hits | CPU ms/req "
+              "| statuses |\n|---|---|---|---|---|---|---|---|---|---|---|")
 
 
 class Repricer:
@@ -248,25 +264,32 @@ def main() -> None:
     parser.add_argument("--sweep-workers", type=lambda text: [int(n) for n in text.split(",") if n], default=[],
                         help="also run the mix on these worker counts, e.g. 2,3,4,5")
     parser.add_argument("--sweep-seconds", type=int, default=40)
+    parser.add_argument("--trivial-seconds", type=int, default=10,
+                        help=f"seconds of the yardstick run on {TRIVIAL} (same workers), per server")
+    parser.add_argument("--database", default=PG_DB, help="database in the private cluster (a tiny check: another)")
+    parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--out", default=str(RESULTS / "load.md"))
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed: apt-get install wrk")
 
-    ensure_postgres()
-    env = app_env(RESPONSE_CACHE_SECONDS=str(args.cache_seconds))
+    ensure_postgres(args.database)
+    env = app_env(args.database, RESPONSE_CACHE_SECONDS=str(args.cache_seconds))
     prepare_catalog(env, args.offers, args.rebuild)
     rng = random.Random(42)
     note = machine_note()
+    yardstick = Yardstick.start()
     if args.cache_seconds:
         clear_page_cache(env)
-    with Gunicorn(env, workers=args.workers) as server:
+    with Gunicorn(env, port=args.port, workers=args.workers) as server:
         workers = len(server.worker_pids())
         paths, dropped = probe(server.url, sample_paths(env, rng))
         weights = dict(MIX)
         mixed_file = write_paths(paths, weights, rng)
         print("warming up …")
         wrk(server.url, mixed_file, 10, args.connections)
+        print(f"yardstick: {TRIVIAL}, {args.trivial_seconds}s …")
+        trivial = trivial_rps(server.url, args.trivial_seconds, args.connections)
         print(f"mixed run, {args.duration}s, {args.connections} connections …")
         with Repricer(env, args.reprice_every) as repricer:
             mixed = measured(wrk, server.url, mixed_file, args.duration, args.connections)
@@ -283,12 +306,15 @@ def main() -> None:
         print(f"{count} workers, {args.sweep_seconds}s …")
         if args.cache_seconds:
             clear_page_cache(env)
-        with Gunicorn(env, workers=count) as server, Repricer(env, args.reprice_every):
+        with Gunicorn(env, port=args.port, workers=count) as server, Repricer(env, args.reprice_every):
             wrk(server.url, mixed_file, 10, args.connections)
-            sweep[count] = measured(wrk, server.url, mixed_file, args.sweep_seconds, args.connections)
+            sweep[count] = (measured(wrk, server.url, mixed_file, args.sweep_seconds, args.connections),
+                            trivial_rps(server.url, args.trivial_seconds, args.connections))
+    yardstick.finish()
+    met = mixed["rps"] >= 300 and mixed["p95_us"] < 200_000 and mixed["errors"] == 0
 
     lines = [
-        "# Load run: gunicorn + PostgreSQL, 100,000-offer catalog",
+        f"# Load run: gunicorn + PostgreSQL, {args.offers:,}-offer catalog",
         "",
         f"Written by `bench/load/run_load.py` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC. {note}.",
         f"Catalog: {args.offers:,} offers (bench/catalog_generator.py), PostgreSQL 15 on 127.0.0.1, "
@@ -306,22 +332,29 @@ def main() -> None:
            f"({repricer.changes} changes during the runs), as vendors' edits would."
            if args.reprice_every else "No writes during the runs."),
         "",
-        "| run | requests | req/s | p50 | p95 | p99 | errors | cache hits | CPU ms/req | statuses |",
-        "|---|---|---|---|---|---|---|---|---|---|",
-        row(f"**mixed, {args.duration}s**", mixed),
-        *[row(f"{label} only, {args.each}s", r) for label, r in singles.items()],
+        yardstick.line() + f" Trivial route: `{TRIVIAL}` alone (no database, only the app's request hooks) on "
+        f"the same workers for {args.trivial_seconds} s after the warm-up: {trivial['rps']:.0f} req/s, "
+        f"p95 {trivial['p95_us'] / 1000:.1f} ms; '÷ trivial req/s' is each run's req/s over that.",
         "",
-        f"Goal: ≥ 300 req/s at p95 < 200 ms with 0 errors (mixed run): "
-        f"**{'met' if mixed['rps'] >= 300 and mixed['p95_us'] < 200_000 and mixed['errors'] == 0 else 'not met'}**.",
+        TABLE_HEAD.format(first="run"),
+        row(f"**mixed, {args.duration}s**", mixed, trivial),
+        *[row(f"{label} only, {args.each}s", r, trivial) for label, r in singles.items()],
+        row(f"{TRIVIAL} only, {args.trivial_seconds}s (yardstick)", trivial, trivial),
+        "",
+        f"Goal: ≥ 300 req/s at p95 < 200 ms with 0 errors (mixed run): **{'met' if met else 'not met'}** — "
+        f"{mixed['rps']:.0f} req/s = {mixed['rps'] / trivial['rps']:.3f} × the trivial route's "
+        f"{trivial['rps']:.0f} req/s = {yardstick.in_loop(mixed['rps']):.0f} requests per yardstick loop; "
+        f"p95 {mixed['p95_us'] / 1000:.1f} ms = {yardstick.per_loop(mixed['p95_us'] / 1e6):.3f} yardstick loops; "
+        f"{mixed['errors']} errors.",
         "",
         f"/healthz after the run: `{health.strip()}`",
     ]
     if sweep:
         lines += ["", f"Worker count (gunicorn sync workers; the mix for {args.sweep_seconds} s after a 10 s warm-up, "
                   "same writes):", "",
-                  "| workers | requests | req/s | p50 | p95 | p99 | errors | cache hits | CPU ms/req | statuses |",
-                  "|---|---|---|---|---|---|---|---|---|---|",
-                  *[row(str(count), r) for count, r in sweep.items()]]
+                  "(each server's own trivial-route run in the ratio column)", "",
+                  TABLE_HEAD.format(first="workers"),
+                  *[row(str(count), r, t) for count, (r, t) in sweep.items()]]
     if dropped:
         lines += ["", "Left out of the mix (this build does not serve them yet):", ""]
         lines += [f"- {label}: {why}" for label, why in dropped.items()]

@@ -98,3 +98,13 @@ def test_another_area_can_replace_the_index_check(app, client, index_dir, monkey
         assert client.get("/healthz").status_code == 200
     finally:
         add_check(app, "index", check_index_dir)
+
+
+def test_liveness_answers_without_the_database_or_the_index(app, client, tmp_path, monkeypatch):
+    # The load run's yardstick route: it must cost the same whatever the catalog and its services do.
+    monkeypatch.setitem(app.config, "SEARCH_INDEX_DIR", str(tmp_path / "nowhere"))
+    monkeypatch.setitem(app.extensions["health_checks"], "database", lambda: 1 / 0)
+    response = client.get("/healthz/live")
+    assert response.status_code == 200
+    assert response.get_data(as_text=True) == "ok\n"
+    assert response.headers["Cache-Control"] == "no-store"
