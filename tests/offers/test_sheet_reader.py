@@ -152,3 +152,12 @@ def test_an_xlsx_whose_dimension_overstates_its_size_is_not_padded():
     sheet, got = read(data, "huge.xlsx")
     assert sheet.header == HEADER and sheet.row_estimate == 2
     assert [len(cells) for _, cells in got] == [4, 4]
+
+
+@pytest.mark.parametrize(("filename", "code"), [("prices\x00.csv", "U+0000"), ("safe\u202evsc.csv", "U+202E")])
+def test_a_file_name_with_invisible_characters_is_refused_before_it_is_stored(tmp_path, filename, code):
+    # The name is stored with the upload: NUL failed PostgreSQL's INSERT with a 500.
+    with pytest.raises(SheetError) as err:
+        _staged_rows(tmp_path, csv_bytes(HEADER, ROWS), filename, max_rows=10)
+    assert code in str(err.value) and "file name" in str(err.value) and "文件名" in str(err.value)
+    assert list(tmp_path.iterdir()) == []
