@@ -113,3 +113,10 @@ def test_add_to_compare_macro_appends_the_id(app):
         assert 'href="/compare?ids=9"' in template.render()
     with app.test_request_context("/offers?compare=1,2,3,4,5,6"):
         assert 'href="/compare?ids=1,2,3,4,5,9"' in template.render()
+
+
+def test_plan_form_with_a_vanishing_count_shows_the_error_not_a_500(client, catalog):
+    response = client.get("/plan?kind=gpu&gpu_model=h100-sxm&count=1e-30&hours=72")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert 'class="field has-error"' in html and "4 位小数" in html and "按总成本排序" not in html
