@@ -27,7 +27,7 @@ from pricing.normalize import (
     price_per_gb_hour,
     price_per_tflop_hour,
 )
-from pricing.text import squash
+from pricing.text import first_hidden_character, squash
 from pricing.units import TOKENS, Billing, Kind, PriceUnit, UnknownWord, parse_billing, parse_kind, parse_price_unit
 
 STANDARD_COLUMNS = (
@@ -75,11 +75,6 @@ MAX_GPU_COUNT = Decimal(100_000)
 NORMALIZED_PRICE_FIELDS = ("unit_price", "input_price", "output_price", "cached_input_price")
 # PostgreSQL's INTEGER is 32-bit (SQLite's is 64): the bound of every Integer column.
 INT4_MAX = 2**31 - 1
-# Invisible characters that change what is shown or stored: controls (NUL fails PostgreSQL's
-# INSERT), format characters (bidi overrides turn "safe\u202egnp.exe" into "safeexe.png" on
-# screen; zero-width ones make two skus look alike), surrogates, and line/paragraph separators.
-HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
-MULTILINE_CONTROLS = frozenset("\t\n\r")
 _ARCH_WORDS = {"x86_64": "x86_64", "x86": "x86_64", "amd64": "x86_64", "intel": "x86_64", "amd": "x86_64",
          "arm64": "arm64", "arm": "arm64", "aarch64": "arm64", "鲲鹏": "arm64", "倚天": "arm64",
          "graviton": "arm64", "海光": "x86_64", "hygon": "x86_64"}
@@ -189,20 +184,10 @@ class VendorText(fields.String):
 
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs)
-        problem = find_hidden_character(text, self.multiline)
+        problem = first_hidden_character(text, self.multiline)
         if problem:
             raise ValidationError(hidden_character(*problem))
         return text
-
-
-def find_hidden_character(text: str, multiline: bool = False) -> tuple[int, str] | None:
-    """(1-based position, character) of the first invisible character `text` may not hold, or None."""
-    for position, char in enumerate(text, 1):
-        if multiline and char in MULTILINE_CONTROLS:
-            continue
-        if unicodedata.category(char) in HIDDEN_CATEGORIES:
-            return position, char
-    return None
 
 
 class WordField(fields.Field):

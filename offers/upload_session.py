@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from offers.schema import bilingual, find_hidden_character, hidden_character
+from offers.schema import bilingual, hidden_character
 from offers.sheet_reader import SheetError, open_sheet
 from offers.stall_models import SheetUpload
+from pricing.text import first_hidden_character
 
 ALLOWED_SUFFIXES = (".csv", ".xlsx", ".txt")
 
@@ -37,7 +38,7 @@ def stage_upload(root: str, stream: BinaryIO, filename: str, vendor_id: int, use
 
     :raise SheetError: not a readable CSV/XLSX, no header, or more rows than allowed (nothing kept).
     """
-    hidden = find_hidden_character(filename)
+    hidden = first_hidden_character(filename)
     if hidden:  # the name is stored and shown (NUL fails PostgreSQL's INSERT; bidi overrides disguise it)
         raise SheetError(hidden_character(*hidden, zh_where="文件名的", en_where="the file name's "))
     suffix = Path(filename).suffix.lower()
