@@ -47,7 +47,7 @@ class Sheet:
     header: list[str]
     rows: Iterator[SheetRow]
     encoding: str  # "xlsx" for a workbook
-    row_estimate: int  # data rows, for progress; exact for CSV without multi-line cells
+    row_estimate: int  # data rows as the reader will yield them (blank ones too): the upload limit and progress
     closers: list[Callable[[], None]] = field(default_factory=list)
 
     def close(self) -> None:
