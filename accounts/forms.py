@@ -6,7 +6,22 @@ from wtforms import BooleanField, EmailField, PasswordField, StringField, TextAr
 from wtforms.validators import URL, DataRequired, EqualTo, Length, Optional, Regexp, ValidationError
 
 from accounts.passwords import MAX_LENGTH, MIN_LENGTH, weakness
+from pricing.text import first_hidden_character
 from web.locale import lazy_gettext as _l
+
+
+class NoHiddenCharacters:
+    """The offers schema's rule for vendor text: no invisible control, format or bidi characters."""
+
+    def __init__(self, multiline: bool = False):
+        self.multiline = multiline
+
+    def __call__(self, form, field) -> None:
+        problem = first_hidden_character(field.data or "", self.multiline)
+        if problem:
+            position, char = problem
+            raise ValidationError(_l("Character %(position)d is an invisible control character %(code)s: "
+                                     "delete it.", position=position, code=f"U+{ord(char):04X}"))
 
 # A shape check only (no email_validator dependency); the address is proved by use, not by regex.
 EMAIL = Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("Enter an email address like name@example.com."))
@@ -54,9 +69,14 @@ class LogoutForm(FlaskForm):
 
 
 class VendorProfileForm(FlaskForm):
-    name_zh = StringField(_l("Company name (Chinese)"), validators=[Optional(), Length(max=200)])
-    name_en = StringField(_l("Company name (English)"), validators=[DataRequired(), Length(max=200)])
-    contact = StringField(_l("Contact (email or phone)"), validators=[DataRequired(), Length(max=300)])
+    name_zh = StringField(_l("Company name (Chinese)"),
+                          validators=[Optional(), Length(max=200), NoHiddenCharacters()])
+    name_en = StringField(_l("Company name (English)"),
+                          validators=[DataRequired(), Length(max=200), NoHiddenCharacters()])
+    contact = StringField(_l("Contact (email or phone)"),
+                          validators=[DataRequired(), Length(max=300), NoHiddenCharacters()])
     website = StringField(_l("Website"), validators=[Optional(), URL(require_tld=False), Length(max=300)])
-    description_zh = TextAreaField(_l("Short description (Chinese)"), validators=[Optional(), Length(max=2000)])
-    description_en = TextAreaField(_l("Short description (English)"), validators=[Optional(), Length(max=2000)])
+    description_zh = TextAreaField(_l("Short description (Chinese)"),
+                                   validators=[Optional(), Length(max=2000), NoHiddenCharacters(multiline=True)])
+    description_en = TextAreaField(_l("Short description (English)"),
+                                   validators=[Optional(), Length(max=2000), NoHiddenCharacters(multiline=True)])

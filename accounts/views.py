@@ -14,7 +14,7 @@ from accounts.forms import LoginForm, LogoutForm, PasswordChangeForm, SignupForm
 from accounts.membership import current_vendor, free_vendor_slug
 from accounts.models import User, VendorMember
 from accounts.passwords import hash_password, needs_rehash, verify_for_unknown_account, verify_password
-from catalog.models import Vendor
+from catalog.models import Vendor, vendor_name_key
 from extensions import db, limiter
 from web.locale import gettext as _
 
@@ -167,7 +167,7 @@ def change_password():
 def vendor_profile():
     vendor = current_vendor()
     form = VendorProfileForm(obj=vendor)
-    if form.validate_on_submit():
+    if form.validate_on_submit() and not _names_taken(form, vendor):
         if vendor is None:
             vendor = Vendor(slug=free_vendor_slug(db.session, form.name_en.data))
             db.session.add(vendor)
@@ -176,10 +176,40 @@ def vendor_profile():
         for name in ("name_zh", "name_en", "contact", "website", "description_zh", "description_en"):
             value = (getattr(form, name).data or "").strip()
             setattr(vendor, name, value if value or name in ("name_zh", "name_en") else None)
-        db.session.commit()
-        flash(_("Vendor profile saved."), "success")
-        return redirect(_safe_next(url_for("stall.dashboard")))
+        try:
+            db.session.commit()
+        except IntegrityError:  # another vendor took the name between our check and this commit
+            db.session.rollback()
+            form.name_en.errors.append(_name_taken_message())
+        else:
+            flash(_("Vendor profile saved."), "success")
+            return redirect(_safe_next(url_for("stall.dashboard")))
     return render_template("accounts/vendor_profile.html", form=form, vendor=vendor), 400 if form.errors else 200
+
+
+def _name_taken_message() -> str:
+    return _("This name is already used by another vendor.")
+
+
+def _names_taken(form: VendorProfileForm, vendor: Vendor | None) -> bool:
+    """Mark each name another vendor already shows (either language, case and width folded)."""
+    others = select(Vendor.name_zh_key, Vendor.name_en_key)
+    if vendor is not None:
+        others = others.where(Vendor.id != vendor.id)
+    keys = set()
+    for zh_key, en_key in db.session.execute(
+            others.where(Vendor.name_zh_key.in_(_keys(form)) | Vendor.name_en_key.in_(_keys(form)))):
+        keys.update((zh_key, en_key))
+    taken = False
+    for field in (form.name_zh, form.name_en):
+        if vendor_name_key(field.data) in keys:
+            field.errors.append(_name_taken_message())
+            taken = True
+    return taken
+
+
+def _keys(form: VendorProfileForm) -> list[str]:
+    return [k for k in (vendor_name_key(form.name_zh.data), vendor_name_key(form.name_en.data)) if k]
 
 
 def init_app(app) -> None:

@@ -4,11 +4,12 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Optional
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from catalog.money_type import Money
 from extensions import db
+from pricing.text import fold
 
 # Normalized prices keep six places (spec: round only for display); listed prices keep
 # ten, enough for a per-token price such as USD 0.0000016.
@@ -34,12 +35,28 @@ class Vendor(db.Model):
     description_en: Mapped[Optional[str]] = mapped_column(Text)
     vendor_type: Mapped[Optional[str]] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The names folded (case, full width): no vendor may show itself under another's name.
+    # Set on every flush from the names; NULL for an empty name.
+    name_zh_key: Mapped[Optional[str]] = mapped_column(String(200), unique=True)
+    name_en_key: Mapped[Optional[str]] = mapped_column(String(200), unique=True)
 
     offers: Mapped[list["Offer"]] = relationship(back_populates="vendor")
 
     @property
     def display_name(self) -> str:
         return self.name_zh or self.name_en or self.slug
+
+
+def vendor_name_key(name: str | None) -> str | None:
+    """What two vendor names must not share: 'ＡＷＳ', 'aws ' and 'AWS' are one name."""
+    return fold(name or "") or None
+
+
+@event.listens_for(Vendor, "before_insert")
+@event.listens_for(Vendor, "before_update")
+def _fold_vendor_names(mapper, connection, vendor: Vendor) -> None:
+    vendor.name_zh_key = vendor_name_key(vendor.name_zh)
+    vendor.name_en_key = vendor_name_key(vendor.name_en)
 
 
 class Offer(db.Model):

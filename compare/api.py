@@ -17,7 +17,10 @@ bp.register_error_handler(ValidationError, bad_parameters)
 
 @bp.post("/plan")
 def plan():
-    body = request.get_json(silent=True)
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:  # json's decoder recurses per bracket; silent=True only covers ValueError
+        return api_error(400, "bad_json", "JSON 嵌套过深 / the JSON is nested too deeply")
     if not isinstance(body, dict):
         return api_error(400, "bad_json", "请求体须为 JSON 对象 / the body must be a JSON object")
     params = PlanSchema().load(body)

@@ -8,17 +8,40 @@ from pricing.units import Kind
 
 MAX_HOURS = Decimal(87_600)  # ten years
 MAX_COUNT = Decimal(100_000)
-MAX_TOKENS = Decimal(10) ** 15
-_POSITIVE = {"allow_nan": False, "validate": validate.Range(min=0, min_inclusive=False)}
+MAX_TOKENS = Decimal(10) ** 15  # a month's input or output, however it is given
+# Every number of the job keeps at most four places (0.0001 card, 0.36 s): with the maxima
+# above, every product and quotient the planner forms stays inside Decimal's precision.
+# 1e-30 cards passed as "positive" and overflowed the effective price per card-hour (a 500),
+# and 1e-999999 tokens came back as a million-digit workload.
+PLACES = 4
 _CHECKBOX_TRUE = {"on", "1", "true", "yes", "y"}
 
 
+def decimal_places(value: Decimal) -> int:
+    """Places `value` needs (1.50 needs one), read from its digits: no arithmetic that could overflow."""
+    _, digits, exponent = value.as_tuple()
+    if not isinstance(exponent, int) or not any(digits):
+        return 0
+    trailing_zeros = len(digits) - len("".join(map(str, digits)).rstrip("0"))
+    return max(0, -(exponent + trailing_zeros))
+
+
+def _within_places(value: Decimal) -> None:
+    if decimal_places(value) > PLACES:
+        raise ValidationError(f"最多 {PLACES} 位小数 / at most {PLACES} decimal places")
+
+
+def _bounded(minimum: Decimal, maximum: Decimal, min_inclusive: bool) -> list:
+    # marshmallow runs every validator, so _within_places also sees 1e999999: hence no quantize there.
+    return [validate.Range(min=minimum, max=maximum, min_inclusive=min_inclusive), _within_places]
+
+
 def _positive(maximum: Decimal) -> fields.Decimal:
-    return fields.Decimal(allow_nan=False, validate=validate.Range(min=0, max=maximum, min_inclusive=False))
+    return fields.Decimal(allow_nan=False, validate=_bounded(Decimal(0), maximum, min_inclusive=False))
 
 
 def _amount(maximum: Decimal) -> fields.Decimal:
-    return fields.Decimal(allow_nan=False, validate=validate.Range(min=0, max=maximum))
+    return fields.Decimal(allow_nan=False, validate=_bounded(Decimal(0), maximum, min_inclusive=True))
 
 
 class PlanSchema(Schema):
@@ -46,8 +69,9 @@ class PlanSchema(Schema):
     input_tokens_per_request = _amount(Decimal(10_000_000))
     output_tokens_per_request = _amount(Decimal(10_000_000))
     days_per_month = fields.Decimal(load_default=Decimal(30), allow_nan=False,
-                                    validate=validate.Range(min=1, max=31))
-    cache_hit_share = fields.Decimal(load_default=Decimal(0), allow_nan=False, validate=validate.Range(min=0, max=1))
+                                    validate=_bounded(Decimal(1), Decimal(31), min_inclusive=True))
+    cache_hit_share = fields.Decimal(load_default=Decimal(0), allow_nan=False,
+                                     validate=_bounded(Decimal(0), Decimal(1), min_inclusive=True))
 
     @pre_load
     def from_form(self, data, **kwargs):
@@ -88,6 +112,15 @@ class PlanSchema(Schema):
                        if n not in data]
             if missing:
                 raise ValidationError({name: ["缺少必填字段 / missing required field"] for name in missing})
+            requests = data["daily_active_users"] * data["requests_per_user"] * data["days_per_month"]
+            for side, zh in (("input", "输入"), ("output", "输出")):
+                tokens = requests * data[f"{side}_tokens_per_request"]
+                if tokens > MAX_TOKENS:
+                    raise ValidationError([
+                        f"每月{zh} tokens = 日活 × 次/人/天 × 天数 × 每次{zh} = {tokens:,f}，超过上限 {MAX_TOKENS:,f} / "
+                        f"monthly {side} tokens = daily_active_users × requests_per_user × days_per_month × "
+                        f"{side}_tokens_per_request = {tokens:,f}, more than the limit of {MAX_TOKENS:,f}"],
+                        "daily_active_users")
         elif not direct:
             raise ValidationError(["请给出每月输入/输出 tokens，或日活用户数 / give monthly input and output tokens, "
                                    "or daily active users"], "input_tokens")

@@ -5,15 +5,9 @@ import io
 from collections.abc import Iterable
 from pathlib import Path
 
+from catalog.csv_export import neutralize  # the one CSV-injection guard, shared with the catalog export
 from offers.mapping_memory import ERROR_COLUMN
 from offers.sheet_reader import open_sheet
-
-_FORMULA_START = ("=", "+", "-", "@")
-
-
-def neutralize(cell: str) -> str:
-    """A cell a spreadsheet would run as a formula becomes text (CSV-injection guard)."""
-    return "'" + cell if cell.startswith(_FORMULA_START) else cell
 
 
 def _messages_by_row(errors: Iterable[dict]) -> dict[int, list[str]]:
@@ -38,10 +32,10 @@ def _write(sheet, by_row: dict[int, list[str]]) -> bytes:
     keep = [i for i, h in enumerate(sheet.header) if h != ERROR_COLUMN]
     writer.writerow([neutralize(h) for h in header] + [ERROR_COLUMN])
     if 1 in by_row:  # a whole-file problem has no row of its own
-        writer.writerow([""] * len(header) + ["; ".join(by_row.pop(1))])
+        writer.writerow([""] * len(header) + [neutralize("; ".join(by_row.pop(1)))])
     for row in sheet.rows:
         messages = by_row.get(row.number)
         if messages:
             cells = [row.cells[i] if i < len(row.cells) else "" for i in keep]
-            writer.writerow([neutralize(c) for c in cells] + ["; ".join(messages)])
+            writer.writerow([neutralize(c) for c in cells] + [neutralize("; ".join(messages))])
     return ("\ufeff" + out.getvalue()).encode("utf-8")

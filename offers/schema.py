@@ -5,12 +5,16 @@ numbers and returns the normalized offer as a dict of `Offer` column values. Mes
 are Chinese first, English beside, keyed by the standard column they concern.
 """
 
+import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, post_load, pre_load, validates_schema
 from marshmallow.validate import Length
+from sqlalchemy import BigInteger, Integer
 
+from catalog.models import Offer
+from catalog.money_type import Money
 from catalog.registry import Registries, UnknownName
 from pricing.currency import FxTable, UnknownCurrency, parse_currency
 from pricing.money import AmountError, parse_amount
@@ -23,7 +27,7 @@ from pricing.normalize import (
     price_per_gb_hour,
     price_per_tflop_hour,
 )
-from pricing.text import squash
+from pricing.text import first_hidden_character, squash
 from pricing.units import TOKENS, Billing, Kind, PriceUnit, UnknownWord, parse_billing, parse_kind, parse_price_unit
 
 STANDARD_COLUMNS = (
@@ -41,12 +45,36 @@ def bilingual(zh: str, en: str) -> str:
 
 
 MISSING = bilingual("缺少必填字段", "missing required field")
+
+
+def not_a_number(value) -> str:
+    return bilingual(f"不是有效数字：{value!r}", f"not a number: {value!r}")
+
+
+def too_large(maximum: Decimal) -> str:
+    return bilingual(f"数值过大（最大 {maximum:f}）", f"too large (at most {maximum:f})")
+
+
+def too_fine(places: int, value: Decimal) -> str:
+    return bilingual(f"最多 {places} 位小数：{value:f}", f"at most {places} decimal places: {value:f}")
+
+
+def hidden_character(position: int, char: str, zh_where: str = "", en_where: str = "") -> str:
+    code = f"U+{ord(char):04X}"
+    name = unicodedata.name(char, "")
+    named = f"{code} {name}" if name else code
+    return bilingual(f"{zh_where}第 {position} 个字符是看不见的控制字符 {named}，请删除",
+                     f"{en_where}character {position} is an invisible control character {named}: delete it")
+
+
 # Bounds that keep every value inside its column (catalog/models.py: listed Money(24, 10),
 # normalized Money(20, 6), gpu_count Money(10, 4)) and inside Decimal's 40-digit context.
 MAX_LISTED_AMOUNT = Decimal(10) ** 10
 MAX_NORMALIZED_PRICE = Decimal(10) ** 12
 MAX_GPU_COUNT = Decimal(100_000)
 NORMALIZED_PRICE_FIELDS = ("unit_price", "input_price", "output_price", "cached_input_price")
+# PostgreSQL's INTEGER is 32-bit (SQLite's is 64): the bound of every Integer column.
+INT4_MAX = 2**31 - 1
 _ARCH_WORDS = {"x86_64": "x86_64", "x86": "x86_64", "amd64": "x86_64", "intel": "x86_64", "amd": "x86_64",
          "arm64": "arm64", "arm": "arm64", "aarch64": "arm64", "鲲鹏": "arm64", "倚天": "arm64",
          "graviton": "arm64", "海光": "x86_64", "hygon": "x86_64"}
@@ -65,6 +93,33 @@ class Amount:
     currency_hint: str | None
 
 
+def column_limits(column: str) -> tuple[int, Decimal]:
+    """(decimal places, largest value) that the offers column `column` stores exactly (catalog/models.py)."""
+    kind = Offer.__table__.c[column].type
+    if isinstance(kind, Money):
+        places, digits = kind.scale, kind.impl.precision
+        return places, Decimal(10) ** (digits - places) - Decimal(1).scaleb(-places)
+    if isinstance(kind, BigInteger):
+        return 0, Decimal(2**63 - 1)
+    if isinstance(kind, Integer):
+        return 0, Decimal(INT4_MAX)
+    raise TypeError(f"offers.{column} is not a numeric column")
+
+
+def fit_column(amount: Decimal, column: str, maximum: Decimal | None = None) -> Decimal:
+    """`amount` if its column stores it as it is, else a ValidationError (never rounded to 0 or cut).
+
+    `maximum` is a tighter, domain bound; the column's own always applies.
+    """
+    places, largest = column_limits(column)
+    largest = min(largest, maximum) if maximum is not None else largest
+    if amount > largest:
+        raise ValidationError(too_large(largest))
+    if amount != amount.quantize(Decimal(1).scaleb(-places)):
+        raise ValidationError(too_fine(places, amount))
+    return amount
+
+
 class AmountField(fields.Field):
     """A positive money amount; '¥1.90' also says the currency."""
 
@@ -72,50 +127,67 @@ class AmountField(fields.Field):
         try:
             amount, hint = parse_amount(value)
         except AmountError:
-            raise ValidationError(bilingual(f"不是有效数字：{value!r}", f"not a number: {value!r}")) from None
+            raise ValidationError(not_a_number(value)) from None
         if amount <= 0:
             raise ValidationError(bilingual("价格必须大于 0", "price must be greater than 0"))
-        if amount > MAX_LISTED_AMOUNT:
-            raise ValidationError(bilingual("价格过大", "price too large"))
-        return Amount(amount, hint)
+        # Every listed amount (price, input, output, cached input) lands in a LISTED column.
+        return Amount(fit_column(amount, "list_amount", MAX_LISTED_AMOUNT), hint)
 
 
 class PositiveDecimal(fields.Field):
-    def __init__(self, maximum: Decimal = Decimal("10000000"), **kwargs):
+    """A positive number that fits offers.`column`, within `maximum`."""
+
+    def __init__(self, column: str, maximum: Decimal = Decimal("10000000"), **kwargs):
         super().__init__(**kwargs)
-        self.maximum = maximum
+        self.column, self.maximum = column, maximum
 
     def _deserialize(self, value, attr, data, **kwargs):
         try:
             amount, _ = parse_amount(value)
         except AmountError:
-            raise ValidationError(bilingual(f"不是有效数字：{value!r}", f"not a number: {value!r}")) from None
+            raise ValidationError(not_a_number(value)) from None
         if amount <= 0:
             raise ValidationError(bilingual("必须大于 0", "must be greater than 0"))
-        if amount > self.maximum:
-            raise ValidationError(bilingual("数值过大", "too large"))
+        amount = fit_column(amount, self.column, self.maximum)
         return amount.normalize() if amount == amount.to_integral_value() else amount
 
 
 class WholeNumber(fields.Field):
-    """A whole number >= minimum ('12', 12, 12.0 and '12.0' are all 12)."""
+    """A whole number >= minimum that fits offers.`column` ('12', 12, 12.0 and '12.0' are all 12)."""
 
-    def __init__(self, minimum: int = 0, **kwargs):
+    def __init__(self, column: str, minimum: int = 0, **kwargs):
         super().__init__(**kwargs)
-        self.minimum = minimum
+        self.column, self.minimum = column, minimum
 
     def _deserialize(self, value, attr, data, **kwargs):
         try:
             amount, _ = parse_amount(value)
         except AmountError:
             raise ValidationError(bilingual(f"不是有效整数：{value!r}", f"not a whole number: {value!r}")) from None
-        if amount != amount.to_integral_value():
-            raise ValidationError(bilingual(f"必须是整数：{value!r}", f"must be a whole number: {value!r}"))
         if amount < self.minimum:
             raise ValidationError(bilingual(f"不能小于 {self.minimum}", f"must be at least {self.minimum}"))
-        if amount > 10**12:
-            raise ValidationError(bilingual("数值过大", "too large"))
+        _, largest = column_limits(self.column)
+        if amount > largest:  # before the whole-number test: quantizing 1e999999 overflows
+            raise ValidationError(too_large(largest))
+        if amount != amount.to_integral_value():
+            raise ValidationError(bilingual(f"必须是整数：{value!r}", f"must be a whole number: {value!r}"))
         return int(amount)
+
+
+class VendorText(fields.String):
+    """Text a vendor typed: no invisible control, format or bidi characters (tab and line breaks
+    only where `multiline`). Refused rather than stripped: a sku must stay what the vendor wrote."""
+
+    def __init__(self, max_length: int, multiline: bool = False, **kwargs):
+        super().__init__(validate=Length(max=max_length), **kwargs)
+        self.multiline = multiline
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        problem = first_hidden_character(text, self.multiline)
+        if problem:
+            raise ValidationError(hidden_character(*problem))
+        return text
 
 
 class WordField(fields.Field):
@@ -144,27 +216,27 @@ class OfferSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    sku = fields.String(required=True, validate=Length(min=1, max=200), error_messages={"required": MISSING})
+    sku = VendorText(200, required=True, error_messages={"required": MISSING})
     kind = WordField(parse_kind, "类型", "kind", required=True, error_messages={"required": MISSING})
-    title = fields.String(validate=Length(max=300))
-    description = fields.String(validate=Length(max=5000))
-    region = fields.String(validate=Length(max=200))
+    title = VendorText(300)
+    description = VendorText(5000, multiline=True)
+    region = VendorText(200)
     billing = WordField(parse_billing, "计费方式", "billing mode")
-    gpu_model = fields.String(validate=Length(max=200))
-    gpu_count = PositiveDecimal(maximum=MAX_GPU_COUNT)
-    gpu_memory_gb = PositiveDecimal()
-    vcpus = PositiveDecimal()
-    ram_gb = PositiveDecimal()
+    gpu_model = VendorText(200)
+    gpu_count = PositiveDecimal("gpu_count", maximum=MAX_GPU_COUNT)
+    gpu_memory_gb = PositiveDecimal("gpu_memory_gb")
+    vcpus = PositiveDecimal("vcpus")
+    ram_gb = PositiveDecimal("ram_gb")
     cpu_arch = WordField(_parse_arch, "CPU 架构", "cpu_arch")
-    model = fields.String(validate=Length(max=200))
-    context_window = WholeNumber(minimum=1)
+    model = VendorText(200)
+    context_window = WholeNumber("context_window", minimum=1)
     price = AmountField()
     input_price = AmountField()
     output_price = AmountField()
     cached_input_price = AmountField()
     currency = WordField(parse_currency, "币种", "currency")
     price_unit = WordField(parse_price_unit, "计费单位", "price unit")
-    stock = WholeNumber(minimum=0)
+    stock = WholeNumber("stock", minimum=0)
 
     def __init__(self, context: CatalogContext, **kwargs):
         super().__init__(**kwargs)

@@ -2,13 +2,19 @@
 
 Streaming, so a 50,000-row sheet never sits in memory whole. Encodings are tried
 strictly in a fixed order, utf-8-sig then gb18030 (a superset of GBK); a file that is
-neither is refused with a reason, never decoded into mojibake.
+neither is refused with a reason, never decoded into mojibake. A text file with NUL bytes
+is refused too: that is UTF-16 without a BOM (which decodes as valid UTF-8) or not text.
+Rows are counted as the reader yields them, never from line breaks or an XLSX's own
+claim of its size, so the upload's row limit holds whatever the file says.
 """
 
 import codecs
 import csv
 import io
 import os
+import re
+import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -21,6 +27,9 @@ _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"
 # csv's default field limit is 128 KiB; a cell larger than this is not a price.
 csv.field_size_limit(1 << 20)
+# The standard sheet has 21 columns; a vendor's own adds a few. A 100,000-column header
+# made the mapping page 111 MB (every header is a row of choices), for every request.
+MAX_COLUMNS = 200
 
 
 class SheetError(ValueError):
@@ -38,7 +47,7 @@ class Sheet:
     header: list[str]
     rows: Iterator[SheetRow]
     encoding: str  # "xlsx" for a workbook
-    row_estimate: int  # data rows, for progress; exact for CSV without multi-line cells
+    row_estimate: int  # data rows as the reader will yield them (blank ones too): the upload limit and progress
     closers: list[Callable[[], None]] = field(default_factory=list)
 
     def close(self) -> None:
@@ -85,8 +94,39 @@ def _guess(stream: BinaryIO) -> str | None:
     return best.encoding if best else None
 
 
+def _utf16_order(stream: BinaryIO) -> str | None:
+    """UTF-16LE or UTF-16BE when NULs sit mostly at odd or even offsets (ASCII-heavy UTF-16 text)."""
+    stream.seek(0)
+    head = stream.read(65536)
+    odd, even = head[1::2].count(0), head[0::2].count(0)
+    if max(odd, even) < len(head) // 8:
+        return None
+    return "UTF-16LE" if odd > even else "UTF-16BE"
+
+
+def _first_nul(stream: BinaryIO) -> int:
+    """The byte offset of the first NUL, or -1."""
+    stream.seek(0)
+    offset = 0
+    while chunk := stream.read(_CHUNK):
+        at = chunk.find(0)
+        if at >= 0:
+            return offset + at
+        offset += len(chunk)
+    return -1
+
+
 def detect_encoding(stream: BinaryIO) -> str:
-    """:raise SheetError: neither UTF-8 nor GB18030."""
+    """:raise SheetError: neither UTF-8 nor GB18030, or NUL bytes (UTF-16 without a BOM, or binary)."""
+    nul = _first_nul(stream)
+    if nul >= 0:
+        order = _utf16_order(stream)
+        if order:
+            raise SheetError(
+                f"文件看起来是 {order} 编码（无 BOM），不是 UTF-8 或 GBK/GB18030；请另存为 UTF-8 CSV 或 XLSX / "
+                f"the file looks like {order} without a BOM, not UTF-8 or GBK/GB18030; save it as UTF-8 CSV or XLSX")
+        raise SheetError(f"文件第 {nul} 字节处含 NUL 字节，不是文本表格 / "
+                         f"the file has a NUL byte at byte {nul}: it is not a text sheet")
     failures = []
     for encoding in ENCODINGS:
         ok, offset = _decodes(stream, encoding)
@@ -100,18 +140,30 @@ def detect_encoding(stream: BinaryIO) -> str:
         f"the file is neither UTF-8 nor GBK/GB18030 (undecodable at byte {failures[0]}); save it as UTF-8 CSV or XLSX")
 
 
-def _count_lines(stream: BinaryIO) -> int:
+def _count_records(stream: BinaryIO, encoding: str) -> int:
+    """Records as csv.reader sees them: "\r", "\n" and "\r\n" all end one; a quoted break does not."""
     stream.seek(0)
-    lines, last = 0, b"\n"
-    while chunk := stream.read(_CHUNK):
-        lines += chunk.count(b"\n")
-        last = chunk[-1:]
-    return lines + (last != b"\n")
+    text = io.TextIOWrapper(stream, encoding=encoding, errors="strict", newline="")
+    records = 0
+    try:
+        for _ in csv.reader(text):
+            records += 1
+    except csv.Error:
+        pass  # the rows iterator reports it, with its row number, when it gets there
+    finally:
+        text.detach()  # leave the caller's stream open
+    return records
+
+
+def _check_width(header: list[str]) -> None:
+    if len(header) > MAX_COLUMNS:
+        raise SheetError(f"表格有 {len(header)} 列，超过上限 {MAX_COLUMNS} 列 / "
+                         f"the sheet has {len(header)} columns, more than the limit of {MAX_COLUMNS}")
 
 
 def _csv_sheet(stream: BinaryIO) -> Sheet:
     encoding = detect_encoding(stream)
-    estimate = max(_count_lines(stream) - 1, 0)
+    estimate = max(_count_records(stream, encoding) - 1, 0)
     stream.seek(0)
     text = io.TextIOWrapper(stream, encoding=encoding, errors="strict", newline="")
     reader = csv.reader(text)
@@ -121,6 +173,7 @@ def _csv_sheet(stream: BinaryIO) -> Sheet:
         raise SheetError("文件是空的 / the file is empty") from None
     except csv.Error as exc:
         raise SheetError(f"无法读取表头 / cannot read the header row: {exc}") from None
+    _check_width(header)
 
     def rows() -> Iterator[SheetRow]:
         try:
@@ -163,6 +216,9 @@ def _xlsx_sheet(stream: BinaryIO, owned: bool) -> Sheet:
     except Exception as exc:  # openpyxl raises many types for a damaged file
         raise SheetError(f"无法打开 XLSX 文件 / cannot open the XLSX file: {exc.__class__.__name__}") from None
     sheet = workbook.worksheets[0]
+    # Read-only mode stops at (and pads to) the <dimension ref> the file states; a crafted or
+    # buggy one hid rows past it, or padded a few rows out to 1,048,576 × 16,384 cells.
+    sheet.reset_dimensions()
     iterator = sheet.iter_rows(values_only=True)
     try:
         header = [_cell_text(v).strip() for v in next(iterator)]
@@ -174,7 +230,12 @@ def _xlsx_sheet(stream: BinaryIO, owned: bool) -> Sheet:
         raise _damaged(1, exc) from None
     while header and not header[-1]:
         header.pop()
-    estimate = max((sheet.max_row or 1) - 1, 0)
+    try:
+        _check_width(header)
+        estimate = max(_xlsx_row_count(workbook.worksheets[0]) - 1, 0)
+    except Exception:
+        workbook.close()
+        raise
 
     def rows() -> Iterator[SheetRow]:
         number = 1
@@ -194,6 +255,41 @@ def _xlsx_sheet(stream: BinaryIO, owned: bool) -> Sheet:
     sheet = Sheet(header=header, rows=rows(), encoding="xlsx", row_estimate=estimate,
                   closers=[stream.close] * owned + [workbook.close])
     return sheet
+
+
+# A <row> start tag in the sheet XML, with or without a namespace prefix, and its r="…" attribute.
+_ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row\b([^>]*)>")
+_ROW_NUMBER = re.compile(rb"""\sr\s*=\s*["'](\d+)["']""")
+
+
+def _xlsx_row_count(worksheet) -> int:
+    """Rows the reader will yield (the last row's number; openpyxl fills gaps), from the sheet's XML.
+
+    A scan of the <row> tags, not an XML parse: it is the upload's row limit, read in the
+    request, and a parse of a 100,000-row sheet takes several times as long. In XML text a
+    "<" is always a tag, so no cell text can add or hide a row.
+    """
+    current = highest = 0
+
+    def scan(text: bytes) -> None:
+        nonlocal current, highest
+        for match in _ROW_TAG.finditer(text):
+            number = _ROW_NUMBER.search(match.group(1))
+            current = int(number.group(1)) if number else current + 1
+            highest = max(highest, current)  # out-of-order numbers: the reader still reaches the highest
+
+    tail = b""
+    try:
+        with worksheet._get_source() as source:  # openpyxl's own handle on the sheet's XML in the zip
+            while chunk := source.read(_CHUNK):
+                data = tail + chunk
+                cut = data.rfind(b"<")  # a tag cut by the chunk's end is scanned with the next chunk
+                body, tail = (data, b"") if cut < 0 else (data[:cut], data[cut:])
+                scan(body)
+            scan(tail)
+    except (OSError, zipfile.BadZipFile, EOFError, zlib.error) as exc:
+        raise _damaged(1, exc) from None
+    return highest
 
 
 def _damaged(row: int, exc: Exception) -> SheetError:

@@ -15,9 +15,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from catalog.models import utcnow
-from offers.schema import bilingual
+from offers.schema import bilingual, hidden_character
 from offers.sheet_reader import SheetError, open_sheet
 from offers.stall_models import ImportJob, SheetUpload
+from pricing.text import first_hidden_character
 
 ALLOWED_SUFFIXES = (".csv", ".xlsx", ".txt")
 
@@ -105,6 +106,9 @@ def stage_upload(root: str, stream: BinaryIO, filename: str, vendor_id: int, use
     :raise SheetError: not a readable CSV/XLSX, no header, more rows than allowed, or the
         vendor's uploads (`usage`) at their cap (nothing kept).
     """
+    hidden = first_hidden_character(filename)
+    if hidden:  # the name is stored and shown (NUL fails PostgreSQL's INSERT; bidi overrides disguise it)
+        raise SheetError(hidden_character(*hidden, zh_where="文件名的", en_where="the file name's "))
     suffix = Path(filename).suffix.lower()
     if suffix not in ALLOWED_SUFFIXES:
         raise SheetError(bilingual("只接受 CSV 或 XLSX 文件", "only CSV or XLSX files are accepted"))

@@ -220,7 +220,7 @@ def _error_file(staged: SheetUpload, job: ImportJob | None) -> Response:
     if job is None or not path.exists():
         abort(404)
     name = quote(f"{Path(staged.filename).stem}-errors.csv")
-    return Response(path.read_bytes(), mimetype="text/csv; charset=utf-8",
+    return Response(path.read_bytes(), content_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f"attachment; filename*=UTF-8''{name}"})
 
 
@@ -301,7 +301,7 @@ def import_errors(vendor: Vendor, run_id: int):
 
 @bp.get("/template.csv")
 def template_download_csv():
-    return Response(template_csv(), mimetype="text/csv; charset=utf-8",
+    return Response(template_csv(), content_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": "attachment; filename=offers-template.csv"})
 
 

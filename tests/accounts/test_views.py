@@ -3,7 +3,7 @@
 import re
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from accounts.models import User, VendorMember
 from catalog.models import Vendor
@@ -148,3 +148,56 @@ def test_password_change_refuses_a_weak_new_password(client):
     assert response.status_code == 400 and "太容易被猜到" in response.text
     db.session.refresh(user)
     assert client.post("/login", data={"email": "me@example.com", "password": PASSWORD}).status_code == 302
+
+
+def _vendor_signed_in(client, email="shop@example.com"):
+    signup(client, email=email, as_vendor="y")  # sign-up does not log in (it answers a taken email alike)
+    client.post("/login", data={"email": email, "password": PASSWORD})
+
+
+def _profile(client, **fields):
+    data = {"name_zh": "", "name_en": "", "contact": "ops@example.com", **fields}
+    return client.post("/account/vendor", data=data)
+
+
+@pytest.mark.parametrize(("name_zh", "name_en"), [
+    ("", "ALPHA CLOUD"),  # case
+    ("", "ａｌｐｈａ ｃｌｏｕｄ"),  # full width
+    ("阿尔法云", "Someone Else"),  # the same Chinese name
+    ("Alpha Cloud", "Someone Else"),  # another vendor's English name as this one's Chinese name
+])
+def test_a_vendor_cannot_take_another_vendors_display_name(client, name_zh, name_en):
+    db.session.add(Vendor(slug="alpha", name_zh="阿尔法云", name_en="Alpha Cloud"))
+    db.session.commit()
+    _vendor_signed_in(client)
+    response = _profile(client, name_zh=name_zh, name_en=name_en)
+    assert response.status_code == 400
+    assert "已被其他商家使用" in response.text
+    assert db.session.scalar(select(func.count(Vendor.id))) == 1  # nothing half-written
+
+
+def test_a_vendor_keeps_its_own_name_when_saving_again(client):
+    _vendor_signed_in(client)
+    assert _profile(client, name_zh="小算力", name_en="Tiny").status_code == 302
+    assert _profile(client, name_zh="小算力", name_en="TINY").status_code == 302
+    assert db.session.scalar(select(Vendor.name_en)) == "TINY"
+
+
+def test_the_database_refuses_a_second_vendor_with_the_same_folded_name(app):
+    from sqlalchemy.exc import IntegrityError
+
+    db.session.add(Vendor(slug="a", name_zh="", name_en="Alpha"))
+    db.session.commit()
+    db.session.add(Vendor(slug="b", name_zh="", name_en="ＡＬＰＨＡ"))
+    with pytest.raises(IntegrityError):
+        db.session.commit()
+    db.session.rollback()
+
+
+@pytest.mark.parametrize("field", ["name_zh", "name_en", "description_en"])
+def test_invisible_characters_in_the_vendor_profile_are_refused(client, field):
+    _vendor_signed_in(client)
+    fields = {"name_zh": "小算力", "name_en": "Tiny", field: "Tiny\u202egnp.exe"}
+    response = _profile(client, **fields)
+    assert response.status_code == 400 and "U+202E" in response.text
+    assert db.session.scalar(select(Vendor)) is None

@@ -68,3 +68,46 @@ def test_openapi_documents_the_planner(client):
     assert {"PlanRequest", "Plan", "PlanItem", "PlanError"} <= set(schemas)
     assert "hours" in schemas["PlanRequest"]["properties"]
     assert schemas["PlanItem"]["properties"]["total"]["type"] == "string"
+
+
+@pytest.mark.parametrize("body,field", [
+    # Each passed validation and ended in decimal.InvalidOperation: an internal_error 500.
+    ({"gpu_model": "H100", "count": "1e-999999", "hours": 72}, "count"),
+    ({"gpu_model": "H100", "count": 8, "hours": "1e-999999"}, "hours"),
+    ({"gpu_model": "H100", "count": "1e-30", "hours": 1}, "count"),
+    ({"kind": "cpu", "count": 4, "hours": "1e-30"}, "hours"),
+    ({"kind": "token", "input_tokens": "1e-999999", "output_tokens": 1}, "input_tokens"),
+    ({"kind": "token", "daily_active_users": 10**15, "requests_per_user": 10**6,
+      "input_tokens_per_request": 10**7, "output_tokens_per_request": 10**7}, "daily_active_users"),
+    ({"kind": "token", "daily_active_users": 10**9, "requests_per_user": 10**3,
+      "input_tokens_per_request": 1, "output_tokens_per_request": 10**4}, "daily_active_users"),
+])
+def test_numbers_the_planner_cannot_compute_are_a_clear_400(client, catalog, body, field):
+    response = client.post("/api/v1/plan?lang=en", json=body)
+    assert response.status_code == 400, response.get_data(as_text=True)
+    error = response.get_json()["error"]
+    assert error["code"] == "bad_parameter" and field in error["details"]
+    message = " ".join(error["details"][field])
+    assert "decimal places" in message or "at most" in message or "more than" in message
+
+
+def test_the_largest_accepted_token_workload_is_planned(client, catalog):
+    body = {"kind": "token", "daily_active_users": 10**6, "requests_per_user": 1000,
+            "input_tokens_per_request": "33333.3333", "output_tokens_per_request": 1, "days_per_month": 30}
+    response = client.post("/api/v1/plan", json=body)
+    assert response.status_code == 200 and response.get_json()["items"]
+
+
+def test_the_finest_accepted_job_is_planned(client, catalog):
+    response = client.post("/api/v1/plan", json={"gpu_model": "H100", "count": "0.0001", "hours": "0.0001"})
+    assert response.status_code == 200 and response.get_json()["items"]
+
+
+def test_deeply_nested_json_is_a_400_not_a_recursion_error(client):
+    body = "[" * 5000 + "]" * 5000
+    response = client.post("/api/v1/plan", data=body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.get_json()["error"]["code"] == "bad_json"
+    nested = '{"kind": "token", "regions": ' + "[" * 5000 + "]" * 5000 + "}"
+    response = client.post("/api/v1/plan", data=nested, content_type="application/json")
+    assert response.status_code == 400

@@ -3,6 +3,8 @@
 from decimal import Decimal as D
 
 import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 from marshmallow import ValidationError
 
 from catalog.context import load_fx
@@ -85,3 +87,30 @@ def test_token_workload_from_daily_users(catalog):
     result = plan({"kind": "token", "model": "deepseek-v3.2", "daily_active_users": 100, "requests_per_user": 5,
                    "input_tokens_per_request": 1000, "output_tokens_per_request": 200})
     assert [(i.offer.sku, i.total) for i in result.items] == [("ds", D("39.00"))]
+
+
+_NUMBERS = st.one_of(
+    st.decimals(allow_nan=False, allow_infinity=False).map(str),
+    st.sampled_from(["1e-999999", "1e-30", "0.0001", "1e999999", "100000", "87600", "1000000000000000", "31", "1",
+                     "0.5", "10000000", "0"]),
+    st.integers(-10, 10**16),
+)
+_KEYS = ["count", "hours", "min_memory_gb", "min_memory_per_core_gb", "input_tokens", "output_tokens",
+         "daily_active_users", "requests_per_user", "input_tokens_per_request", "output_tokens_per_request",
+         "days_per_month", "cache_hit_share"]
+
+
+@given(kind=st.sampled_from(["gpu", "cpu", "token"]), numbers=st.dictionaries(st.sampled_from(_KEYS), _NUMBERS))
+@example(kind="gpu", numbers={"count": "1e-30", "hours": "1"})
+@example(kind="cpu", numbers={"count": "1", "hours": "1e-999999"})
+@example(kind="token", numbers={"daily_active_users": 10**15, "requests_per_user": 10**6,
+                                "input_tokens_per_request": 10**7, "output_tokens_per_request": 10**7})
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_whatever_the_schema_accepts_the_planner_computes(catalog, kind, numbers):
+    from compare.plan_json import plan_json
+
+    body = {"kind": kind, **({"gpu_model": "H100"} if kind == "gpu" else {}), **numbers}
+    try:  # a ValidationError from either is the 400 the page and the API show; anything else a 500
+        plan_json(make_plan(db.session, PlanSchema().load(body), default_registries(), load_fx(db.session)))
+    except ValidationError as exc:
+        assert exc.messages

@@ -121,3 +121,10 @@ def test_ids_no_offer_can_have_show_the_empty_comparison(client, ids):
     response = client.get("/compare", query_string={"ids": ids})
     assert response.status_code == 200
     assert "还没有可对比的报价" in response.get_data(as_text=True)
+
+
+def test_plan_form_with_a_vanishing_count_shows_the_error_not_a_500(client, catalog):
+    response = client.get("/plan?kind=gpu&gpu_model=h100-sxm&count=1e-30&hours=72")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert 'class="field has-error"' in html and "4 位小数" in html and "按总成本排序" not in html

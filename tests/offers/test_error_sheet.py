@@ -1,6 +1,9 @@
 import csv
 import io
 
+import pytest
+
+from catalog import csv_export
 from offers.error_sheet import error_sheet_csv, neutralize
 from offers.mapping_memory import ERROR_COLUMN
 
@@ -22,3 +25,15 @@ def test_error_sheet_keeps_bad_rows_as_written_with_reasons(tmp_path):
     assert rows[1] == ["b", "'-5", "price: 价格必须大于 0 / price must be greater than 0"]
     assert rows[2] == ["c", "x", "price: 不是有效数字 / not a number; again"]
     assert len(rows) == 3
+
+
+@pytest.mark.parametrize("cell", ["\t=1+2", "\r=1+2", "=HYPERLINK(\"x\")", "-2", "@SUM(A1)"])
+def test_the_error_sheet_neutralizes_every_cell_the_catalog_export_does(tmp_path, cell):
+    # A leading tab or carriage return hid a formula from the error sheet's own, shorter list.
+    source = tmp_path / "s.csv"
+    out = io.StringIO()
+    csv.writer(out).writerows([["编号", "单价"], [cell, "x"]])
+    source.write_text(out.getvalue(), encoding="utf-8")
+    data = error_sheet_csv(source, "s.csv", [{"row": 2, "column": "price", "message": "bad"}])
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    assert rows[1][0] == "'" + cell == csv_export.neutralize(cell)

@@ -80,6 +80,7 @@ def test_bad_rows_download_fix_and_reupload(client, acme):
     upload_id = latest_upload_id()
     sheet = client.get(f"/stall/uploads/{upload_id}/errors.csv")
     assert sheet.status_code == 200 and sheet.data.startswith("\ufeff".encode())
+    assert sheet.headers["Content-Type"] == "text/csv; charset=utf-8"  # once, not "…; charset=utf-8; charset=utf-8"
     rows = list(csv.reader(io.StringIO(sheet.data.decode("utf-8-sig"))))
     assert rows[0][-1] == ERROR_COLUMN and rows[0][0] == "编号"
     assert len(rows) == 2 and rows[1][0] == "g2" and "gpu_model" in rows[1][-1]
@@ -156,7 +157,9 @@ def test_xlsx_upload_and_the_standard_templates_import_cleanly(client, acme):
     assert set(notes) >= set(STANDARD_HEADER.split(",")) and all(zh and en for zh, en in notes.values())
     page = preview_of(client, upload(client, xlsx.data, "template.xlsx")).text
     assert page.count('class="change-new"') == 3 and "= ¥0.07 / 核时" in page
-    csv_template = client.get("/stall/template.csv").data
+    response = client.get("/stall/template.csv")
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+    csv_template = response.data
     assert csv_template.decode("utf-8-sig").splitlines()[0] == STANDARD_HEADER + ",cached_input_price"
     page = preview_of(client, upload(client, csv_template, "template.csv")).text
     assert page.count('class="change-new"') == 3
