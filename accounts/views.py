@@ -28,7 +28,7 @@ def _safe_next(default: str) -> str:
 
 
 def _login_limit() -> str:
-    return current_app.config.get("LOGIN_RATE_LIMIT", "10 per minute")
+    return current_app.config["LOGIN_RATE_LIMIT"]
 
 
 def _find_user(email: str) -> User | None:
@@ -137,7 +137,6 @@ def init_app(app) -> None:
 
     login_manager.login_view = "accounts.login"
     login_manager.login_message = None  # the log-in page says enough; avoids an untranslated flash
-    app.config.setdefault("LOGIN_RATE_LIMIT", "10 per minute")
     app.register_blueprint(bp)
 
     add_nav(app, 90, "accounts.account", "Account")

@@ -1,6 +1,5 @@
 """Search index wiring and commands: `flask reindex`, `flask check-index`."""
 
-import os
 import sys
 
 import click
@@ -48,9 +47,6 @@ def check_index_command() -> None:
 def init_app(app: Flask) -> None:
     import catalog.outbox  # noqa: F401 - registers the index_outbox table
 
-    app.config.setdefault("SEARCH_ENGINE", os.environ.get("SEARCH_ENGINE", "whoosh"))  # or "tantivy"
-    # Tests drain in the committing thread so they can look at the index right away.
-    app.config.setdefault("SEARCH_DRAIN", "sync" if app.testing else "thread")
     with app.app_context():
         service = SearchService(db.engine, make_engine(app.config["SEARCH_ENGINE"], app.config["SEARCH_INDEX_DIR"]),
                                 default_registries(), drain_mode=app.config["SEARCH_DRAIN"])

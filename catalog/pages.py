@@ -103,7 +103,7 @@ def vendors_by_slug(slugs) -> dict[str, VendorLabel]:
     slugs = set(slugs)
     if not slugs:
         return {}
-    seconds = float(current_app.config.get("VENDOR_LABELS_SECONDS", 0 if current_app.testing else 60))
+    seconds = float(current_app.config["VENDOR_LABELS_SECONDS"])
     now = time.monotonic()
     hit = _vendor_labels.get("all")
     if seconds > 0 and hit is not None and hit[0] > now:
@@ -201,7 +201,7 @@ def cached_summary():
     It aggregates every active offer (~180 ms of PostgreSQL at 100k offers): computed on every
     visit it made the home page the slowest page of the site under load.
     """
-    seconds = float(current_app.config.get("HOME_SUMMARY_SECONDS", 0 if current_app.testing else 30))
+    seconds = float(current_app.config["HOME_SUMMARY_SECONDS"])
     now = time.monotonic()
     hit = _summary_cache.get("summary")
     if seconds > 0 and hit is not None and hit[0] > now:

@@ -7,9 +7,6 @@ def init_app(app: Flask) -> None:
     from checkout import cli, views, webhooks
     from checkout.sandbox import init_app as sandbox_init_app
 
-    app.config.setdefault("STRIPE_SECRET_KEY", None)
-    app.config.setdefault("STRIPE_API_BASE", None)
-    app.config.setdefault("STRIPE_WEBHOOK_SECRET", None)
     views.init_app(app)
     webhooks.init_app(app)
     cli.init_app(app)

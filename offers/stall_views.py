@@ -171,9 +171,6 @@ def registry_lookup(vendor: Vendor, registry: str):
 
 
 def init_app(app) -> None:
-    import os
-    from pathlib import Path
-
     from werkzeug.exceptions import RequestEntityTooLarge
 
     from offers import (
@@ -182,13 +179,7 @@ def init_app(app) -> None:
     )
     from web.nav import add_nav
 
-    app.config.setdefault("UPLOAD_DIR", os.environ.get("UPLOAD_DIR", str(Path(app.instance_path) / "uploads")))
-    app.config.setdefault("UPLOAD_MAX_BYTES", int(os.environ.get("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)))
-    app.config.setdefault("UPLOAD_MAX_ROWS", int(os.environ.get("UPLOAD_MAX_ROWS", 100_000)))
-    # Reading the rest of an over-size body lets the client see the 413 page instead of a reset;
-    # beyond this bound we stop reading and let the connection close.
-    app.config.setdefault("UPLOAD_DRAIN_MAX_BYTES", 8 * app.config["UPLOAD_MAX_BYTES"])
-    app.config["MAX_CONTENT_LENGTH"] = app.config["UPLOAD_MAX_BYTES"]
+    # UPLOAD_* and the request size limit (MAX_CONTENT_LENGTH) come from settings.py.
     app.register_error_handler(RequestEntityTooLarge, upload_views.too_large)
     app.register_blueprint(bp)
     add_nav(app, 80, "stall.dashboard", "My stall")

@@ -99,7 +99,6 @@ def run_checks(checks: dict[str, Callable[[], str]]) -> dict[str, str]:
 
 
 def init_app(app: Flask) -> None:
-    app.config.setdefault("REDIS_URL", os.environ.get("REDIS_URL"))
     add_check(app, "database", check_database)
     app.extensions["health_checks"].setdefault("index", check_index)
     add_check(app, "redis", check_redis)

@@ -19,7 +19,6 @@ prices from the database.
 
 import json
 import logging
-import os
 import threading
 import time
 from collections import OrderedDict
@@ -130,11 +129,10 @@ def catalog_version() -> int | None:
 
 
 def init_app(app: Flask, version: Callable[[], int] = catalog_version) -> None:
-    app.config.setdefault("RESPONSE_CACHE_SECONDS", os.environ.get("RESPONSE_CACHE_SECONDS", "0"))
     seconds = float(app.config["RESPONSE_CACHE_SECONDS"] or 0)
     if seconds <= 0:
         return
-    redis_url = app.config.get("RESPONSE_CACHE_REDIS_URL", os.environ.get("REDIS_URL"))
+    redis_url = app.config.get("RESPONSE_CACHE_REDIS_URL", app.config.get("REDIS_URL"))
     cache = RedisResponseCache(redis_url, seconds) if redis_url else ResponseCache(seconds)
     app.extensions["response_cache"] = cache
 

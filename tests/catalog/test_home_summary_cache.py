@@ -20,4 +20,4 @@ def test_the_cached_summary_renders_after_its_session_is_gone(app, client, monke
 
 
 def test_tests_see_fresh_counts_by_default(app, client):
-    assert app.config.get("HOME_SUMMARY_SECONDS") is None  # 0 under app.testing: every test sees its own data
+    assert app.config["HOME_SUMMARY_SECONDS"] == 0  # tests/app_support.py: every test sees its own data
