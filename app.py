@@ -48,7 +48,8 @@ def create_app(test_config: dict | None = None, environ: Mapping[str, str] | Non
     from web import errors, health, locale, nav, openapi, request_log, response_cache
 
     request_log.init_app(app)
-    response_cache.init_app(app)  # after the request log: a cached answer is logged too
+    # After the request log (a cached answer is logged too); keyed by the catalog's version.
+    response_cache.init_app(app, version=index_cli.catalog_version)
     security.init_app(app)
     locale.init_app(app)
     nav.init_app(app)

@@ -1,4 +1,7 @@
-"""Cart, orders and payment through Stripe Checkout (or the local Stripe sandbox)."""
+"""Cart, orders and payment through Stripe Checkout (or the local Stripe sandbox).
+
+An area: imports the catalog, the shell and pricing, no other area.
+"""
 
 from flask import Flask
 

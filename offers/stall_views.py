@@ -11,7 +11,7 @@ from flask_wtf import FlaskForm
 from marshmallow import ValidationError
 from sqlalchemy import func, select
 
-from accounts.membership import vendor_required
+from accounts import vendor_required
 from catalog.context import catalog_context
 from catalog.models import ImportRun, Offer, Vendor, utcnow
 from catalog.registry import default_registries

@@ -13,6 +13,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import delete
 
 from app import create_app
+from catalog.search_service import service_for
 from extensions import db
 from tests.app_support import TEST_CONFIG
 
@@ -68,7 +69,7 @@ def app(_app):
         db.session.commit()
         db.session.remove()
         # The search index and snapshot outlive the emptied tables; start the next test clean.
-        _app.extensions["search"].reset()
+        service_for(db.engine).reset()
 
 
 @pytest.fixture()

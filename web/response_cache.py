@@ -24,8 +24,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 
-from flask import Flask, Response, current_app, g, request, session
-from sqlalchemy.exc import SQLAlchemyError
+from flask import Flask, Response, g, request, session
 
 from web.locale import COOKIE as LANG_COOKIE
 from web.locale import select_locale
@@ -114,21 +113,8 @@ def _cacheable_request() -> bool:
     return set(request.cookies) <= {LANG_COOKIE}
 
 
-def catalog_version() -> int | None:
-    """The newest outbox id this worker's snapshot has seen (0 without a search service);
-    None when the database cannot say (then nothing is cached or served from the cache)."""
-    service = current_app.extensions.get("search")
-    if service is None:
-        return 0
-    snapshot = service.snapshot
-    try:
-        snapshot.refresh()
-    except SQLAlchemyError:  # the page itself will report the database; the cache stays out of it
-        return None
-    return snapshot.last_id
-
-
-def init_app(app: Flask, version: Callable[[], int] = catalog_version) -> None:
+def init_app(app: Flask, version: Callable[[], int | None]) -> None:
+    """Serve and keep pages under `version()`, the catalog's version (None: the database cannot say)."""
     seconds = float(app.config["RESPONSE_CACHE_SECONDS"] or 0)
     if seconds <= 0:
         return
