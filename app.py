@@ -1,49 +1,31 @@
 """The compute supermarket (算力超市): app factory and CLI entry point (`flask --app app ...`)."""
 
-import os
+from collections.abc import Mapping
 from pathlib import Path
 
 from flask import Flask
 
-
-def database_url(instance_path: str) -> str:
-    url = os.environ.get("DATABASE_URL")
-    if not url:
-        return f"sqlite:///{Path(instance_path) / 'market.db'}"
-    # Hosting platforms hand out postgres:// URLs; SQLAlchemy wants the driver named.
-    for prefix in ("postgres://", "postgresql://"):
-        if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
-    return url
+import settings
 
 
-def create_app(test_config: dict | None = None) -> Flask:
+def create_app(test_config: dict | None = None, environ: Mapping[str, str] | None = None) -> Flask:
+    """The app, configured from `environ` (os.environ unless given) and then `test_config`.
+
+    :raise settings.SettingsError: a bad variable, or production with unsafe settings.
+    """
     app = Flask(__name__, instance_relative_config=True)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-    app.config.from_mapping(
-        SECRET_KEY=os.environ.get("SECRET_KEY", "dev-only-not-secret"),
-        SQLALCHEMY_DATABASE_URI=database_url(app.instance_path),
-        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
-        SEARCH_INDEX_DIR=os.environ.get("SEARCH_INDEX_DIR", str(Path(app.instance_path) / "search-index")),
-        JSON_SORT_KEYS=False,
-    )
-    for name in ("STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "STRIPE_API_BASE"):
-        app.config[name] = os.environ.get(name) or None
+    app.config.from_mapping(settings.load(app.instance_path, environ))
     if test_config:
         app.config.from_mapping(test_config)
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        # Concurrent writers (webhook and success page at once) wait for the lock instead of failing.
-        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**app.config["SQLALCHEMY_ENGINE_OPTIONS"],
-                                                   "connect_args": {"timeout": 30}}
+    settings.finish(app.config)
     app.json.sort_keys = False
     app.json.ensure_ascii = False
-    redis_url = os.environ.get("REDIS_URL")
-    app.config.setdefault("RATELIMIT_STORAGE_URI", redis_url or "memory://")
 
     from web import converters, db_errors, security, sqlite
 
     converters.configure(app)  # <int:id> routes only match ids a column can hold
-    security.configure(app)  # APP_ENV, cookies; refuses production without a SECRET_KEY
+    security.configure(app)  # cookie flags, stricter in production
     db_errors.configure(app)  # bounded connection waits
 
     from accounts.models import load_user
@@ -67,7 +49,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     from web import caches, errors, health, locale, nav, openapi, request_log, response_cache
 
     request_log.init_app(app)
-    response_cache.init_app(app)  # after the request log: a cached answer is logged too
+    # After the request log (a cached answer is logged too); keyed by the catalog's version.
+    response_cache.init_app(app, version=index_cli.catalog_version)
     security.init_app(app)
     locale.init_app(app)
     nav.init_app(app)

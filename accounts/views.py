@@ -30,22 +30,13 @@ def _safe_next(default: str) -> str:
     return default
 
 
-# Limits are read from app.config on each request ("N per period", ";" between several).
-# Per address: one client's guesses, sign-ups (each costs an argon2 hash) and password changes.
-# Per account: guesses at one account spread over many addresses; an unknown email is counted
-# the same way, so the limit tells nothing about who has an account. Only failed log-ins count
-# against the account, and the window is short, so a stranger can hold an account up for at
-# most 15 minutes at a time.
-LIMIT_DEFAULTS = {
-    "LOGIN_RATE_LIMIT": "10 per minute",
-    "LOGIN_ACCOUNT_RATE_LIMIT": "10 per 15 minutes",
-    "SIGNUP_RATE_LIMIT": "5 per minute;20 per hour",
-    "PASSWORD_CHANGE_RATE_LIMIT": "5 per minute;20 per hour",
-}
+# Limits are read from app.config on each request (settings.CONFIG_DEFAULTS says what each counts).
+# Only failed log-ins count against the account, and the window is short, so a stranger can hold
+# an account up for at most 15 minutes at a time.
 
 
 def _config_limit(name: str):
-    return lambda: current_app.config.get(name) or LIMIT_DEFAULTS[name]
+    return lambda: current_app.config[name]
 
 
 def _login_account_key() -> str:
@@ -218,8 +209,6 @@ def init_app(app) -> None:
 
     login_manager.login_view = "accounts.login"
     login_manager.login_message = None  # the log-in page says enough; avoids an untranslated flash
-    for name, default in LIMIT_DEFAULTS.items():
-        app.config.setdefault(name, default)
     app.register_blueprint(bp)
 
     add_nav(app, 90, "accounts.account", "Account")

@@ -114,7 +114,9 @@ def main() -> None:
         staged_id = staged.id
         db.session.remove()
 
-        env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": secrets.token_urlsafe(48), "ALLOW_STRIPE_SANDBOX": "1",
+        env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": secrets.token_urlsafe(48),
+               # No checkout here: demo mode (development) needs no Stripe keys nor shared rate limits.
+               "APP_ENV": "development", "DEMO_MODE": "1",
                "SEARCH_INDEX_DIR": str(workdir / "search-index"), "SEARCH_DRAIN": "off", "WEB_CONCURRENCY": "3"}
         env.pop("REDIS_URL", None)
         # A separate engine for the write probe: one short transaction on another vendor's row.

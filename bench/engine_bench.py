@@ -42,7 +42,11 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="engine-bench-"))
     app = create_app({"SQLALCHEMY_DATABASE_URI": args.database_url, "SEARCH_INDEX_DIR": str(work / "app-index"),
                       "SEARCH_DRAIN": "sync"})
-    service = app.extensions["search"]
+    from catalog.search_service import service_for
+    from extensions import db
+
+    with app.app_context():
+        service = service_for(db.engine)
     with service.db_engine.connect() as conn:
         docs = list(service.docs(conn))
     lookups = []

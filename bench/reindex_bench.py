@@ -44,7 +44,10 @@ def run(offers: int, database_url: str | None, engine: str, label: str, keep: bo
     url = database_url or f"sqlite:///{work / 'bench.db'}"
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SEARCH_INDEX_DIR": str(work / "index"),
                       "SEARCH_DRAIN": "sync", "SEARCH_ENGINE": engine})
-    service = app.extensions["search"]
+    from catalog.search_service import service_for
+
+    with app.app_context():
+        service = service_for(db.engine)
     out: dict = {"label": label, "offers": offers, "database": url.split(":", 1)[0].split("+")[0],
                  "engine": engine, "load_avg_1m": round(os.getloadavg()[0], 2), "cpus": os.cpu_count(),
                  "python": platform.python_version()}

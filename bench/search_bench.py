@@ -99,7 +99,10 @@ def run(offers: int, database_url: str | None, passes: int, engine: str = "whoos
     url = database_url or f"sqlite:///{work / 'bench.db'}"
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SEARCH_INDEX_DIR": str(work / "index"),
                       "SEARCH_DRAIN": "thread", "SEARCH_ENGINE": engine})
-    service = app.extensions["search"]
+    from catalog.search_service import service_for
+
+    with app.app_context():
+        service = service_for(db.engine)
     out: dict = {"offers": offers, "database": url.split(":", 1)[0].split("+")[0], "engine": engine,
                  "load_avg_1m": round(os.getloadavg()[0], 2), "passes": passes,
                  "python": platform.python_version(), "machine": f"{platform.machine()}"}

@@ -1,16 +1,24 @@
 """What validation needs to know: the registries and the FX table in force."""
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from catalog.models import FxRate
-from catalog.registry import default_registries
-from offers.schema import CatalogContext
+from catalog.registry import Registries, default_registries
 from pricing.currency import FxTable
 
 SEED_FX = Path(__file__).resolve().parent.parent / "seed_data" / "fx_rates.json"
+
+
+@dataclass(frozen=True)
+class CatalogContext:
+    """The registries and FX table an offer is validated against (offers.schema.OfferSchema)."""
+
+    registries: Registries
+    fx: FxTable
 
 
 def load_fx(session: Session) -> FxTable:

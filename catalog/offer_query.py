@@ -152,6 +152,17 @@ def search_offers(session: Session, params: dict, registries: Registries, *, use
     return sql_search(session, params, registries)
 
 
+def offers_by_id(session: Session, ids: list[int]) -> list[Offer]:
+    """These offers, in this order, read-only: from the search service's offer cache when it runs
+    (catalog/offer_records.py), else straight from the database. Unknown ids are left out."""
+    service = service_for(session)
+    if service is not None:
+        return service.offers(ids, session.connection)
+    found = {o.id: o for o in session.scalars(
+        select(Offer).options(joinedload(Offer.vendor)).where(Offer.id.in_(ids)))}
+    return [found[i] for i in ids if i in found]
+
+
 def sql_search(session: Session, params: dict, registries: Registries,
                service: SearchService | None = None) -> OfferPage:
     """The SQL path; with a service, free text still comes from its engine (so both paths agree)."""
@@ -223,7 +234,7 @@ def _fast_search(session: Session, service: SearchService, params: dict, registr
             total, ids, facets = snap.cached_answer(key, lambda: _answer(service, params, names, None))
         else:
             total, ids, facets = _answer(service, params, names, parsed)
-    items = service.records.get(ids, session.connection)
+    items = service.offers(ids, session.connection)
     return OfferPage(total=total, page=page, per_page=per_page, items=items, facets=facets,
                      corrected=parsed.corrected if parsed else {})
 

@@ -341,7 +341,7 @@ def export():
 
 
 def init_app(app: Flask) -> None:
-    fmt.init_app(app)
+    fmt.init_app(app, default_registries())
     app.add_template_global(kept_macro, "kept_macro")
     app.register_blueprint(bp)
     add_nav(app, 10, "catalog_pages.home", "Home")

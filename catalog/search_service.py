@@ -1,7 +1,9 @@
 """The search service of one database: text engine + snapshot + outbox drainer. No Flask.
 
-One per SQLAlchemy engine, found from a session's bind, so `search_offers(session, …)`
-needs nothing else. Built by catalog.index_cli.init_app from config.
+One per SQLAlchemy engine, and one way to find it: `service_for(session)` (or a connection
+or the engine), so `search_offers(session, …)` needs nothing else and neither does a view.
+Built by catalog.index_cli.init_app from config; the app holds it (app.extensions) for as long
+as the app lives, and this module only weakly, so an app's service goes with its app.
 """
 
 import fcntl
@@ -15,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import select
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
 from catalog import outbox, write_path
@@ -162,10 +164,20 @@ class SearchService:
     def parse(self, q: str) -> ParsedQuery:
         return parse_query(q, self.builder, self.text.knows)
 
+    def version(self) -> int:
+        """The newest catalog change this process has seen (an index_outbox id): a key for caches of
+        what the catalog shows. :raise SQLAlchemyError: the database cannot say."""
+        self.snapshot.refresh()
+        return self.snapshot.last_id
 
-# One per database engine. Weak: a service belongs to its app, and an app that is gone (a
-# test's, a script's) must not be kept alive, index files open, by this look-up table.
-_services: "weakref.WeakValueDictionary[int, SearchService]" = weakref.WeakValueDictionary()
+    def offers(self, ids: list[int], connect) -> list[Offer]:
+        """These offers, in this order, read-only, from the per-process offer cache (offer_records.py)."""
+        return self.records.get(ids, connect)
+
+
+# By the id of their engine; weak, so the entry goes when the service's app does (a service holds
+# its engine, so an id is never reused while its entry lives).
+_services: weakref.WeakValueDictionary[int, SearchService] = weakref.WeakValueDictionary()
 
 
 def _on_commit(session: Session) -> None:
@@ -181,7 +193,10 @@ def register(service: SearchService, sessions) -> None:
     write_path.install(sessions, _on_commit)
 
 
-def service_for(session: Session) -> SearchService | None:
-    bind = session.get_bind()
-    service = _services.get(id(bind))
-    return service if service is not None and service.db_engine is bind else None
+def service_for(bind: Session | Connection | Engine) -> SearchService | None:
+    """The search service of this session's (connection's, engine's) database, None where none is set up."""
+    if hasattr(bind, "get_bind"):  # a Session, or Flask-SQLAlchemy's scoped session
+        bind = bind.get_bind()
+    if isinstance(bind, Connection):
+        bind = bind.engine
+    return _services.get(id(bind))

@@ -1,7 +1,17 @@
 """The spec's machine form: JSON Schema of an offer and of a standard sheet row."""
 
-from offers.schema import ALL_COLUMNS
 from pricing.units import Billing, Kind, PriceUnit
+
+# The standard price-sheet columns (spec section 4), here with the rest of the spec's machine form;
+# offers' schema validates rows with exactly these.
+STANDARD_COLUMNS = (
+    "sku", "kind", "title", "region", "billing", "gpu_model", "gpu_count", "gpu_memory_gb", "vcpus",
+    "ram_gb", "cpu_arch", "model", "context_window", "price", "input_price", "output_price",
+    "currency", "price_unit", "stock", "description",
+)
+# Our extension of the standard sheet (spec: extend, never rename).
+EXTRA_COLUMNS = ("cached_input_price",)
+ALL_COLUMNS = STANDARD_COLUMNS + EXTRA_COLUMNS
 
 _DECIMAL = {"type": "string", "pattern": r"^-?\d+(\.\d+)?$", "description": "decimal as a string"}
 _NULLABLE_DECIMAL = {"anyOf": [_DECIMAL, {"type": "null"}]}

@@ -1,4 +1,7 @@
-"""Cart, orders and payment through Stripe Checkout (or, in demo mode, the local Stripe sandbox)."""
+"""Cart, orders and payment through Stripe Checkout (or, in demo mode, the local Stripe sandbox).
+
+An area: imports the catalog, the shell and pricing, no other area.
+"""
 
 from flask import Flask
 
@@ -7,10 +10,7 @@ def init_app(app: Flask) -> None:
     from checkout import cli, demo_mode, views, webhooks
     from checkout.sandbox import init_app as sandbox_init_app
 
-    app.config.setdefault("STRIPE_SECRET_KEY", None)
-    app.config.setdefault("STRIPE_API_BASE", None)
-    app.config.setdefault("STRIPE_WEBHOOK_SECRET", None)
-    demo = demo_mode.settle(app)  # refuses production without Stripe, whatever else is set
+    demo = demo_mode.settle(app)  # settings.py has refused production without Stripe; this decides dev
     views.init_app(app)
     webhooks.init_app(app)
     cli.init_app(app)

@@ -2,9 +2,8 @@
 
 The sandbox's Pay button marks any order paid, so it is served only in demo mode:
 DEMO_MODE=1, or in development when no STRIPE_SECRET_KEY is set (so `flask run` works end
-to end). Production refuses demo mode, and refuses to start without Stripe, whatever
-ALLOW_STRIPE_SANDBOX says (that old switch served the sandbox in production). In demo
-mode every page carries a banner and start-up logs a warning.
+to end). Production refuses demo mode and refuses to start without Stripe (settings.py's
+production rules). In demo mode every page carries a banner and start-up logs a warning.
 
 The sandbox's API key and webhook secret come from config (STRIPE_SANDBOX_API_KEY,
 STRIPE_WEBHOOK_SECRET) or are made per app instance: the app's own sandbox client and its
@@ -31,22 +30,13 @@ def _flag(value) -> bool | None:
 def settle(app: Flask) -> bool:
     """Decide demo mode once, at start-up; make the sandbox's secrets. Returns whether it is on.
 
-    :raise InsecureConfiguration: production asked for demo mode or has no Stripe key (and
-        webhook secret); or DEMO_MODE=1 beside a real STRIPE_SECRET_KEY.
+    :raise InsecureConfiguration: DEMO_MODE=1 beside a real STRIPE_SECRET_KEY, or DEMO_MODE=0
+        without one.
     """
     asked = _flag(app.config.get("DEMO_MODE"))
     has_key = bool(app.config.get("STRIPE_SECRET_KEY"))
     if app.config.get("APP_ENV") == "production":
-        if asked:
-            raise InsecureConfiguration(
-                "DEMO_MODE=1 cannot run with APP_ENV=production: the Stripe sandbox marks any order paid. "
-                "Run a demo with APP_ENV=development DEMO_MODE=1; refusing to start")
-        if not has_key or not app.config.get("STRIPE_WEBHOOK_SECRET"):
-            raise InsecureConfiguration(
-                "APP_ENV=production needs STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET: the built-in Stripe "
-                "sandbox is never served in production (ALLOW_STRIPE_SANDBOX=1 no longer changes that). For a "
-                "demo or a benchmark run APP_ENV=development DEMO_MODE=1; refusing to start")
-        demo = False
+        demo = False  # settings.finish refused production with DEMO_MODE=1 or without Stripe keys
     elif asked and has_key:
         raise InsecureConfiguration("DEMO_MODE=1 serves the Stripe sandbox, but STRIPE_SECRET_KEY is set: "
                                     "unset one of them; refusing to start")

@@ -1,4 +1,7 @@
-"""Compare offers, plan a job's cost, and see a model's market (pages and POST /api/v1/plan)."""
+"""Compare offers, plan a job's cost, and see a model's market (pages and POST /api/v1/plan).
+
+An area: imports the catalog (offers through catalog.offer_query), the shell and pricing, no other area.
+"""
 
 from flask import Flask
 

@@ -4,12 +4,11 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from markupsafe import Markup
 from marshmallow import ValidationError
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
 
 from catalog.context import load_fx
 from catalog.models import Offer, utcnow
+from catalog.offer_query import offers_by_id
 from catalog.registry import default_registries
-from catalog.search_service import service_for
 from compare import charts, market
 from compare.plan_schema import PlanSchema
 from compare.planner import make_plan
@@ -30,14 +29,8 @@ def _billing_labels() -> dict[str, str]:
 
 
 def listed_offers(ids: list[int]) -> list[Offer]:
-    """These offers, in this order, read-only: from the search service's kept offers when it
-    runs (catalog/offer_records.py), else straight from the database."""
-    service = service_for(db.session)
-    if service is not None:
-        return service.records.get(ids, db.session.connection)
-    found = {o.id: o for o in db.session.scalars(
-        select(Offer).options(joinedload(Offer.vendor)).where(Offer.id.in_(ids)))}
-    return [found[i] for i in ids if i in found]
+    """These offers, in this order, read-only (catalog.offer_query.offers_by_id)."""
+    return offers_by_id(db.session, ids)
 
 
 @bp.get("/compare")

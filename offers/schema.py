@@ -13,10 +13,12 @@ from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, post_lo
 from marshmallow.validate import Length
 from sqlalchemy import BigInteger, Integer
 
+from catalog.context import CatalogContext
 from catalog.models import Offer
 from catalog.money_type import Money
-from catalog.registry import Registries, UnknownName
-from pricing.currency import FxTable, UnknownCurrency, parse_currency
+from catalog.registry import UnknownName
+from catalog.spec_schema import ALL_COLUMNS, EXTRA_COLUMNS, STANDARD_COLUMNS  # noqa: F401 - the sheet's columns
+from pricing.currency import UnknownCurrency, parse_currency
 from pricing.money import AmountError, parse_amount
 from pricing.normalize import (
     ListedPrice,
@@ -29,15 +31,6 @@ from pricing.normalize import (
 )
 from pricing.text import first_hidden_character, squash
 from pricing.units import TOKENS, Billing, Kind, PriceUnit, UnknownWord, parse_billing, parse_kind, parse_price_unit
-
-STANDARD_COLUMNS = (
-    "sku", "kind", "title", "region", "billing", "gpu_model", "gpu_count", "gpu_memory_gb", "vcpus",
-    "ram_gb", "cpu_arch", "model", "context_window", "price", "input_price", "output_price",
-    "currency", "price_unit", "stock", "description",
-)
-# Our extension of the standard sheet (spec: extend, never rename).
-EXTRA_COLUMNS = ("cached_input_price",)
-ALL_COLUMNS = STANDARD_COLUMNS + EXTRA_COLUMNS
 
 
 def bilingual(zh: str, en: str) -> str:
@@ -79,12 +72,6 @@ _ARCH_WORDS = {"x86_64": "x86_64", "x86": "x86_64", "amd64": "x86_64", "intel": 
          "arm64": "arm64", "arm": "arm64", "aarch64": "arm64", "鲲鹏": "arm64", "倚天": "arm64",
          "graviton": "arm64", "海光": "x86_64", "hygon": "x86_64"}
 _ARCH = {squash(word): arch for word, arch in _ARCH_WORDS.items()}
-
-
-@dataclass(frozen=True)
-class CatalogContext:
-    registries: Registries
-    fx: FxTable
 
 
 @dataclass(frozen=True)

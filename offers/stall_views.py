@@ -8,7 +8,7 @@ from flask_wtf import FlaskForm
 from marshmallow import ValidationError
 from sqlalchemy import func, select
 
-from accounts.membership import vendor_required
+from accounts import vendor_required
 from catalog.context import catalog_context
 from catalog.models import ImportRun, Offer, Vendor, utcnow
 from catalog.registry import default_registries
@@ -148,9 +148,6 @@ def registry_lookup(vendor: Vendor, registry: str):
 
 
 def init_app(app) -> None:
-    import os
-    from pathlib import Path
-
     from werkzeug.exceptions import RequestEntityTooLarge
 
     from offers import (
@@ -159,26 +156,7 @@ def init_app(app) -> None:
     )
     from web.nav import add_nav
 
-    app.config.setdefault("UPLOAD_DIR", os.environ.get("UPLOAD_DIR", str(Path(app.instance_path) / "uploads")))
-    app.config.setdefault("UPLOAD_MAX_BYTES", int(os.environ.get("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)))
-    app.config.setdefault("UPLOAD_MAX_ROWS", int(os.environ.get("UPLOAD_MAX_ROWS", 100_000)))
-    # Reading the rest of an over-size body lets the client see the 413 page instead of a reset;
-    # beyond this bound we stop reading and let the connection close.
-    app.config.setdefault("UPLOAD_DRAIN_MAX_BYTES", 8 * app.config["UPLOAD_MAX_BYTES"])
-    # A job's heartbeat moves its lease on every second; a job whose lease has passed has lost
-    # its worker. Two minutes covers a heartbeat waiting out SQLite's write lock (busy timeout 30 s).
-    app.config.setdefault("IMPORT_JOB_LEASE_SECONDS", 120)
-    # Staged uploads: kept a day, then removed (`flask clean-uploads`, and before each new
-    # upload); per vendor at most this many, holding at most these bytes (preview included).
-    app.config.setdefault("UPLOAD_TTL_SECONDS", 24 * 3600)
-    app.config.setdefault("UPLOAD_MAX_PER_VENDOR", 20)
-    app.config.setdefault("UPLOAD_MAX_VENDOR_BYTES", 200 * 1024 * 1024)
-    # On SQLite a sheet's rows are written under the database's one write lock, which every
-    # other writer waits for (up to its 30 s busy timeout); larger sheets need PostgreSQL.
-    # bench/results/apply-contention.md has how long 50,000 rows held it.
-    app.config.setdefault("UPLOAD_SQLITE_MAX_ROWS", 50_000)
-    app.config.setdefault("IMPORT_JOB_HEARTBEAT_SECONDS", 1.0)
-    app.config["MAX_CONTENT_LENGTH"] = app.config["UPLOAD_MAX_BYTES"]
+    # UPLOAD_* and the request size limit (MAX_CONTENT_LENGTH) come from settings.py.
     app.register_error_handler(RequestEntityTooLarge, upload_views.too_large)
     app.register_blueprint(bp)
     add_nav(app, 80, "stall.dashboard", "My stall")

@@ -13,8 +13,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from accounts.membership import vendor_required
-from accounts.models import User
+from accounts import User, vendor_required
 from catalog.models import ImportRun, Vendor, utcnow
 from extensions import db
 from offers import import_jobs, upload_session

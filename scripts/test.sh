@@ -3,8 +3,8 @@
 # (with the browser tests), then the suite on PostgreSQL.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh --browser
-bash scripts/services.sh
+bash scripts/setup.sh --browser  # Python 3.11+, .venv from requirements-dev.lock, chromium
+bash scripts/services.sh  # PostgreSQL (database test, passwordless postgres on 127.0.0.1) and Redis
 
 .venv/bin/ruff check .
 echo "== fault scripts (kill -9 mid import and webhook, PostgreSQL restart under load)"

@@ -13,7 +13,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import delete
 
 from app import create_app
+from catalog.search_service import service_for
 from extensions import db
+from tests.app_support import TEST_CONFIG
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
 REAL_DATA = SHARED / "data" / "real"
@@ -42,11 +44,9 @@ class RequestContextClient(FlaskClient):
 def _app(tmp_path_factory):
     instance = tmp_path_factory.mktemp("instance")
     app = create_app({
-        "TESTING": True,
+        **TEST_CONFIG,
         "SQLALCHEMY_DATABASE_URI": _database_url(tmp_path_factory),
         "SEARCH_INDEX_DIR": str(instance / "search-index"),
-        "SECRET_KEY": "test-secret",
-        "WTF_CSRF_ENABLED": False,
     })
     with app.app_context():
         db.drop_all()
@@ -69,7 +69,7 @@ def app(_app):
         db.session.commit()
         db.session.remove()
         # The search index and snapshot outlive the emptied tables; start the next test clean.
-        _app.extensions["search"].reset()
+        service_for(db.engine).reset()
 
 
 @pytest.fixture()

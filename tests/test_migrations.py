@@ -7,10 +7,11 @@ from flask_migrate import upgrade
 
 from app import create_app
 from extensions import db, migrate
+from tests.app_support import TEST_CONFIG
 
 
 def _fresh_app(tmp_path):
-    return create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'fresh.db'}",
+    return create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'fresh.db'}",
                        "SEARCH_INDEX_DIR": str(tmp_path / "index")})
 
 

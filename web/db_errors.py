@@ -75,7 +75,7 @@ def init_app(app: Flask) -> None:
         if not _is_unavailable(exc):
             # Another database error (a bug, a constraint): the generic 500 page, logged in full.
             app.logger.exception("database error on %s %s", request.method, request.path)
-            if app.testing and not app.config.get("ERROR_PAGES_IN_TESTS"):
+            if app.config["PROPAGATE_EXCEPTIONS"]:
                 raise exc
             return _internal_error(app)
         app.logger.warning("database unavailable on %s %s: %s", request.method, request.path,

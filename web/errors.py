@@ -20,7 +20,7 @@ def init_app(app: Flask) -> None:
     def unexpected(exc: Exception):
         if isinstance(exc, HTTPException):
             return http_error(exc)
-        if app.testing and not app.config.get("ERROR_PAGES_IN_TESTS"):
+        if app.config["PROPAGATE_EXCEPTIONS"]:
             raise exc  # let a test see the real failure
         app.logger.exception("unhandled error on %s %s", request.method, request.path)
         if _wants_json():

@@ -11,9 +11,8 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from babel.dates import format_date
-from flask import Flask
+from flask import Flask, current_app
 
-from catalog.registry import default_registries
 from pricing import display
 from pricing.display import amount, cny, context_window, listed_amount, quantity, total  # noqa: F401 - filters
 from web import caches
@@ -101,10 +100,15 @@ def spec_parts(offer) -> SpecParts:
     return SpecParts(token_model_name(offer.model), "", context)
 
 
+def _registries():
+    # The catalog's registries, handed over in init_app: the shell imports no area.
+    return current_app.extensions["registries"]
+
+
 def region_name(region_id: str | None) -> str:
     if not region_id:
         return ""
-    region = default_registries().regions.get(region_id)
+    region = _registries().regions.get(region_id)
     if region is None:
         return region_id
     return region.name_zh if language() == "zh" else region.name_en
@@ -113,14 +117,14 @@ def region_name(region_id: str | None) -> str:
 def gpu_name(gpu_id: str | None) -> str:
     if not gpu_id:
         return ""
-    model = default_registries().gpus.get(gpu_id)
+    model = _registries().gpus.get(gpu_id)
     return model.name if model else gpu_id
 
 
 def token_model_name(model_id: str | None) -> str:
     if not model_id:
         return ""
-    model = default_registries().token_models.get(model_id)
+    model = _registries().token_models.get(model_id)
     return model.name if model else model_id
 
 
@@ -136,7 +140,9 @@ def billing_label(billing: str) -> str:
     return display.billing_label(billing, language())
 
 
-def init_app(app: Flask) -> None:
+def init_app(app: Flask, registries) -> None:
+    """Add the filters; `registries` (catalog.registry.Registries) name the GPU, region and model ids."""
+    app.extensions["registries"] = registries
     for name, func in (("cny", cny), ("total", total), ("price_per_unit", price_per_unit), ("listed_price", listed_price),
                        ("listed_amount", listed_amount), ("unit_label", unit_label),
                        ("normalized_unit", normalized_unit), ("quantity", quantity), ("freshness", freshness),

@@ -7,11 +7,10 @@ Another area replaces or adds a check with `add_check(app, name, fn)`.
 
 import os
 from collections.abc import Callable
-from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask, current_app
-from sqlalchemy import func, select, text
+from sqlalchemy import text
 
 from extensions import db
 
@@ -30,43 +29,13 @@ def check_database() -> str:
 
 
 def check_index_dir() -> str:
-    """The search index folder exists and can be read (the fallback when no search service is set up)."""
+    """The search index folder exists and can be read (until the catalog adds its own index check)."""
     folder = Path(current_app.config["SEARCH_INDEX_DIR"])
     if not folder.is_dir():
         raise RuntimeError("index folder missing")
     if not os.access(folder, os.R_OK | os.X_OK):
         raise RuntimeError("index folder not readable")
     next(folder.iterdir(), None)
-    return OK
-
-
-# An outbox row still pending after this long means the index writer is stuck or dead.
-INDEX_LAG_LIMIT = timedelta(minutes=5)
-
-
-class IndexLagging(RuntimeError):
-    """Offer changes wait in the index outbox longer than INDEX_LAG_LIMIT."""
-
-
-def check_index() -> str:
-    """The search index opens and answers, and its writer keeps up with the outbox.
-
-    Built on the search service (catalog.search_service) when the app has one; the folder
-    check otherwise. Never creates an index: a node whose index is gone is unhealthy.
-    """
-    service = current_app.extensions.get("search")
-    if service is None:
-        return check_index_dir()
-    if not (Path(current_app.config["SEARCH_INDEX_DIR"]) / "current").exists():
-        raise RuntimeError("no index: run flask reindex")
-    service.text.knows("healthz")  # opens a reader on the current generation
-    from catalog.models import utcnow
-    from catalog.outbox import IndexOutbox
-
-    stuck = db.session.scalar(select(func.count()).select_from(IndexOutbox).where(
-        IndexOutbox.indexed.is_(False), IndexOutbox.created_at < utcnow() - INDEX_LAG_LIMIT))
-    if stuck:
-        raise IndexLagging(f"{stuck} changes pending for more than {INDEX_LAG_LIMIT}")
     return OK
 
 
@@ -99,9 +68,9 @@ def run_checks(checks: dict[str, Callable[[], str]]) -> dict[str, str]:
 
 
 def init_app(app: Flask) -> None:
-    app.config.setdefault("REDIS_URL", os.environ.get("REDIS_URL"))
     add_check(app, "database", check_database)
-    app.extensions["health_checks"].setdefault("index", check_index)
+    # The catalog replaces this with its own check of the search service (catalog/index_cli.py).
+    app.extensions["health_checks"].setdefault("index", check_index_dir)
     add_check(app, "redis", check_redis)
 
     from extensions import limiter

@@ -19,14 +19,12 @@ prices from the database.
 
 import json
 import logging
-import os
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
 
-from flask import Flask, Response, current_app, g, request, session
-from sqlalchemy.exc import SQLAlchemyError
+from flask import Flask, Response, g, request, session
 
 from web import caches
 from web.locale import COOKIE as LANG_COOKIE
@@ -121,26 +119,12 @@ def _cacheable_request() -> bool:
     return set(request.cookies) <= {LANG_COOKIE}
 
 
-def catalog_version() -> int | None:
-    """The newest outbox id this worker's snapshot has seen (0 without a search service);
-    None when the database cannot say (then nothing is cached or served from the cache)."""
-    service = current_app.extensions.get("search")
-    if service is None:
-        return 0
-    snapshot = service.snapshot
-    try:
-        snapshot.refresh()
-    except SQLAlchemyError:  # the page itself will report the database; the cache stays out of it
-        return None
-    return snapshot.last_id
-
-
-def init_app(app: Flask, version: Callable[[], int] = catalog_version) -> None:
-    app.config.setdefault("RESPONSE_CACHE_SECONDS", os.environ.get("RESPONSE_CACHE_SECONDS", "0"))
+def init_app(app: Flask, version: Callable[[], int | None]) -> None:
+    """Serve and keep pages under `version()`, the catalog's version (None: the database cannot say)."""
     seconds = float(app.config["RESPONSE_CACHE_SECONDS"] or 0)
     if seconds <= 0:
         return
-    redis_url = app.config.get("RESPONSE_CACHE_REDIS_URL", os.environ.get("REDIS_URL"))
+    redis_url = app.config.get("RESPONSE_CACHE_REDIS_URL", app.config.get("REDIS_URL"))
     cache = RedisResponseCache(redis_url, seconds) if redis_url else ResponseCache(seconds)
     app.extensions["response_cache"] = cache
 

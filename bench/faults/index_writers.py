@@ -57,8 +57,9 @@ def writer(number: int, edits: int) -> None:
                 offer.unit_price = (offer.unit_price * Decimal("1.01")).quantize(Decimal("0.000001"))
                 written[offer.id] = word
             db.session.commit()
-        service = app.extensions["search"]
-        service.drainer.drain()  # what the background drain had not finished yet
+        from catalog.search_service import service_for
+
+        service_for(db.session).drainer.drain()  # what the background drain had not finished yet
     print(json.dumps(written))
 
 

@@ -88,7 +88,7 @@ def test_password_change_is_limited_per_address(app):
 
 
 def test_production_refuses_per_worker_rate_limits(tmp_path):
-    config = {"APP_ENV": "production", "SECRET_KEY": "k" * 48, "STRIPE_SECRET_KEY": "sk_test_x",
+    config = {"APP_ENV": "production", "SECRET_KEY": "k" * 48, "STRIPE_SECRET_KEY": "sk_test_x", "STRIPE_WEBHOOK_SECRET": "whsec_x",
               "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'p.db'}", "RATELIMIT_STORAGE_URI": "memory://"}
     with pytest.raises(InsecureConfiguration, match="REDIS_URL"):
         create_app(config)

@@ -15,6 +15,7 @@ from catalog.models import Offer, Vendor
 from catalog.offer_query import OfferQuerySchema, search_offers, sql_search
 from catalog.registry import default_registries
 from catalog.search_engine import make_engine
+from catalog.search_service import service_for
 from extensions import db
 from offers.sheet_import import import_sheet
 
@@ -70,7 +71,7 @@ def assert_paths_agree(rng: random.Random, rounds: int) -> None:
 @pytest.fixture(params=["whoosh", "tantivy"])
 def text_engine(request, app, tmp_path):
     """The app's search service on each text engine in turn (tantivy swapped in before any data)."""
-    service = app.extensions["search"]
+    service = service_for(db.engine)
     if request.param == "whoosh":
         yield service.text
         return
@@ -167,7 +168,7 @@ def test_a_kept_answer_never_outlives_a_change(client, seeded):
 
 
 def test_a_broken_index_never_fails_a_save(app, monkeypatch, runner):
-    service = app.extensions["search"]
+    service = service_for(db.engine)
 
     def broken(*args, **kwargs):
         raise OSError("disk full")

@@ -5,6 +5,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from catalog.models import Offer, Vendor
+from catalog.search_service import service_for
 from extensions import db
 
 
@@ -33,7 +34,7 @@ def test_a_load_that_races_a_change_is_not_kept(app, seeded, monkeypatch):
     """An offer read while another change lands may be the old one: it is used once, not kept."""
     import catalog.offer_records as module
 
-    records = app.extensions["search"].records
+    records = service_for(db.engine).records
     records.forget(None)
     offer_id = db.session.scalar(select(Offer.id).limit(1))
     real_session = module.Session

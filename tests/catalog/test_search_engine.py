@@ -6,7 +6,9 @@ import numpy as np
 import pytest
 
 from catalog.search_engine import make_engine
+from catalog.search_service import service_for
 from catalog.search_text import signature
+from extensions import db
 
 ENGINES = ["whoosh", "tantivy"]
 
@@ -88,7 +90,7 @@ def test_another_process_sees_changes(engine, tmp_path):
 
 
 def test_both_engines_find_the_same_seed_offers(app, seeded, tmp_path):
-    service = app.extensions["search"]
+    service = service_for(db.engine)
     with service.db_engine.connect() as conn:
         docs = list(service.docs(conn))
     engines = {name: make_engine(name, tmp_path / name) for name in ENGINES}

@@ -35,7 +35,7 @@ def test_pages_answer_503_without_internals_when_the_database_is_down(make_app):
 
 
 def test_other_database_errors_are_a_plain_500_page(make_app):
-    app = make_app(ERROR_PAGES_IN_TESTS=True)
+    app = make_app(PROPAGATE_EXCEPTIONS=False)
 
     @app.get("/_test/broken")
     def broken():
@@ -48,7 +48,7 @@ def test_other_database_errors_are_a_plain_500_page(make_app):
 
 
 def test_unexpected_errors_never_show_a_stack_trace(make_app):
-    app = make_app(ERROR_PAGES_IN_TESTS=True)
+    app = make_app(PROPAGATE_EXCEPTIONS=False)
 
     @app.get("/_test/bug")
     def bug():

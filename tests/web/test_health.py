@@ -2,13 +2,15 @@
 
 import pytest
 
+from catalog.search_service import service_for
+from extensions import db
 from web.health import add_check
 
 
 @pytest.fixture()
 def index_dir(app, monkeypatch):
     """The app's own search index, made to exist (opening an empty index creates it)."""
-    app.extensions["search"].text.knows("anything")
+    service_for(db.engine).text.knows("anything")
     monkeypatch.setitem(app.config, "REDIS_URL", None)
     return app.config["SEARCH_INDEX_DIR"]
 
@@ -80,24 +82,26 @@ def test_changes_stuck_in_the_index_outbox_are_503(app, client, index_dir):
     assert response.json["checks"]["index"] == "error: IndexLagging"
 
 
-def test_without_a_search_service_the_folder_is_checked(app, tmp_path, monkeypatch):
-    from web.health import check_index
+def test_the_shell_alone_checks_the_index_folder(make_app, tmp_path):
+    from web.health import check_index_dir
 
-    monkeypatch.delitem(app.extensions, "search")
-    monkeypatch.setitem(app.config, "SEARCH_INDEX_DIR", str(tmp_path))
+    app = make_app(SEARCH_INDEX_DIR=str(tmp_path / "missing"))
     with app.test_request_context():
-        assert check_index() == "ok"
+        with pytest.raises(RuntimeError, match="index folder missing"):
+            check_index_dir()
+        app.config["SEARCH_INDEX_DIR"] = str(tmp_path)
+        assert check_index_dir() == "ok"
 
 
 def test_another_area_can_replace_the_index_check(app, client, index_dir, monkeypatch):
-    from web.health import check_index as check_index_dir
+    from catalog.index_cli import check_index
 
     add_check(app, "index", lambda: "ok")
     monkeypatch.setitem(app.config, "SEARCH_INDEX_DIR", "/nonexistent")
     try:
         assert client.get("/healthz").status_code == 200
     finally:
-        add_check(app, "index", check_index_dir)
+        add_check(app, "index", check_index)
 
 
 def test_liveness_answers_without_the_database_or_the_index(app, client, tmp_path, monkeypatch):

@@ -1,0 +1,14 @@
+"""The config every test app starts from (settings.CONFIG_DEFAULTS are production's choices)."""
+
+TEST_CONFIG = {
+    "TESTING": True,
+    "SECRET_KEY": "test-secret",
+    "WTF_CSRF_ENABLED": False,
+    # A test sees the real exception, not the 500 page (tests of that page set it False).
+    "PROPAGATE_EXCEPTIONS": True,
+    # The index catches up in the committing thread, so a test can search what it just wrote.
+    "SEARCH_DRAIN": "sync",
+    # No per-worker caching of the home summary or vendor labels: every test sees its own data.
+    "HOME_SUMMARY_SECONDS": 0,
+    "VENDOR_LABELS_SECONDS": 0,
+}
