@@ -25,12 +25,12 @@ def test_eight_h100_for_72_hours(catalog):
     # node (8 × 72 × 10 = 5,760) is cheaper but its stock 0 puts it last.
     assert ranked == ["h100-1", "h100-8-m", "h100-8-od"]
     assert [i.total for i in result.items] == [D("9861.12"), D("92268.00"), D("5760.00")]
-    assert result.items[0].job.arithmetic_zh == "8 卡 × 72 小时 × ¥17.12/卡时 = ¥9,861.12"
+    assert result.items[0].job.arithmetic.text("zh") == "8 卡 × 72 小时 × ¥17.12/卡时 = ¥9,861.12"
     assert result.items[0].effective_unit_price == D("17.1200")
     assert result.items[0].perf.per_pflops_hour == D("17.3104")
     excluded = {e.offer.sku for e in result.excluded}
     assert excluded == {"h100-8-y", "h100-8-spot"}
-    assert any("yearly" in en for _, en in result.assumptions)
+    assert any("yearly" in a.text("en") for a in result.assumptions)
 
 
 def test_spot_and_commitment_when_the_buyer_allows_them(catalog):
