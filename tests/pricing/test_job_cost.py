@@ -132,7 +132,8 @@ def test_empty_jobs_are_refused(count, hours):
 
 
 CJK = re.compile(r"[\u3400-\u9fff]")
-ENGLISH_RUN = re.compile(r"\b[A-Za-z][a-z']+(?:[ ,][ ]?[A-Za-z][a-z']+){2,}\b")
+# A msgid missing from the catalogs comes back in English, so a Chinese phrase keeps no lower-case word.
+ENGLISH_WORD = re.compile(r"[a-z]{2,}")
 
 
 def _every_phrase(cost) -> list:
@@ -148,7 +149,7 @@ def test_every_explanation_reads_in_one_language_from_the_catalogs(kind, billing
     for job in (Job(kind, D(10), D(800)), Job(kind, D(10), D(800), allow_spot=True, allow_commitment=True)):
         for phrase in _every_phrase(job_cost(job, terms)):
             zh, en = phrase.text("zh"), phrase.text("en")
-            assert CJK.search(zh) and not ENGLISH_RUN.search(zh), zh
+            assert CJK.search(zh) and not ENGLISH_WORD.search(zh), zh
             assert not CJK.search(en), en
 
 
