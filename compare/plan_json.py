@@ -4,14 +4,19 @@ from decimal import Decimal
 
 from catalog.serialize import dec, plain
 from compare.planner import Plan, PlanItem
+from pricing.display import Phrase
+
+# The plan JSON says each explanation in both page languages (the {"zh", "en"} objects of the
+# OpenAPI document), from the same catalogs the page reads.
+LANGUAGES = ("zh", "en")
 
 
 def _money(value: Decimal | None) -> str | None:
     return None if value is None else format(value, "f")
 
 
-def _pair(pair: tuple[str, str]) -> dict:
-    return {"zh": pair[0], "en": pair[1]}
+def _pair(said: Phrase) -> dict:
+    return {lang: said.text(lang) for lang in LANGUAGES}
 
 
 def _offer_brief(item_offer) -> dict:
@@ -37,7 +42,7 @@ def _item(rank: int, item: PlanItem) -> dict:
             instances=c.instances, billed_units=plain(c.billed_units), periods=c.periods,
             period_price=_money(c.period_price), effective_unit_price=_money(item.effective_unit_price),
             stock_covers=c.stock_covers, interruptible=c.interruptible,
-            arithmetic={"zh": c.arithmetic_zh, "en": c.arithmetic_en},
+            arithmetic=_pair(c.arithmetic),
             assumptions=[_pair(a) for a in c.assumptions])
         if item.perf:
             data["per_pflops_hour"] = _money(item.perf.per_pflops_hour)
@@ -48,7 +53,7 @@ def _item(rank: int, item: PlanItem) -> dict:
         data.update(
             input_cost=_money(t.input_cost), cached_input_cost=_money(t.cached_cost), output_cost=_money(t.output_cost),
             tokens_per_yuan=_money(t.tokens_per_yuan), cache_priced=t.cache_priced,
-            arithmetic={"zh": t.arithmetic_zh, "en": t.arithmetic_en},
+            arithmetic=_pair(t.arithmetic),
             assumptions=[_pair(a) for a in t.assumptions])
     return data
 

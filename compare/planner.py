@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session, joinedload
 from catalog.models import Offer
 from catalog.registry import Registries, UnknownName
 from pricing.currency import FxTable, UnknownCurrency
-from pricing.job_cost import Job, JobCost, OfferTerms, job_cost, num
+from pricing.display import Phrase, phrase, phrase_n
+from pricing.job_cost import Job, JobCost, OfferTerms, job_cost, num, units
 from pricing.performance import PerfPrice, perf_price
 from pricing.token_cost import TokenCost, TokenCostError, TokenPrices, TokenWorkload, token_cost
 from pricing.units import Billing, Kind, PriceUnit
@@ -39,7 +40,7 @@ class PlanItem:
 @dataclass
 class Excluded:
     offer: Offer
-    reason: tuple[str, str]
+    reason: Phrase
 
 
 @dataclass
@@ -48,7 +49,8 @@ class Plan:
     params: dict
     items: list[PlanItem] = field(default_factory=list)
     excluded: list[Excluded] = field(default_factory=list)
-    assumptions: list[tuple[str, str]] = field(default_factory=list)
+    # English msgids (Chinese in i18n/compare and i18n/pricing), said in the page's language or both.
+    assumptions: list[Phrase] = field(default_factory=list)
     workload: TokenWorkload | None = None
 
 
@@ -89,19 +91,18 @@ def _terms(offer: Offer, per_instance: Decimal, fx: FxTable) -> OfferTerms:
                       list_amount=amount, list_unit=unit, cny_per_list_unit=cny_rate, stock=offer.stock)
 
 
-def _common_assumptions(plan: Plan, job: Job, unit_zh: str, unit_en: str) -> None:
+def _common_assumptions(plan: Plan, job: Job) -> None:
     plan.assumptions += [
-        (f"任务：{num(job.count)} {unit_zh} × {num(job.hours)} 小时", f"job: {num(job.count)} {unit_en} × {num(job.hours)} h"),
-        ("1 月 = 730 小时，1 年 = 8760 小时；包月/包年按整期计费",
-         "a month is 730 h and a year 8,760 h; monthly and yearly terms bill whole periods"),
-        ("商家按整台出租：所需台数 = ⌈所需数量 ÷ 每台数量⌉", "offers rent whole instances: instances = ⌈needed ÷ per instance⌉"),
-        ("已知库存不足的报价排在最后", "offers whose stated stock is short are ranked last"),
-        ("外币价格按当前汇率表折算为人民币", "foreign-currency prices are converted at the current FX table"),
+        phrase("job: %(units)s × %(hours)s h", units=units(job.kind, job.count), hours=num(job.hours)),
+        phrase("a month is 730 h and a year 8,760 h; monthly and yearly terms bill whole periods"),
+        phrase("offers rent whole instances: instances = ⌈needed ÷ per instance⌉"),
+        phrase("offers whose stated stock is short are ranked last"),
+        phrase("foreign-currency prices are converted at the current FX table"),
     ]
     if not job.allow_spot:
-        plan.assumptions.append(("未允许竞价实例（可被中断）", "spot (interruptible) capacity not allowed"))
+        plan.assumptions.append(phrase("spot (interruptible) capacity not allowed"))
     if not job.allow_commitment:
-        plan.assumptions.append(("未接受包年承诺：包年合约不计入", "no yearly commitment: yearly contracts left out"))
+        plan.assumptions.append(phrase("no yearly commitment: yearly contracts left out"))
 
 
 def _rank(plan: Plan) -> None:
@@ -120,22 +121,19 @@ def _plan_machines(session: Session, params: dict, registries: Registries, fx: F
                 gpu = registries.gpus.resolve(params["gpu_model"])
             except UnknownName as exc:
                 raise ValidationError({"gpu_model": [exc.message]}) from None
-        _common_assumptions(plan, job, "卡", "cards")
+        _common_assumptions(plan, job)
         if gpu:
-            plan.assumptions.append((f"型号：{gpu.name}", f"model: {gpu.name}"))
-        plan.assumptions.append((
-            "元/PFLOPS·时 = 本任务实际每卡时花费 ÷ 稠密算力（GPU 型号库，精度标在旁边）",
+            plan.assumptions.append(phrase("model: %(name)s", name=gpu.name))
+        plan.assumptions.append(phrase(
             "CNY per PFLOPS-hour = what this job pays per card-hour ÷ the card's dense PFLOPS "
             "(GPU registry; precision shown beside it)"))
         if params.get("min_memory_gb"):
-            m = num(params["min_memory_gb"])
-            plan.assumptions.append((f"每卡显存 ≥ {m} GB（任意型号）" if not gpu else f"每卡显存 ≥ {m} GB",
-                                     f"≥ {m} GB memory per card" + ("" if gpu else " (any model)")))
+            memory = ("≥ %(gb)s GB memory per card" if gpu else "≥ %(gb)s GB memory per card (any model)")
+            plan.assumptions.append(phrase(memory, gb=num(params["min_memory_gb"])))
     else:
-        _common_assumptions(plan, job, "核", "cores")
+        _common_assumptions(plan, job)
         if params.get("min_memory_per_core_gb"):
-            m = num(params["min_memory_per_core_gb"])
-            plan.assumptions.append((f"每核内存 ≥ {m} GB", f"≥ {m} GB memory per core"))
+            plan.assumptions.append(phrase("≥ %(gb)s GB memory per core", gb=num(params["min_memory_per_core_gb"])))
     for offer in _candidates(session, kind, regions):
         if kind == Kind.GPU.value:
             model = registries.gpus.get(offer.gpu_model or "")
@@ -182,19 +180,19 @@ def _plan_tokens(session: Session, params: dict, registries: Registries, regions
     plan = Plan(kind=Kind.TOKEN.value, params=params, workload=work)
     if "daily_active_users" in params:
         d = params
-        plan.assumptions.append((
-            f"每月请求 = {num(d['daily_active_users'])} 日活 × {num(d['requests_per_user'])} 次/人/天 × "
-            f"{num(d['days_per_month'])} 天；每次 {num(d['input_tokens_per_request'])} 输入 + "
-            f"{num(d['output_tokens_per_request'])} 输出 tokens",
-            f"requests per month = {num(d['daily_active_users'])} daily users × {num(d['requests_per_user'])} "
-            f"per user per day × {num(d['days_per_month'])} days; each {num(d['input_tokens_per_request'])} input + "
-            f"{num(d['output_tokens_per_request'])} output tokens"))
+        plan.assumptions.append(phrase(
+            "requests per month = %(users)s × %(requests)s per user per day × %(days)s; "
+            "each %(input)s input + %(output)s output tokens",
+            users=phrase_n("%(num)s daily user", "%(num)s daily users", d["daily_active_users"]),
+            requests=num(d["requests_per_user"]), days=phrase_n("%(num)s day", "%(num)s days", d["days_per_month"]),
+            input=num(d["input_tokens_per_request"]), output=num(d["output_tokens_per_request"])))
     plan.assumptions += [
-        (f"每月 {num(work.input_tokens)} 输入 tokens，{num(work.output_tokens)} 输出 tokens",
-         f"{num(work.input_tokens)} input and {num(work.output_tokens)} output tokens per month"),
-        (f"缓存命中比例 {num(work.cache_hit_share * 100)}%（仅对标有缓存价的模型有效）",
-         f"cache-hit share {num(work.cache_hit_share * 100)}% (counts only where a cached-input price is listed)"),
-        ("价格为人民币/百万 tokens，外币按汇率表折算", "prices are CNY per 1M tokens, foreign currencies converted at the FX table"),
+        phrase_n("%(input)s input and %(num)s output token per month",
+                 "%(input)s input and %(num)s output tokens per month", work.output_tokens,
+                 input=num(work.input_tokens)),
+        phrase("cache-hit share %(share)s%% (counts only where a cached-input price is listed)",
+               share=num(work.cache_hit_share * 100)),
+        phrase("prices are CNY per 1M tokens, foreign currencies converted at the FX table"),
     ]
     model_id = None
     if params.get("model"):
@@ -221,5 +219,5 @@ def make_plan(session: Session, params: dict, registries: Registries, fx: FxTabl
     else:
         plan = _plan_machines(session, params, registries, fx, regions)
     if regions is not None:
-        plan.assumptions.append((f"地域限于：{'、'.join(params['regions'])}", f"regions: {', '.join(params['regions'])}"))
+        plan.assumptions.append(phrase("regions: %(names)s", names=tuple(params["regions"])))
     return plan

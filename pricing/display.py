@@ -13,13 +13,18 @@ Number formats (rounding is for display only; stored prices keep their scale):
 - a vendor's listed amount: as the vendor wrote it (no padding zeros), grouped: ¥92,268 / 月.
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
+from gettext import c2py
 from pathlib import Path
+from typing import NamedTuple
 
 from babel import Locale
 from babel.dates import TIMEDELTA_UNITS, format_timedelta
+from babel.lists import format_list
 from babel.messages.pofile import read_po
 
 I18N_DIR = Path(__file__).resolve().parent.parent / "i18n"
@@ -46,24 +51,85 @@ BILLING_WORDS = {"on_demand": N_("On demand"), "spot": N_("Spot (interruptible)"
                  "yearly": N_("Yearly")}
 
 
+class _Catalog(NamedTuple):
+    words: dict[str, str]
+    plurals: dict[str, tuple[tuple[str, ...], Callable[[int], int]]]  # singular msgid -> (forms, form for n)
+
+
 @cache
-def _catalog(lang: str) -> dict[str, str]:
+def _catalog(lang: str) -> _Catalog:
     """Every area's catalog for this language, merged as Flask-Babel merges them (English has none:
     the msgids are the words)."""
-    merged: dict[str, str] = {}
+    merged = _Catalog({}, {})
     for po in sorted(I18N_DIR.glob(f"*/{lang}/LC_MESSAGES/messages.po")):
         with po.open("rb") as src:
-            for m in read_po(src):
-                if isinstance(m.id, str) and m.id and m.string:
-                    merged.setdefault(m.id, m.string)
+            catalog = read_po(src)
+        for m in catalog:
+            if isinstance(m.id, str) and m.id and m.string:
+                merged.words.setdefault(m.id, m.string)
+            elif isinstance(m.id, tuple) and all(m.string):
+                merged.plurals.setdefault(m.id[0], (tuple(m.string), c2py(catalog.plural_expr)))
     return merged
 
 
 def word(msgid: str, lang: str, **variables) -> str:
     """A message in this language from the app's catalogs (English msgid when untranslated), for
     code that runs without a request; pages use gettext, which reads the same catalogs."""
-    text = _catalog(lang).get(msgid, msgid)
+    text = _catalog(lang).words.get(msgid, msgid)
     return text % variables if variables else text
+
+
+def words(singular: str, plural: str, n: Decimal | int, lang: str, **variables) -> str:
+    """word() for a count: the catalog's form for `n`, else English's (one is singular); `num` is n, grouped."""
+    variables.setdefault("num", quantity(Decimal(n)))
+    found = _catalog(lang).plurals.get(singular)
+    if found is None:
+        text = singular if n == 1 else plural
+    else:
+        forms, form_for = found
+        # gettext's plural rules take whole numbers; a fraction (0.5 cards) takes the last form,
+        # the one English and Chinese use for it.
+        text = forms[min(form_for(int(n)), len(forms) - 1)] if n == int(n) else forms[-1]
+    return text % variables
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """Words kept as an English msgid and its values until a language is chosen: pure code says
+    what to show, a page picks its language and the plan JSON both.
+
+    A value that is a Phrase is said in the same language; a tuple of strings is joined as the
+    language joins a list ('浙江、北京和华东', '浙江, 北京, and 华东').
+    """
+
+    msgid: str
+    values: tuple[tuple[str, object], ...] = ()
+    plural: str | None = None
+    n: Decimal | int | None = None
+
+    def text(self, lang: str) -> str:
+        values = {name: _said(value, lang) for name, value in self.values}
+        if self.plural is None:
+            return word(self.msgid, lang, **values)
+        return words(self.msgid, self.plural, self.n, lang, **values)
+
+
+def _said(value: object, lang: str) -> object:
+    if isinstance(value, Phrase):
+        return value.text(lang)
+    if isinstance(value, tuple):
+        return format_list(list(value), locale=babel_locale(lang))
+    return value
+
+
+def phrase(msgid: str, **values) -> Phrase:
+    """Words to say later in either language (see Phrase); the msgid is marked for the catalog."""
+    return Phrase(msgid, tuple(values.items()))
+
+
+def phrase_n(singular: str, plural: str, n: Decimal | int, **values) -> Phrase:
+    """A Phrase about a count: '%(num)s month' / '%(num)s months' (num is n, grouped)."""
+    return Phrase(singular, tuple(values.items()), plural, n)
 
 
 def _grouped(text: str) -> str:

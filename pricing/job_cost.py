@@ -13,6 +13,7 @@ from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal, localcontext
 from fractions import Fraction
 
 from pricing import display
+from pricing.display import Phrase, phrase, phrase_n
 from pricing.units import HOURS, Billing, PriceUnit
 
 CENT = Decimal("0.01")
@@ -57,16 +58,35 @@ class JobCost:
     period_price: Decimal | None = None  # CNY per instance per month/year
     stock_covers: bool | None = None  # None: the vendor did not say how many are free
     interruptible: bool = False
-    arithmetic_zh: str = ""
-    arithmetic_en: str = ""
-    assumptions: list[tuple[str, str]] = field(default_factory=list)  # (zh, en)
-    excluded_because: tuple[str, str] | None = None
+    # Said in the page's language, or both for the plan JSON (English msgids, Chinese in i18n/pricing).
+    arithmetic: Phrase | None = None
+    assumptions: list[Phrase] = field(default_factory=list)
+    excluded_because: Phrase | None = None
 
 
 # Shown the one way the market shows money (pricing/display.py); the names are this module's callers'.
 money = display.total
 rate = display.exact_price
 num = display.quantity
+
+
+def units(kind: str, n: Decimal) -> Phrase:
+    """'8 cards' / '8 卡', '1 core' / '1 核'."""
+    if kind == "gpu":
+        return phrase_n("%(num)s card", "%(num)s cards", n)
+    return phrase_n("%(num)s core", "%(num)s cores", n)
+
+
+def _instances(n: int) -> Phrase:
+    return phrase_n("%(num)s instance", "%(num)s instances", n)
+
+
+def _instances_of(kind: str, n: int, per_instance: Decimal) -> Phrase:
+    """'2 × 8-card instances' / '2 台 × 8 卡/台'."""
+    if kind == "gpu":
+        return phrase_n("%(num)s × %(per)s-card instance", "%(num)s × %(per)s-card instances", n,
+                        per=num(per_instance))
+    return phrase_n("%(num)s × %(per)s-core instance", "%(num)s × %(per)s-core instances", n, per=num(per_instance))
 
 
 def _ceil(value: Decimal) -> int:
@@ -102,15 +122,12 @@ def job_cost(job: Job, terms: OfferTerms) -> JobCost:
         raise JobCostError("count and hours must be positive")
     if terms.per_instance is None or terms.per_instance <= 0:
         raise JobCostError("the offer holds no cards or cores")
-    unit_zh, unit_en = ("卡", "cards") if job.kind == "gpu" else ("核", "cores")
-    rate_zh, rate_en = ("卡时", "card-hour") if job.kind == "gpu" else ("核时", "core-hour")
-
     if terms.billing is Billing.SPOT and not job.allow_spot:
         return JobCost(None, False, interruptible=True,
-                       excluded_because=("竞价实例可能被中断，本次未允许竞价", "spot capacity can be interrupted; spot was not allowed"))
+                       excluded_because=phrase("spot capacity can be interrupted; spot was not allowed"))
     if terms.billing is Billing.YEARLY and not job.allow_commitment:
-        return JobCost(None, False, excluded_because=(
-            "包年合约需要买方接受长期承诺", "a yearly contract is only an option when the buyer accepts a commitment"))
+        return JobCost(None, False, excluded_because=phrase(
+            "a yearly contract is only an option when the buyer accepts a commitment"))
 
     with localcontext() as ctx:
         ctx.prec = 40
@@ -118,45 +135,48 @@ def job_cost(job: Job, terms: OfferTerms) -> JobCost:
         billed = instances * terms.per_instance
     result = JobCost(None, True, instances=instances, billed_units=billed,
                      interruptible=terms.billing is Billing.SPOT)
-    per_inst_zh = f"{num(Decimal(instances))} 台 × {num(terms.per_instance)} {unit_zh}/台"
-    per_inst_en = f"{num(Decimal(instances))} × {num(terms.per_instance)}-{unit_en[:-1]} instance"
     if billed != job.count:
-        result.assumptions.append((
-            f"需要 {num(job.count)} {unit_zh}，按整台租用 {per_inst_zh}，共计费 {num(billed)} {unit_zh}",
-            f"the job needs {num(job.count)} {unit_en}; the offer rents whole instances, so "
-            f"{per_inst_en}{'s' if instances > 1 else ''} = {num(billed)} {unit_en} are billed"))
+        result.assumptions.append(phrase(
+            "the job needs %(needed)s; the offer rents whole instances, so it bills %(instances)s = %(billed)s",
+            needed=units(job.kind, job.count), instances=_instances_of(job.kind, instances, terms.per_instance),
+            billed=units(job.kind, billed)))
 
     if terms.billing in (Billing.ON_DEMAND, Billing.SPOT):
         total = (billed * job.hours * terms.unit_price).quantize(CENT, rounding=ROUND_HALF_UP)
-        result.arithmetic_zh = (f"{num(billed)} {unit_zh} × {num(job.hours)} 小时 × {rate(terms.unit_price)}/{rate_zh}"
-                                f" = {money(total)}")
-        result.arithmetic_en = (f"{num(billed)} {unit_en} × {num(job.hours)} h × {rate(terms.unit_price)}/{rate_en}"
-                                f" = {money(total)}")
+        per_hour = ("%(units)s × %(hours)s h × %(rate)s/card-hour = %(total)s" if job.kind == "gpu"
+                    else "%(units)s × %(hours)s h × %(rate)s/core-hour = %(total)s")
+        result.arithmetic = phrase(per_hour, units=units(job.kind, billed), hours=num(job.hours),
+                                   rate=rate(terms.unit_price), total=money(total))
         if terms.billing is Billing.SPOT:
-            result.assumptions.append(("竞价实例可能随时被回收，任务需能中断重启",
-                                       "spot capacity can be reclaimed at any time: the job must tolerate interruption"))
+            result.assumptions.append(phrase(
+                "spot capacity can be reclaimed at any time: the job must tolerate interruption"))
     else:
         monthly = terms.billing is Billing.MONTHLY
         span = MONTH_HOURS if monthly else YEAR_HOURS
         periods = _ceil(job.hours / span)
         price = period_price(terms, span)
         total = (instances * periods * price).quantize(CENT, rounding=ROUND_HALF_UP)
-        p_zh, p_en = ("月", "month") if monthly else ("年", "year")
         result.periods, result.period_price = periods, price
-        result.arithmetic_zh = f"{num(Decimal(instances))} 台 × {periods} {p_zh} × {money(price)}/台·{p_zh} = {money(total)}"
-        result.arithmetic_en = (f"{num(Decimal(instances))} instance{'s' if instances > 1 else ''} × {periods} "
-                                f"{p_en}{'s' if periods > 1 else ''} × {money(price)}/instance-{p_en} = {money(total)}")
-        result.assumptions.append((
-            f"{'包月' if monthly else '包年'}按整{p_zh}计费（1 {p_zh} = {num(span)} 小时）：{num(job.hours)} 小时需付 {periods} {p_zh}",
-            f"a {'monthly' if monthly else 'yearly'} term bills whole {p_en}s ({num(span)} h each): "
-            f"{num(job.hours)} h pays {periods} {p_en}{'s' if periods > 1 else ''}"))
+        if monthly:
+            paid = phrase_n("%(num)s month", "%(num)s months", periods)
+            result.arithmetic = phrase("%(instances)s × %(periods)s × %(price)s/instance-month = %(total)s",
+                                       instances=_instances(instances), periods=paid, price=money(price),
+                                       total=money(total))
+            term = "a monthly term bills whole months (%(span)s h each): %(hours)s h pays %(periods)s"
+        else:
+            paid = phrase_n("%(num)s year", "%(num)s years", periods)
+            result.arithmetic = phrase("%(instances)s × %(periods)s × %(price)s/instance-year = %(total)s",
+                                       instances=_instances(instances), periods=paid, price=money(price),
+                                       total=money(total))
+            term = "a yearly term bills whole years (%(span)s h each): %(hours)s h pays %(periods)s"
+        result.assumptions.append(phrase(term, span=num(span), hours=num(job.hours), periods=paid))
     result.total = total
 
     if terms.stock is None:
-        result.assumptions.append(("商家未标明库存，能否满足未知", "the vendor did not state stock: availability unknown"))
+        result.assumptions.append(phrase("the vendor did not state stock: availability unknown"))
     else:
         result.stock_covers = instances <= terms.stock
         if not result.stock_covers:
-            result.assumptions.append((f"库存 {terms.stock} 台，不足所需的 {instances} 台",
-                                       f"stock is {terms.stock}, fewer than the {instances} needed"))
+            result.assumptions.append(phrase("stock is %(stock)s, fewer than the %(needed)s needed",
+                                             stock=num(Decimal(terms.stock)), needed=_instances(instances)))
     return result

@@ -9,6 +9,7 @@ prices in CNY per 1M tokens. Exact Decimal; the total is rounded to the fen at t
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
+from pricing.display import Phrase, phrase
 from pricing.job_cost import CENT, money, num, rate
 
 MILLION = Decimal(1_000_000)
@@ -49,9 +50,9 @@ class TokenCost:
     output_cost: Decimal
     tokens_per_yuan: Decimal | None  # None when the month costs nothing
     cache_priced: bool
-    arithmetic_zh: str = ""
-    arithmetic_en: str = ""
-    assumptions: list[tuple[str, str]] = field(default_factory=list)
+    # Said in the page's language, or both for the plan JSON (English msgids, Chinese in i18n/pricing).
+    arithmetic: Phrase | None = None
+    assumptions: list[Phrase] = field(default_factory=list)
 
 
 def _millions(tokens: Decimal) -> str:
@@ -79,21 +80,22 @@ def token_cost(work: TokenWorkload, prices: TokenPrices) -> TokenCost:
         total = exact.quantize(CENT, rounding=ROUND_HALF_UP)
         per_yuan = ((work.input_tokens + work.output_tokens) / exact).quantize(Decimal(1), rounding=ROUND_HALF_UP) \
             if exact > 0 else None
-    parts_zh = [f"{_millions(fresh_tokens)}M 输入 × {rate(prices.input_price)}"]
-    parts_en = [f"{_millions(fresh_tokens)}M input × {rate(prices.input_price)}"]
+    fresh = phrase("%(millions)sM input × %(price)s", millions=_millions(fresh_tokens), price=rate(prices.input_price))
+    output = phrase("%(millions)sM output × %(price)s", millions=_millions(work.output_tokens),
+                    price=rate(prices.output_price))
     if cached_tokens:
-        parts_zh.append(f"{_millions(cached_tokens)}M 缓存命中输入 × {rate(cached_price)}")
-        parts_en.append(f"{_millions(cached_tokens)}M cached input × {rate(cached_price)}")
-    parts_zh.append(f"{_millions(work.output_tokens)}M 输出 × {rate(prices.output_price)}")
-    parts_en.append(f"{_millions(work.output_tokens)}M output × {rate(prices.output_price)}")
+        cached = phrase("%(millions)sM cached input × %(price)s", millions=_millions(cached_tokens),
+                        price=rate(cached_price))
+        arithmetic = phrase("%(fresh)s + %(cached)s + %(output)s (prices per 1M tokens) = %(total)s/month",
+                            fresh=fresh, cached=cached, output=output, total=money(total))
+    else:
+        arithmetic = phrase("%(fresh)s + %(output)s (prices per 1M tokens) = %(total)s/month",
+                            fresh=fresh, output=output, total=money(total))
     result = TokenCost(
         total=total, input_cost=input_cost.quantize(CENT, rounding=ROUND_HALF_UP),
         cached_cost=cached_cost.quantize(CENT, rounding=ROUND_HALF_UP),
         output_cost=output_cost.quantize(CENT, rounding=ROUND_HALF_UP), tokens_per_yuan=per_yuan,
-        cache_priced=cache_priced,
-        arithmetic_zh=" + ".join(parts_zh) + f"（单价 /百万 tokens）= {money(total)}/月",
-        arithmetic_en=" + ".join(parts_en) + f" (prices per 1M tokens) = {money(total)}/month")
+        cache_priced=cache_priced, arithmetic=arithmetic)
     if work.cache_hit_share and not cache_priced:
-        result.assumptions.append(("该模型未标缓存命中价，缓存命中部分按普通输入价计",
-                                   "no cached-input price is listed: cached input is charged at the input price"))
+        result.assumptions.append(phrase("no cached-input price is listed: cached input is charged at the input price"))
     return result

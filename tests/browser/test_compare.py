@@ -29,7 +29,7 @@ def test_plan_a_job_then_compare(live_server, page, screenshot, seeded):
     assert re.match(r"\d+ 个报价，按总成本排序", heading)
     rows = page.locator(".plan-table tbody tr")
     assert rows.count() >= 5
-    first = rows.nth(0).locator(".arith code").inner_text()
+    first = rows.nth(0).locator(".arith .formula").inner_text()
     assert first.startswith("8 卡 × 72 小时 × ¥") and "= ¥" in first
     # Totals rise down the list among the offers whose stock is not known to be short.
     totals = []
@@ -58,7 +58,7 @@ def test_plan_a_job_then_compare(live_server, page, screenshot, seeded):
     screenshot("compare-table-en")
 
     page.goto(f"{live_server}/plan?kind=gpu&gpu_model=h100-sxm&count=8&hours=72&allow_spot=on")
-    first_en = page.locator(".plan-table tbody tr").nth(0).locator(".arith code").inner_text()
+    first_en = page.locator(".plan-table tbody tr").nth(0).locator(".arith .formula").inner_text()
     assert first_en.startswith("8 cards × 72 h × ¥")
     screenshot("compare-plan-en")
 
@@ -84,7 +84,7 @@ def test_token_workload_ranked(live_server, page, screenshot, seeded):
     page.fill("#f-cache_hit_share", "0.3")
     page.click("button[type=submit]")
     first = page.locator(".plan-table tbody tr").nth(0)
-    assert "/月" in first.locator(".arith code").inner_text()
+    assert "/月" in first.locator(".arith .formula").inner_text()
     assert "每月请求 = 1,000 日活 × 10 次/人/天 × 30 天" in page.locator(".assumptions").inner_text()
     screenshot("compare-plan-token-zh")
     from tests.browser.conftest import SCREENSHOTS  # the full page is 169 rows long: keep a readable top too

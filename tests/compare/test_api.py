@@ -17,6 +17,20 @@ def test_plan_json(client, catalog):
     assert any("730" in a["en"] for a in body["assumptions"])
 
 
+def test_plan_json_speaks_both_languages_from_the_catalogs(client, catalog):
+    # One card for 10 h on the single-card H100: 1 × 10 × ¥17.12 = ¥171.20
+    body = client.post("/api/v1/plan?lang=en", json={"gpu_model": "H100", "count": 1, "hours": 10}).get_json()
+    first = body["items"][0]
+    assert first["arithmetic"] == {"zh": "1 卡 × 10 小时 × ¥17.12/卡时 = ¥171.20",
+                                   "en": "1 card × 10 h × ¥17.12/card-hour = ¥171.20"}
+    assert {"zh": "任务：1 卡 × 10 小时", "en": "job: 1 card × 10 h"} in body["assumptions"]
+    reasons = [e["reason"] for e in body["excluded"]]
+    assert {"zh": "竞价实例可能被中断，本次未允许竞价",
+            "en": "spot capacity can be interrupted; spot was not allowed"} in reasons
+    for pair in [first["arithmetic"], *first["assumptions"], *body["assumptions"], *reasons]:
+        assert set(pair) == {"zh", "en"} and pair["zh"] != pair["en"], pair
+
+
 def test_plan_json_tokens(client, catalog):
     body = client.post("/api/v1/plan", json={"kind": "token", "input_tokens": 1_000_000,
                                              "output_tokens": 1_000_000}).get_json()

@@ -25,12 +25,12 @@ def test_eight_h100_for_72_hours(catalog):
     # node (8 × 72 × 10 = 5,760) is cheaper but its stock 0 puts it last.
     assert ranked == ["h100-1", "h100-8-m", "h100-8-od"]
     assert [i.total for i in result.items] == [D("9861.12"), D("92268.00"), D("5760.00")]
-    assert result.items[0].job.arithmetic_zh == "8 卡 × 72 小时 × ¥17.12/卡时 = ¥9,861.12"
+    assert result.items[0].job.arithmetic.text("zh") == "8 卡 × 72 小时 × ¥17.12/卡时 = ¥9,861.12"
     assert result.items[0].effective_unit_price == D("17.1200")
     assert result.items[0].perf.per_pflops_hour == D("17.3104")
     excluded = {e.offer.sku for e in result.excluded}
     assert excluded == {"h100-8-y", "h100-8-spot"}
-    assert any("yearly" in en for _, en in result.assumptions)
+    assert any("yearly" in a.text("en") for a in result.assumptions)
 
 
 def test_spot_and_commitment_when_the_buyer_allows_them(catalog):
@@ -114,3 +114,27 @@ def test_whatever_the_schema_accepts_the_planner_computes(catalog, kind, numbers
         plan_json(make_plan(db.session, PlanSchema().load(body), default_registries(), load_fx(db.session)))
     except ValidationError as exc:
         assert exc.messages
+
+
+@pytest.mark.parametrize("body", [
+    {"gpu_model": "H100", "count": 10, "hours": 800, "min_memory_gb": 40, "regions": ["浙江", "cn-beijing"]},
+    {"min_memory_gb": 40, "count": 1, "hours": 10, "allow_spot": True, "allow_commitment": True},
+    {"kind": "cpu", "count": 3, "hours": 10, "min_memory_per_core_gb": 1},
+    {"kind": "token", "daily_active_users": 1, "requests_per_user": 2, "input_tokens_per_request": 1000,
+     "output_tokens_per_request": 1, "cache_hit_share": "0.5", "regions": ["华东"]},
+])
+def test_every_explanation_of_a_plan_has_its_chinese(catalog, body):
+    import re
+
+    result = plan(body)
+    said = [*result.assumptions, *(e.reason for e in result.excluded)]
+    for item in result.items:
+        cost = item.job or item.tokens
+        said += [cost.arithmetic, *cost.assumptions]
+    assert len(said) > 5
+    for phrase in said:
+        zh, en = phrase.text("zh"), phrase.text("en")
+        # A msgid missing from the catalogs comes back in English: no lower-case English word is left
+        # in the Chinese but 'tokens' and the region the buyer typed.
+        assert re.search(r"[\u3400-\u9fff]", zh) and not re.search(r"[a-z]{2,}", re.sub(r"tokens|cn-beijing", "", zh)), zh
+        assert not re.search(r"[\u3400-\u9fff]", en.replace("浙江", "").replace("华东", "")), en

@@ -62,3 +62,21 @@ def test_every_display_word_has_its_chinese():
 def test_per_unit_takes_a_kind_for_its_normalized_unit():
     assert display.per_unit(Decimal("1.9"), "gpu", "zh") == display.per_unit(Decimal("1.9"), "card_hour", "zh")
     assert display.per_unit(Decimal("0.07"), "cpu", "en") == "¥0.07 / core-hour"
+
+
+def test_a_phrase_waits_for_its_language_and_counts_in_english():
+    # "%(num)s month(s)" is in i18n/pricing with one Chinese form; English picks by the count.
+    months = [display.phrase_n("%(num)s month", "%(num)s months", n) for n in (Decimal(1), Decimal(2),
+                                                                                Decimal("0.5"), Decimal(1000))]
+    assert [m.text("en") for m in months] == ["1 month", "2 months", "0.5 months", "1,000 months"]
+    assert [m.text("zh") for m in months] == ["1 月", "2 月", "0.5 月", "1,000 月"]
+    nested = display.phrase("stock is %(stock)s, fewer than the %(needed)s needed", stock="1",
+                            needed=display.phrase_n("%(num)s instance", "%(num)s instances", Decimal(2)))
+    assert nested.text("zh") == "库存 1 台，不足所需的 2 台"
+    assert nested.text("en") == "stock is 1, fewer than the 2 instances needed"
+
+
+def test_a_list_in_a_phrase_is_joined_as_each_language_joins_lists():
+    regions = display.phrase("regions: %(names)s", names=("浙江", "北京", "华东"))
+    assert regions.text("zh") == "地域限于：浙江、北京和华东"
+    assert regions.text("en") == "regions: 浙江, 北京, and 华东"

@@ -1,5 +1,6 @@
 """Worked examples of job costs, each total worked out by hand in the comment above it."""
 
+import re
 from decimal import Decimal as D
 
 import pytest
@@ -17,8 +18,8 @@ def test_eight_single_cards_on_demand():
     cost = job_cost(H100_JOB, terms)
     assert cost.total == D("9861.12")
     assert cost.instances == 8 and cost.stock_covers is True
-    assert cost.arithmetic_zh == "8 卡 × 72 小时 × ¥17.12/卡时 = ¥9,861.12"
-    assert cost.arithmetic_en == "8 cards × 72 h × ¥17.12/card-hour = ¥9,861.12"
+    assert cost.arithmetic.text("zh") == "8 卡 × 72 小时 × ¥17.12/卡时 = ¥9,861.12"
+    assert cost.arithmetic.text("en") == "8 cards × 72 h × ¥17.12/card-hour = ¥9,861.12"
 
 
 def test_eight_card_node_listed_in_usd_per_hour():
@@ -30,7 +31,7 @@ def test_eight_card_node_listed_in_usd_per_hour():
     assert cost.total == D("28136.45")
     assert cost.instances == 1
     assert cost.stock_covers is None
-    assert any("availability unknown" in en for _, en in cost.assumptions)
+    assert any("availability unknown" in a.text("en") for a in cost.assumptions)
 
 
 def test_seventy_two_hours_on_a_monthly_node_pays_the_month():
@@ -40,7 +41,7 @@ def test_seventy_two_hours_on_a_monthly_node_pays_the_month():
     cost = job_cost(H100_JOB, terms)
     assert cost.total == D("92268.00")
     assert cost.periods == 1 and cost.period_price == D("92268.00")
-    assert cost.arithmetic_zh == "1 台 × 1 月 × ¥92,268.00/台·月 = ¥92,268.00"
+    assert cost.arithmetic.text("zh") == "1 台 × 1 月 × ¥92,268.00/台·月 = ¥92,268.00"
 
 
 def test_eight_hundred_hours_on_a_monthly_node_pays_two_months():
@@ -72,11 +73,11 @@ def test_yearly_contract_is_not_a_72_hour_option_unless_allowed():
                        list_amount=D("883008"), list_unit=PriceUnit.YEAR, stock=3)
     refused = job_cost(H100_JOB, terms)
     assert refused.eligible is False and refused.total is None
-    assert "commitment" in refused.excluded_because[1]
+    assert "commitment" in refused.excluded_because.text("en")
     # Allowed: ceil(72/8760) = 1 year × ¥883,008 = ¥883,008.00
     allowed = job_cost(Job("gpu", D(8), D(72), allow_commitment=True), terms)
     assert allowed.total == D("883008.00")
-    assert allowed.arithmetic_en == "1 instance × 1 year × ¥883,008.00/instance-year = ¥883,008.00"
+    assert allowed.arithmetic.text("en") == "1 instance × 1 year × ¥883,008.00/instance-year = ¥883,008.00"
 
 
 def test_spot_is_excluded_unless_allowed_and_then_flagged():
@@ -95,7 +96,7 @@ def test_whole_instances_round_up_and_stock_is_checked():
     assert cost.instances == 2 and cost.billed_units == D(16)
     assert cost.total == D("2400.00")
     assert cost.stock_covers is False
-    assert cost.arithmetic_zh.startswith("16 卡 × 10 小时")
+    assert cost.arithmetic.text("zh").startswith("16 卡 × 10 小时")
 
 
 def test_fractional_card_slices():
@@ -113,7 +114,7 @@ def test_cpu_core_hours():
     terms = OfferTerms(Billing.ON_DEMAND, unit_price=D("0.0252"), per_instance=D(32))
     cost = job_cost(Job("cpu", D(64), D(100)), terms)
     assert cost.total == D("161.28")
-    assert cost.arithmetic_en == "64 cores × 100 h × ¥0.0252/core-hour = ¥161.28"
+    assert cost.arithmetic.text("en") == "64 cores × 100 h × ¥0.0252/core-hour = ¥161.28"
 
 
 def test_cpu_yearly_for_a_long_job():
@@ -128,3 +129,48 @@ def test_cpu_yearly_for_a_long_job():
 def test_empty_jobs_are_refused(count, hours):
     with pytest.raises(JobCostError):
         job_cost(Job("gpu", count, hours), OfferTerms(Billing.ON_DEMAND, D(1), D(1)))
+
+
+CJK = re.compile(r"[\u3400-\u9fff]")
+# A msgid missing from the catalogs comes back in English, so a Chinese phrase keeps no lower-case word.
+ENGLISH_WORD = re.compile(r"[a-z]{2,}")
+
+
+def _every_phrase(cost) -> list:
+    return [p for p in (cost.arithmetic, cost.excluded_because, *cost.assumptions) if p is not None]
+
+
+@pytest.mark.parametrize("billing", list(Billing))
+@pytest.mark.parametrize("kind", ["gpu", "cpu"])
+def test_every_explanation_reads_in_one_language_from_the_catalogs(kind, billing):
+    # Short stock, whole instances rounding up, a term: every phrase job_cost says, allowed or not.
+    terms = OfferTerms(billing, unit_price=D("2"), per_instance=D(8), list_amount=D(1000),
+                       list_unit=PriceUnit.MONTH, stock=1)
+    for job in (Job(kind, D(10), D(800)), Job(kind, D(10), D(800), allow_spot=True, allow_commitment=True)):
+        for phrase in _every_phrase(job_cost(job, terms)):
+            zh, en = phrase.text("zh"), phrase.text("en")
+            assert CJK.search(zh) and not ENGLISH_WORD.search(zh), zh
+            assert not CJK.search(en), en
+
+
+def test_english_counts_one_in_the_singular():
+    # 1 card × 10 h × ¥2.00 = ¥20.00: "1 card", not "1 cards"
+    one = job_cost(Job("gpu", D(1), D(10)), OfferTerms(Billing.ON_DEMAND, unit_price=D(2), per_instance=D(1)))
+    assert one.arithmetic.text("en") == "1 card × 10 h × ¥2.00/card-hour = ¥20.00"
+    assert one.arithmetic.text("zh") == "1 卡 × 10 小时 × ¥2.00/卡时 = ¥20.00"
+    cores = job_cost(Job("cpu", D(1), D(10)), OfferTerms(Billing.ON_DEMAND, unit_price=D(2), per_instance=D(1)))
+    assert cores.arithmetic.text("en") == "1 core × 10 h × ¥2.00/core-hour = ¥20.00"
+
+
+def test_english_counts_many_in_the_plural_on_a_term():
+    # 10 cards on 8-card monthly nodes for 800 h: 2 instances × 2 months × ¥1,000 = ¥4,000.00; stock 1 < 2
+    terms = OfferTerms(Billing.MONTHLY, unit_price=D(2), per_instance=D(8), list_amount=D(1000),
+                       list_unit=PriceUnit.MONTH, stock=1)
+    cost = job_cost(Job("gpu", D(10), D(800)), terms)
+    assert cost.arithmetic.text("en") == "2 instances × 2 months × ¥1,000.00/instance-month = ¥4,000.00"
+    assert cost.arithmetic.text("zh") == "2 台 × 2 月 × ¥1,000.00/台·月 = ¥4,000.00"
+    said = [a.text("en") for a in cost.assumptions]
+    assert "the job needs 10 cards; the offer rents whole instances, so it bills 2 × 8-card instances = 16 cards" in said
+    assert "a monthly term bills whole months (730 h each): 800 h pays 2 months" in said
+    assert "stock is 1, fewer than the 2 instances needed" in said
+    assert "库存 1 台，不足所需的 2 台" in [a.text("zh") for a in cost.assumptions]

@@ -14,7 +14,7 @@ def test_plain_month():
     cost = token_cost(TokenWorkload(D(100_000_000), D(20_000_000)), DEEPSEEK)
     assert cost.total == D("260.00")
     assert cost.tokens_per_yuan == D(461538)
-    assert cost.arithmetic_en == "100M input × ¥2.00 + 20M output × ¥3.00 (prices per 1M tokens) = ¥260.00/month"
+    assert cost.arithmetic.text("en") == "100M input × ¥2.00 + 20M output × ¥3.00 (prices per 1M tokens) = ¥260.00/month"
 
 
 def test_cache_hits_at_the_cached_price():
@@ -24,7 +24,7 @@ def test_cache_hits_at_the_cached_price():
     assert (cost.input_cost, cost.cached_cost, cost.output_cost) == (D("120.00"), D("20.00"), D("60.00"))
     assert cost.total == D("200.00")
     assert cost.tokens_per_yuan == D(600000)
-    assert "40M 缓存命中输入 × ¥0.50" in cost.arithmetic_zh
+    assert "40M 缓存命中输入 × ¥0.50" in cost.arithmetic.text("zh")
 
 
 def test_cache_share_without_a_cached_price_falls_back_to_the_input_price():
@@ -32,7 +32,7 @@ def test_cache_share_without_a_cached_price_falls_back_to_the_input_price():
     cost = token_cost(TokenWorkload(D(100_000_000), D(20_000_000), D("0.4")), DEEPSEEK)
     assert cost.total == D("260.00")
     assert cost.cache_priced is False
-    assert any("input price" in en for _, en in cost.assumptions)
+    assert any("input price" in a.text("en") for a in cost.assumptions)
 
 
 def test_workload_from_daily_users():
@@ -58,3 +58,12 @@ def test_foreign_model_normalized_prices():
 def test_impossible_workloads_are_refused(work):
     with pytest.raises(TokenCostError):
         token_cost(work, DEEPSEEK)
+
+
+def test_arithmetic_in_each_language_from_the_catalogs():
+    # 60M × ¥2 + 40M × ¥2 (no cached price) + 20M × ¥3 = ¥260.00
+    cost = token_cost(TokenWorkload(D(100_000_000), D(20_000_000), D("0.4")), DEEPSEEK)
+    assert cost.arithmetic.text("zh") == "60M 输入 × ¥2.00 + 40M 缓存命中输入 × ¥2.00 + 20M 输出 × ¥3.00（单价 /百万 tokens）= ¥260.00/月"
+    assert cost.arithmetic.text("en") == ("60M input × ¥2.00 + 40M cached input × ¥2.00 + 20M output × ¥3.00 "
+                                          "(prices per 1M tokens) = ¥260.00/month")
+    assert [a.text("zh") for a in cost.assumptions] == ["该模型未标缓存命中价，缓存命中部分按普通输入价计"]

@@ -196,3 +196,34 @@ def test_the_check_passes_vendor_text_marked_languages_and_data_attributes():
             '<a lang="zh-CN">中文</a><p data-vendor-text>显卡<b>按量</b></p><p>ok</p>')
     assert problems(page, "en", ("H100 八卡 包月",)) == []
     assert problems(page.replace("<p>ok", "<p>好"), "en", ("H100 八卡 包月",)) != []
+
+
+# Each plan shows its arithmetic, its assumptions and what it left out in the page language.
+PLANS = {
+    # 8 cards on the 8-card monthly H100 node for 720 h: 1 instance × 1 month
+    "/plan?kind=gpu&gpu_model=h100-sxm&count=8&hours=720": {"zh": "1 台 × 1 月 × ¥92,268.00/台·月",
+                                                          "en": "1 instance × 1 month × ¥92,268.00/instance-month"},
+    # one card of any model: the monthly node rents whole (1 × 8-card instance), the spot 4090 is left out
+    "/plan?kind=gpu&count=1&hours=10&min_memory_gb=1": {"zh": "竞价实例可能被中断，本次未允许竞价",
+                                                       "en": "spot capacity can be interrupted; spot was not allowed"},
+    "/plan?kind=token&model=gpt-4o&input_tokens=2000000&output_tokens=1000000&cache_hit_share=0.5": {
+        "zh": "1M 输入 × ¥18.00 + 1M 缓存命中输入 × ¥18.00 + 1M 输出 × ¥72.00（单价 /百万 tokens）= ¥108.00/月",
+        "en": "1M input × ¥18.00 + 1M cached input × ¥18.00 + 1M output × ¥72.00 (prices per 1M tokens) = ¥108.00/month"},
+    "/plan?kind=token&daily_active_users=1&requests_per_user=1&input_tokens_per_request=1000"
+    "&output_tokens_per_request=1&days_per_month=1": {"zh": "每月请求 = 1 日活 × 1 次/人/天 × 1 天",
+                                                      "en": "requests per month = 1 daily user × 1 per user per day × 1 day"},
+}
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_planner_explains_itself_in_the_page_language(client, site, lang):
+    client.set_cookie("lang", lang)
+    failures = {}
+    for path, expected in PLANS.items():
+        response = client.get(path)
+        assert response.status_code == 200, path
+        text = visible_text(response.text, lang, site["removed"])
+        assert expected[lang] in text, (path, text[text.find("#"):][:800])
+        if found := problems(response.text, lang, site["removed"]):
+            failures[path] = found
+    assert not failures, "\n".join(f"{page}: {found[:6]}" for page, found in failures.items())
