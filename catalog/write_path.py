@@ -62,7 +62,10 @@ def _offers_of(session: Session, vendor_ids: list[int]) -> list[int]:
 def _param_sets(state: ORMExecuteState) -> list[dict]:
     params = state.parameters
     sets = params if isinstance(params, list) else [params or {}]
-    fixed = state.statement.compile().params  # values given in .values(...) rather than per row
+    # Values given in .values(...) rather than per row. An ORM bulk insert (insert(Offer) with a
+    # list of rows) has none, and cannot be compiled outside its own execution.
+    own = state.statement._values or state.statement._multi_values
+    fixed = state.statement.compile().params if own else {}
     return [{**fixed, **p} for p in sets]
 
 
