@@ -18,24 +18,18 @@ from catalog.models import ImportRun, Offer
 from extensions import db
 from offers import import_jobs, sheet_import
 from offers.stall_models import ImportJob, SheetUpload
-from tests.stall_support import finish_jobs, gbk_sheet, log_in, make_vendor_member, use_tmp_uploads
+from tests.stall_support import finish_jobs, gbk_sheet
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 ROWS = [f"g{i},显卡,4090 单卡 {i},杭州,按量,RTX 4090,1,{1.5 + i / 100:.2f},人民币,元/卡时,5" for i in range(1, 31)]
 
 
-@pytest.fixture(autouse=True)
-def _uploads(app, tmp_path):
-    previous = use_tmp_uploads(app, tmp_path)
-    yield
-    app.config["UPLOAD_DIR"] = previous
+pytestmark = pytest.mark.usefixtures("tmp_uploads")
 
 
 @pytest.fixture()
-def acme(client):
-    user, vendor = make_vendor_member("acme@example.com", "acme")
-    log_in(client, user)
-    return user, vendor
+def acme(acme_member):
+    return acme_member
 
 
 def staged_upload(client, rows=ROWS) -> SheetUpload:

@@ -11,23 +11,17 @@ from sqlalchemy import func, select, update
 from catalog.models import utcnow
 from extensions import db
 from offers.stall_models import SheetUpload
-from tests.stall_support import finish_jobs, gbk_sheet, log_in, make_vendor_member, use_tmp_uploads
+from tests.stall_support import finish_jobs, gbk_sheet
 
 GOOD = "g1,显卡,4090 单卡,杭州,按量,RTX 4090,1,1.90,人民币,元/卡时,5"
 
 
-@pytest.fixture(autouse=True)
-def _uploads(app, tmp_path):
-    previous = use_tmp_uploads(app, tmp_path)
-    yield
-    app.config["UPLOAD_DIR"] = previous
+pytestmark = pytest.mark.usefixtures("tmp_uploads")
 
 
 @pytest.fixture()
-def acme(client):
-    user, vendor = make_vendor_member("acme@example.com", "acme")
-    log_in(client, user)
-    return vendor
+def acme(acme_member):
+    return acme_member[1]
 
 
 def upload(client, rows=(GOOD,)):
