@@ -142,9 +142,6 @@ CONFIG_DEFAULTS: dict[str, Any] = {
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     # Re-raise an unexpected exception instead of showing the 500 page (tests, to see the real failure).
     "PROPAGATE_EXCEPTIONS": False,
-    # Per-worker caches of the home summary and the vendor facet labels; tests set 0 to see their own data.
-    "HOME_SUMMARY_SECONDS": 30,
-    "VENDOR_LABELS_SECONDS": 60,
     # Rate limits ("N per period", ";" between several; accounts/views.py). Per address: one client's
     # guesses, sign-ups (each costs an argon2 hash) and password changes. Per account: guesses at one
     # account spread over many addresses (an unknown email counts the same way).

@@ -8,7 +8,4 @@ TEST_CONFIG = {
     "PROPAGATE_EXCEPTIONS": True,
     # The index catches up in the committing thread, so a test can search what it just wrote.
     "SEARCH_DRAIN": "sync",
-    # No per-worker caching of the home summary or vendor labels: every test sees its own data.
-    "HOME_SUMMARY_SECONDS": 0,
-    "VENDOR_LABELS_SECONDS": 0,
 }
