@@ -70,8 +70,10 @@ def deliver_line(vendor, line_id: int):
     except ValidationError as exc:
         return _render(vendor, None, errors={line.id: _problems(exc)}, values={line.id: form},
                        status=400)
-    step = Step(state=data["state"], started_at=data["start"], ended_at=data["end"], amount=data["amount"],
-                unit=data["unit"], notes=data["notes"])
+    # What was delivered is said when it is delivered: a "delivering" step keeps only its start and notes.
+    done = data["state"] == DeliveryState.DELIVERED
+    step = Step(state=data["state"], started_at=data["start"], ended_at=data["end"] if done else None,
+                amount=data["amount"] if done else None, unit=data["unit"] if done else None, notes=data["notes"])
     try:
         _record, new = record_step(db.session, line, step, by_user_id=current_user.id)
     except StepRefused as exc:

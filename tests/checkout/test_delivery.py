@@ -59,7 +59,9 @@ def test_the_vendor_marks_delivering_then_delivered_and_the_buyer_sees_it(app, c
     vendor_client = _vendor_client(app, seller[0])
     page = vendor_client.get("/stall/orders").text
     assert f"#{paid_line.order_id}" in page and "待交付" in page
-    assert _deliver(vendor_client, paid_line.id, {"state": "delivering", "start": "2026-12-01T08:00"}).status_code == 302
+    # Delivering says when it started; what was delivered waits for "delivered" (an amount sent now is not kept).
+    assert _deliver(vendor_client, paid_line.id, {"state": "delivering", "start": "2026-12-01T08:00",
+                                                  "amount": "5", "end": "2026-12-02T08:00"}).status_code == 302
     assert "交付中" in client.get(f"/orders/{paid_line.order.token}").text
     assert _deliver(vendor_client, paid_line.id, DELIVERED).status_code == 302
     db.session.expire_all()
@@ -67,13 +69,14 @@ def test_the_vendor_marks_delivering_then_delivered_and_the_buyer_sees_it(app, c
     assert line.delivery_state == "delivered"
     assert [(d.state, d.by_user_id) for d in line.deliveries] == [("delivering", seller[0].id),
                                                                   ("delivered", seller[0].id)]
+    assert (line.deliveries[0].amount, line.deliveries[0].ended_at) == (None, None)
     delivered = line.deliveries[1]
     # Entered on China's clock, stored in UTC.
     assert (delivered.started_at.isoformat(), delivered.ended_at.isoformat()) == ("2026-12-01T00:00:00",
                                                                                  "2026-12-04T00:00:00")
     assert (delivered.amount, delivered.unit) == (Decimal("216"), "card_hour")
     order_page = client.get(f"/orders/{line.order.token}").text
-    assert re.search(r'id="delivery-\d+">已交付<', order_page)
+    assert re.search(r'id="delivery-\d+"><span class="status delivery-delivered">已交付<', order_page)
     assert "已交付" in client.get("/orders").text
     filtered = vendor_client.get("/stall/orders?state=delivered").text
     assert "216 卡时" in filtered and 'name="state" value="delivered"' not in filtered  # no form once delivered

@@ -5,6 +5,7 @@ import json
 from datetime import timedelta
 
 import pytest
+import stripe
 from sqlalchemy import update
 
 from catalog.context import load_fx
@@ -154,4 +155,36 @@ def test_reconcile_payments_also_releases_an_expired_session_whose_webhook_was_l
     assert summary["released"] == 1
     db.session.expire_all()
     assert _status(session_id) == "expired"
+    assert db.session.get(Offer, offer_id).stock == 5
+
+
+class _FailingFor:
+    """The payment service, except that retrieving one session fails as a network error would."""
+
+    def __init__(self, service, session_id):
+        self.service, self.session_id = service, session_id
+
+    def __getattr__(self, name):
+        return getattr(self.service, name)
+
+    def retrieve_session(self, session_id):
+        if session_id == self.session_id:
+            raise stripe.APIConnectionError("network down")
+        return self.service.retrieve_session(session_id)
+
+
+def test_one_order_stripe_cannot_answer_for_stays_pending_and_the_others_are_settled(app, make_offer, held):
+    offer_id = make_offer(stock=5)
+    unlucky = start_checkout(app.test_client(), offer_id, quantity=1)
+    expired = start_checkout(app.test_client(), offer_id, quantity=1)
+    for session_id in (unlucky, expired):
+        store.expire(session_id)
+        db.session.commit()
+        _age(session_id)
+    counts = sweep_orders(db.session, _FailingFor(payment_service(), unlucky), utcnow())
+    db.session.expire_all()
+    assert (counts["due"], counts["errors"], counts["released"]) == (2, 1, 1)
+    assert (_status(unlucky), _status(expired)) == ("pending", "expired")
+    assert db.session.get(Offer, offer_id).stock == 4
+    assert _sweep()["released"] == 1  # the next run settles it
     assert db.session.get(Offer, offer_id).stock == 5
