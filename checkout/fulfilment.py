@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from catalog.models import utcnow
-from checkout.models import Order, OrderStatus, Payment
+from checkout.models import DeliveryState, Order, OrderLine, OrderStatus, Payment
 from checkout.orders import close_unpaid
 from pricing.currency import to_minor_units
 from web.converters import parse_id
@@ -103,6 +103,10 @@ def _fulfil_once(session: Session, session_id: str, checkout_session: dict) -> O
         .values(status=OrderStatus.REVIEW if reason else OrderStatus.PAID, review_reason=reason,
                 paid_at=utcnow(), stripe_session_id=session_id)
         .execution_options(synchronize_session=False)).rowcount
+    if moved and not reason:
+        # Paid as ordered: each line now waits for its vendor to deliver (checkout/delivery.py).
+        session.execute(update(OrderLine).where(OrderLine.order_id == order.id)
+                        .values(delivery_state=DeliveryState.PAID).execution_options(synchronize_session=False))
     if not moved:
         # Paid after the order expired or failed (its stock went back): a person decides.
         reason = reason or "paid after the order was closed"

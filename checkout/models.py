@@ -5,7 +5,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Optional
 
-from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from catalog.models import LISTED, NORMALIZED, utcnow
@@ -100,9 +100,67 @@ class OrderLine(db.Model):
     line_total: Mapped[Decimal] = mapped_column(FEN)
     # Units taken from the offer's stock at checkout (0 where the offer has no stock figure).
     reserved: Mapped[int] = mapped_column(default=0)
+    # None until the order is paid; then DeliveryState.PAID, moved on by the vendor (checkout/delivery.py).
+    delivery_state: Mapped[Optional[str]] = mapped_column(String(16), index=True)
 
     order: Mapped[Order] = relationship(back_populates="lines")
     vendor = relationship("Vendor")
+    deliveries: Mapped[list["Delivery"]] = relationship(back_populates="line", order_by="Delivery.id")
+
+
+class DeliveryState:
+    PAID = "paid"              # paid, waiting for the vendor
+    DELIVERING = "delivering"  # the vendor has started (optional step)
+    DELIVERED = "delivered"    # the vendor confirmed what was delivered: final
+
+
+class Delivery(db.Model):
+    """One vendor-confirmed step of a line's delivery: insert-only, the voucher programmes' proof (spec §9).
+
+    The unique (line, state) makes a double-submit record once; the access notes for the buyer
+    live apart (AccessNote), so this proof can be shown to a programme without them.
+    """
+
+    __tablename__ = "deliveries"
+    __table_args__ = (UniqueConstraint("order_line_id", "state", name="uq_delivery_line_state"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_line_id: Mapped[int] = mapped_column(ForeignKey("order_lines.id"), index=True)
+    state: Mapped[str] = mapped_column(String(16))
+    started_at: Mapped[datetime]
+    ended_at: Mapped[Optional[datetime]]
+    amount: Mapped[Optional[Decimal]] = mapped_column(LISTED)
+    unit: Mapped[Optional[str]] = mapped_column(String(16))
+    by_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    line: Mapped[OrderLine] = relationship(back_populates="deliveries")
+    # passive_deletes="all": a delete must reach the refusal below, not first orphan the note.
+    access_note: Mapped[Optional["AccessNote"]] = relationship(back_populates="delivery", passive_deletes="all")
+
+
+class DeliveryRecordImmutable(Exception):
+    """A delivery record was changed or deleted after it was written."""
+
+
+@event.listens_for(Delivery, "before_update")
+@event.listens_for(Delivery, "before_delete")
+def _refuse_change(mapper, connection, target: Delivery) -> None:
+    raise DeliveryRecordImmutable(f"delivery record {target.id} is proof of delivery and cannot change")
+
+
+class AccessNote(db.Model):
+    """What the buyer needs to reach what they bought (ssh host, API endpoint): read only by the
+    buyer's order page, which shows it in full once and masked after that."""
+
+    __tablename__ = "delivery_access_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    delivery_id: Mapped[int] = mapped_column(ForeignKey("deliveries.id"), unique=True)
+    text: Mapped[str] = mapped_column(Text)
+    shown_at: Mapped[Optional[datetime]]
+
+    delivery: Mapped[Delivery] = relationship(back_populates="access_note")
 
 
 class StripeEvent(db.Model):

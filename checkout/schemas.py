@@ -1,8 +1,12 @@
 """Checkout input: the one validation path for cart and checkout forms."""
 
-from marshmallow import EXCLUDE, Schema, fields, validate
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, validate, validates_schema
 
 from web.converters import Id
+from web.format import LOCAL_ZONE
 
 
 class CartLineSchema(Schema):
@@ -23,3 +27,55 @@ class OfferIdSchema(Schema):
 class CheckoutSchema(Schema):
     email = fields.Email(required=True, validate=validate.Length(max=254))
     checkout_token = fields.String(required=True, validate=validate.Length(min=16, max=64))
+
+
+LOCAL_FORMAT = "%Y-%m-%dT%H:%M"  # what <input type="datetime-local"> sends
+MAX_NOTES = 2000
+MAX_DELIVERED = Decimal(10**15)
+
+
+class LocalTime(fields.Field):
+    """A local Asia/Shanghai 'YYYY-MM-DDTHH:MM' in, a naive UTC datetime out."""
+
+    default_error_messages = {"invalid": "Enter a date and time as YYYY-MM-DDTHH:MM."}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        try:
+            local = datetime.strptime(str(value).strip()[:16], LOCAL_FORMAT)
+        except ValueError:
+            raise self.make_error("invalid") from None
+        return local.replace(tzinfo=LOCAL_ZONE).astimezone(UTC).replace(tzinfo=None)
+
+
+class DeliveryStepSchema(Schema):
+    """A vendor's delivery step from the stall form; "delivered" needs start < end and an amount."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    state = fields.String(required=True, validate=validate.OneOf(["delivering", "delivered"]))
+    start = LocalTime(required=True)
+    end = LocalTime(load_default=None)
+    amount = fields.Decimal(load_default=None, allow_nan=False,
+                            validate=validate.Range(min=0, min_inclusive=False, max=MAX_DELIVERED))
+    unit = fields.String(load_default=None, validate=validate.OneOf(["card_hour", "core_hour", "token"]))
+    notes = fields.String(load_default=None, validate=validate.Length(max=MAX_NOTES))
+
+    @pre_load
+    def blanks_are_absent(self, data, **kwargs):
+        given = {k: v for k, v in data.items() if not (isinstance(v, str) and not v.strip())}
+        self._given = set(given)  # a field given but refused has its own message; "required" would add a wrong one
+        return given
+
+    @validates_schema(skip_on_field_errors=False)
+    def delivered_says_what_and_when(self, data, **kwargs):
+        if data.get("state") != "delivered":
+            return
+        errors = {}
+        for name in ("end", "amount", "unit"):
+            if data.get(name) is None and name not in getattr(self, "_given", ()):
+                errors[name] = ["Required to mark the line delivered."]
+        if data.get("end") is not None and data.get("start") is not None and data["end"] <= data["start"]:
+            errors["end"] = ["Must be after the start."]
+        if errors:
+            raise ValidationError(errors)

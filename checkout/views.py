@@ -2,14 +2,27 @@
 
 import secrets
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_required, user_logged_in
 from marshmallow import ValidationError
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from catalog.context import load_fx
 from catalog.models import Offer, utcnow
 from checkout import cart as carts
+from checkout.delivery import reveal_notes
 from checkout.fulfilment import fulfil
 from checkout.gateway import payment_service, sandbox_mode
 from checkout.models import Order, OrderLine, OrderStatus
@@ -214,7 +227,12 @@ def pay_order(token: str):
 @bp.get("/orders/<token>")
 def order_page(token: str):
     order = db.session.scalar(select(Order).where(Order.token == token)) or abort(404)
-    return render_template("checkout/order.html", order=order)
+    # The buyer's page is the only reader of access notes: each shows in full on its first view.
+    notes = reveal_notes(db.session, order, utcnow()) if order.status == OrderStatus.PAID else []
+    response = make_response(render_template("checkout/order.html", order=order, notes=notes))
+    if notes:
+        response.headers["Cache-Control"] = "no-store"  # nor may a cache show them again
+    return response
 
 
 @bp.get("/orders")
@@ -223,7 +241,8 @@ def order_history():
         query = select(Order).where(Order.user_id == current_user.id)
     else:
         query = select(Order).where(Order.token.in_(session.get(MY_ORDERS, [])))
-    orders = db.session.scalars(query.order_by(Order.created_at.desc(), Order.id.desc()).limit(200)).all()
+    orders = db.session.scalars(query.options(selectinload(Order.lines))
+                                .order_by(Order.created_at.desc(), Order.id.desc()).limit(200)).all()
     return render_template("checkout/orders.html", orders=orders)
 
 
@@ -238,6 +257,7 @@ def vendor_orders():
 
 
 def init_app(app) -> None:
+    from checkout import delivery_views  # noqa: F401 - adds the stall's delivery routes to bp
     from web.nav import add_nav
 
     app.register_blueprint(bp)

@@ -9,6 +9,7 @@ dates) is written here.
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import NamedTuple
+from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 from flask import Flask, current_app
@@ -74,6 +75,16 @@ def freshness(then: datetime | None, now: datetime | None = None) -> str:
 def day(at: datetime | None) -> str:
     """A date in the page's language: '2026年11月27日', 'Nov 27, 2026'."""
     return "" if at is None else format_date(at.date(), "medium", locale=display.babel_locale(language()))
+
+
+# Times are stored in naive UTC; people here read them on China's wall clock.
+LOCAL_ZONE = ZoneInfo("Asia/Shanghai")
+LOCAL_MINUTE = "%Y-%m-%d %H:%M"
+
+
+def local_time(at: datetime | None, fmt: str = LOCAL_MINUTE) -> str:
+    """A naive-UTC time on the Asia/Shanghai clock: '2026-12-03 21:15' (the same in both languages)."""
+    return "" if at is None else at.replace(tzinfo=UTC).astimezone(LOCAL_ZONE).strftime(fmt)
 
 
 class SpecParts(NamedTuple):
@@ -146,7 +157,7 @@ def init_app(app: Flask, registries) -> None:
     for name, func in (("cny", cny), ("total", total), ("price_per_unit", price_per_unit), ("listed_price", listed_price),
                        ("listed_amount", listed_amount), ("unit_label", unit_label),
                        ("normalized_unit", normalized_unit), ("quantity", quantity), ("freshness", freshness),
-                       ("day", day), ("context_window", context_window),
+                       ("day", day), ("local_time", local_time), ("context_window", context_window),
                        ("region_name", region_name), ("gpu_name", gpu_name), ("token_model_name", token_model_name),
                        ("vendor_name", vendor_name), ("spec_parts", spec_parts), ("kind_label", kind_label),
                        ("billing_label", billing_label)):

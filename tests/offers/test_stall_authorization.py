@@ -1,11 +1,13 @@
 """The authorization matrix: every stall route, aimed at another vendor's things, is a 404 and changes nothing."""
 
 import io
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
 
 from catalog.models import ImportRun, Offer, PriceHistory
+from checkout.models import Delivery, Order, OrderLine
 from extensions import db
 from offers.stall_models import ImportJob, SheetMapping, SheetUpload
 from tests.stall_support import finish_jobs, gbk_sheet, log_in, make_vendor_member, use_tmp_uploads
@@ -13,7 +15,7 @@ from tests.stall_support import finish_jobs, gbk_sheet, log_in, make_vendor_memb
 GPU_FORM = {"kind": "gpu", "sku": "g-4090", "gpu_model": "RTX 4090", "gpu_count": "1", "region": "杭州",
             "billing": "on_demand", "price": "1.90", "currency": "CNY", "price_unit": "card_hour"}
 
-# (method, path template, form): {offer}, {upload}, {job}, {run} are the victim's ids.
+# (method, path template, form): {offer}, {upload}, {job}, {run}, {line} are the victim's ids.
 ROUTES = [
     ("GET", "/stall/offers/{offer}/edit", None),
     ("POST", "/stall/offers/{offer}/edit", {**GPU_FORM, "price": "0.01"}),
@@ -28,6 +30,8 @@ ROUTES = [
     ("GET", "/stall/jobs/{job}.json", None),
     ("POST", "/stall/jobs/{job}/retry", None),
     ("GET", "/stall/imports/{run}/errors.csv", None),
+    ("POST", "/stall/orders/{line}/deliver", {"state": "delivered", "start": "2026-12-01T08:00",
+                                              "end": "2026-12-01T09:00", "amount": "1", "unit": "card_hour"}),
 ]
 
 
@@ -48,10 +52,25 @@ def victim_and_intruder(app, client, tmp_path):
     finish_jobs()
     ids = {"offer": db.session.scalar(select(Offer.id)), "upload": upload_id,
            "job": db.session.scalar(select(func.max(ImportJob.id))), "run": db.session.scalar(select(ImportRun.id))}
+    ids["line"] = _paid_line(db.session.get(Offer, ids["offer"]))
     assert None not in ids.values()
     log_in(client, intruder_user)
     yield ids, victim, intruder
     app.config["UPLOAD_DIR"] = previous
+
+
+def _paid_line(offer: Offer) -> int:
+    """A paid order for one card-hour of the victim's offer, waiting for delivery; its line's id."""
+    order = Order(checkout_token="victim-order-checkout-token", email="buyer@example.com", status="paid",
+                  total=Decimal("1.90"))
+    order.lines.append(OrderLine(
+        offer_id=offer.id, vendor_id=offer.vendor_id, vendor_name="victim", sku=offer.sku, title=offer.title,
+        kind=offer.kind, billing=offer.billing, list_amount=offer.list_amount, list_currency=offer.list_currency,
+        list_unit=offer.list_unit, normalized_price=offer.unit_price, purchase_unit="card_hour",
+        unit_amount=Decimal("1.90"), quantity=1, line_total=Decimal("1.90"), delivery_state="paid"))
+    db.session.add(order)
+    db.session.commit()
+    return order.lines[0].id
 
 
 def snapshot() -> dict:
@@ -65,6 +84,8 @@ def snapshot() -> dict:
         "runs": db.session.scalar(select(func.count(ImportRun.id))),
         "mappings": db.session.scalar(select(func.count(SheetMapping.id))),
         "uploads": [(u.id, u.mapping) for u in db.session.scalars(select(SheetUpload))],
+        "deliveries": db.session.scalar(select(func.count(Delivery.id))),
+        "line_states": list(db.session.scalars(select(OrderLine.delivery_state))),
     }
 
 
@@ -85,7 +106,8 @@ def test_the_matrix_covers_every_stall_route_that_takes_an_id(app):
               if rule.rule.startswith("/stall/") and rule.arguments - {"registry"}
               for method in rule.methods - {"HEAD", "OPTIONS"}}
     in_matrix = {(method, template.replace("{offer}", "<int:offer_id>").replace("{upload}", "<upload_id>")
-                  .replace("{job}", "<int:job_id>").replace("{run}", "<int:run_id>"))
+                  .replace("{job}", "<int:job_id>").replace("{run}", "<int:run_id>")
+                  .replace("{line}", "<int:line_id>"))
                  for method, template, _ in ROUTES}
     assert in_app == in_matrix
 

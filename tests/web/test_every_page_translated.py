@@ -178,7 +178,41 @@ def test_every_page_speaks_one_language_and_shows_no_raw_codes(app, client, site
             assert response.status_code == {"/no-such-page": 404, "/offers?min_unit_price=abc": 400}.get(path, 200), path
             if found := problems(response.text, lang, site["removed"]):
                 failures[f"{lang} {path}"] = found
+        # Paid, then delivering with access notes: the vendor's orders to deliver (with a refused
+        # form), and the buyer's order page with the notes in full (zh) and masked (en, seen before).
+        paid = _pay_and_start_delivery(order, site["member"], lang)
+        for i, path in enumerate([f"/orders/{paid.token}", f"/orders/{paid.token}", "/orders"]):
+            page = client.get(path).text
+            assert ("ssh gpu@10.0.0.8" in page) == (i == 0), path  # the notes in full once, then masked
+            if found := problems(page, lang, site["removed"]):
+                failures[f"{lang} {path} (delivering, view {i + 1})"] = found
+        with client.session_transaction() as session:
+            session.clear()
+        log_in(client, site["member"])
+        refused = client.post(f"/stall/orders/{paid.lines[0].id}/deliver",
+                              data={"state": "delivered", "start": "2026-12-01T08:00", "end": "2026-12-01T07:00"})
+        assert refused.status_code == 400
+        for path, response in [("/stall/orders", client.get("/stall/orders")), ("deliver (refused)", refused)]:
+            if found := problems(response.text, lang, site["removed"]):
+                failures[f"{lang} {path}"] = found
+        with client.session_transaction() as session:
+            session.clear()
     assert not failures, "\n".join(f"{page}: {found[:6]}" for page, found in failures.items())
+
+
+def _pay_and_start_delivery(order: Order, member, lang: str) -> Order:
+    """The order paid at the sandbox and its line marked delivering, with notes for the buyer."""
+    from checkout.delivery import Step, record_step
+    from checkout.fulfilment import fulfil
+    from checkout.sandbox import store
+
+    store.pay(order.stripe_session_id)
+    db.session.commit()
+    fulfil(db.session, store.get_session(order.stripe_session_id).data)
+    order = db.session.get(Order, order.id)
+    record_step(db.session, order.lines[0], Step(state="delivering", started_at=utcnow(), notes="ssh gpu@10.0.0.8"),
+                by_user_id=member.id)
+    return db.session.get(Order, order.id)
 
 
 @pytest.mark.parametrize(("html", "lang", "expected"), [
