@@ -68,3 +68,26 @@ def test_buy_from_a_planner_row_then_see_the_price_change_before_paying(app, liv
     assert page.locator("#sandbox-amount").inner_text() == new_total
     assert "Test payment" in page.locator("h1").inner_text()
     screenshot("buyflow-sandbox-en")
+
+
+def test_compare_column_buy_and_a_sold_out_line_marked_in_the_cart(app, live_server, page, screenshot):
+    one_card, eight_cards = _offers()
+    page.goto(f"{live_server}/compare?ids={one_card.id},{eight_cards.id}")
+    column = page.locator("th.offer-col").nth(0)
+    assert column.locator("a.offer-link").get_attribute("href") == f"/offers/{one_card.id}"
+    screenshot("buyflow-compare-zh")
+    column.locator(".btn.buy").click()
+    page.wait_for_url(re.compile(rf"/cart/add/{one_card.id}$"))
+    page.click(".buy-form button[type=submit]")
+    page.wait_for_url("**/cart")
+
+    offer = db.session.get(Offer, one_card.id)
+    offer.stock = 0
+    db.session.commit()
+    page.reload()
+    mark = page.locator("#line-problems li[data-problem=sold_out]")
+    assert "已售罄" in mark.inner_text()
+    assert page.locator("tr.line-problem").count() == 1
+    screenshot("buyflow-sold-out-zh")
+    mark.locator("a.similar").click()
+    page.wait_for_url(re.compile(r"/offers\?gpu_model=h100-sxm"))

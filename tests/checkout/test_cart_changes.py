@@ -10,6 +10,7 @@ from catalog.models import Offer
 from checkout.models import Order
 from checkout.sandbox.models import SandboxSession
 from extensions import db
+from tests.web.test_every_page_translated import problems
 
 TOKEN = re.compile(r'name="checkout_token" value="([^"]+)"')
 
@@ -48,6 +49,7 @@ def test_a_price_raised_after_the_cart_page_stops_checkout_then_one_click_pays_t
     assert "¥10.00 → ¥11.00" in row  # the unit price, too
     for said in words:
         assert said in page
+    assert problems(page, lang, ("A100 80GB ×1 a100-od",)) == []
     assert db.session.get(Offer, offer_id).stock == 1000  # nothing reserved
 
     confirm = re.search(r'<form[^>]*class="confirm-form".*?</form>', page, re.S).group(0)
@@ -117,7 +119,10 @@ def test_a_line_that_cannot_be_bought_is_marked_and_stops_checkout_with_the_same
     cart = client.get("/cart").get_data(as_text=True)
     assert zh in cart and 'class="line-problem"' in cart
     assert "查看类似报价" in cart and "/offers?" in cart
-    assert en in client.get("/cart?lang=en").get_data(as_text=True)
+    assert problems(cart, "zh", ("A100 80GB ×1 h100-x",)) == []
+    english = client.get("/cart?lang=en").get_data(as_text=True)
+    assert en in english
+    assert problems(english, "en", ("A100 80GB ×1 h100-x",)) == []
     client.set_cookie("lang", "zh")
 
     response = client.post("/checkout", data={"email": "b@example.cn", "checkout_token": token},
