@@ -55,6 +55,12 @@ def test_fractional_hours_and_cards_round_up_to_whole_ones(client):
     assert links[half_card] == {"instances": ["6"], "hours": ["11"]}
 
 
+def test_cpu_rows_buy_whole_instances_of_cores(client):
+    four_cores = _offer("c4", kind="cpu", price="0.2", vcpus=D(4), ram_gb=D(16))
+    links = _buy_links(client.get("/plan?kind=cpu&count=10&hours=24").get_data(as_text=True))
+    assert links[four_cores] == {"instances": ["3"], "hours": ["24"]}  # ⌈10 cores ÷ 4 per instance⌉
+
+
 def test_token_rows_buy_a_months_tokens_in_packs(client):
     tok = _offer("tok", kind="token", price="3", list_unit="1m_tokens", model="deepseek-v3.2",
                  input_price=D(2), output_price=D(8))
