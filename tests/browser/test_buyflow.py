@@ -68,6 +68,11 @@ def test_buy_from_a_planner_row_then_see_the_price_change_before_paying(app, liv
     assert page.locator("#sandbox-amount").inner_text() == new_total
     assert "Test payment" in page.locator("h1").inner_text()
     screenshot("buyflow-sandbox-en")
+    page.click("#sandbox-pay")
+    page.wait_for_url("**/orders/**")
+    assert page.locator("#order-status").inner_text() == "Paid"
+    assert page.locator("#order-total").inner_text() == new_total
+    screenshot("buyflow-order-paid-en")
 
 
 def test_compare_column_buy_and_a_sold_out_line_marked_in_the_cart(app, live_server, page, screenshot):
