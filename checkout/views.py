@@ -157,6 +157,7 @@ def checkout():
     if placed is not None:  # a double-submit: the first submit placed the order and emptied the cart
         return _to_payment(placed)
     cart = carts.current_cart()
+    _hold_prices(cart)
     if _line_problems(cart):
         flash(_("Checkout stopped before payment: some lines cannot be bought as they stand (see below)."), "error")
         return redirect(url_for("checkout.view_cart"))
@@ -180,6 +181,19 @@ def checkout():
     _remember(order)
     carts.empty()
     return _to_payment(order)
+
+
+def _hold_prices(cart) -> None:
+    """Lock the cart's offers, fresh from the database, until the order is placed (its commit ends
+    the lock): a price or stock change waits, so what is compared is what place_order charges.
+
+    PostgreSQL row locks, taken in id order so two checkouts never wait on each other in a circle;
+    SQLite has one writer and ignores FOR UPDATE.
+    """
+    ids = sorted({line.offer_id for line in cart.lines}) if cart else []
+    if ids:
+        db.session.scalars(select(Offer).where(Offer.id.in_(ids)).order_by(Offer.id).with_for_update()
+                           .execution_options(populate_existing=True)).all()
 
 
 def _remember(order: Order) -> None:

@@ -139,3 +139,36 @@ def test_removing_the_marked_line_clears_the_mark(client, make_offer):
     _set(offer_id, stock=0)
     client.post("/cart/remove", data={"offer_id": offer_id})
     assert 'id="line-problems"' not in client.get("/cart").get_data(as_text=True)
+
+
+def test_a_price_change_waits_while_checkout_compares_and_places_the_order(client, make_offer, monkeypatch):
+    """Between the comparison and the order's commit no re-pricing can land (PostgreSQL row locks)."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has one writer: nothing can change a price in between")
+    from sqlalchemy import text
+    from sqlalchemy.exc import OperationalError
+
+    from checkout import views
+
+    offer_id = make_offer(stock=10, price="10")
+    client.post("/cart/add", data={"offer_id": offer_id, "quantity": 2})
+    token = _cart_token(client)
+    attempts = []
+    real_place_order = views.place_order
+
+    def place_order_while_a_vendor_reprices(*args, **kwargs):
+        with db.engine.connect() as other:
+            other.execute(text("SET lock_timeout = '300ms'"))
+            try:
+                other.execute(text("UPDATE offers SET unit_price = 99 WHERE id = :id"), {"id": offer_id})
+                attempts.append("changed")
+            except OperationalError:
+                attempts.append("waited")
+            other.rollback()
+        return real_place_order(*args, **kwargs)
+
+    monkeypatch.setattr(views, "place_order", place_order_while_a_vendor_reprices)
+    response = client.post("/checkout", data={"email": "b@example.cn", "checkout_token": token})
+    assert response.status_code == 303
+    assert attempts == ["waited"]
+    assert db.session.scalar(db.select(Order)).total == Decimal("20.00")
