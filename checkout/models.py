@@ -188,3 +188,15 @@ class Payment(db.Model):
     outcome: Mapped[str] = mapped_column(String(16))  # paid | review
     raw: Mapped[Optional[dict]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CheckoutQuote(db.Model):
+    """What one cart page showed the buyer, found again by the checkout token it issued: checkout
+    compares it with the prices of the moment (checkout/price_change.py), never with the browser's."""
+
+    __tablename__ = "checkout_quotes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    checkout_token: Mapped[str] = mapped_column(String(64), unique=True)
+    lines: Mapped[list] = mapped_column(JSON)  # [SeenLine.as_json(), ...]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

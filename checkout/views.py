@@ -25,9 +25,12 @@ from checkout import cart as carts
 from checkout.delivery import reveal_notes
 from checkout.fulfilment import fulfil
 from checkout.gateway import payment_service, sandbox_mode
+from checkout.line_problems import line_problem
 from checkout.models import Order, OrderLine, OrderStatus
 from checkout.orders import OfferUnavailable, OutOfStock, Wanted, place_order, priced
 from checkout.payments import LATEST_SESSION_START_SECONDS
+from checkout.price_change import changed_lines, seen_lines, total_of
+from checkout.quotes import keep_quote, seen_quote
 from checkout.schemas import CartLineSchema, CheckoutSchema, OfferIdSchema
 from extensions import db
 from pricing.line_total import PricingError, QuantityError, line_total, order_total, purchase_price
@@ -56,15 +59,38 @@ def _quote_lines(cart) -> tuple[list[dict], object]:
     return rows, order_total([r["total"] for r in rows])
 
 
-@bp.get("/cart")
-def view_cart():
-    cart = carts.current_cart()
-    rows, total = _quote_lines(cart)
-    email = current_user.email if current_user.is_authenticated else ""
+def _line_problems(cart) -> list[dict]:
+    """The cart's lines that cannot be bought as they stand, each with its offer and LineProblem."""
+    found = []
+    for line in cart.lines if cart else []:
+        offer = line.offer
+        problem = line_problem(offer_id=offer.id, title=offer.title, status=offer.status, stock=offer.stock,
+                               takes=line.quantity)
+        if problem is not None:
+            found.append({"line": line, "offer": offer, "problem": problem})
+    return found
+
+
+def _issue_token(rows: list[dict]) -> str:
+    """A checkout token for the page about to show `rows`, with what it shows kept server-side."""
     token = secrets.token_urlsafe(24)
     session[ISSUED_TOKENS] = [*session.get(ISSUED_TOKENS, [])[-(KEPT_TOKENS - 1):], token]
-    return render_template("checkout/cart.html", rows=rows, total=total, email=email,
-                           checkout_token=token, sandbox=sandbox_mode())
+    if rows:
+        keep_quote(db.session, token, seen_lines(rows))
+    return token
+
+
+def _cart_page(cart, *, email: str, status: int = 200, **shown):
+    rows, total = _quote_lines(cart)
+    problems = _line_problems(cart)
+    return render_template("checkout/cart.html", rows=rows, total=total, email=email, problems=problems,
+                           problem_lines={p["line"].id for p in problems}, checkout_token=_issue_token(rows),
+                           sandbox=sandbox_mode(), **shown), status
+
+
+@bp.get("/cart")
+def view_cart():
+    return _cart_page(carts.current_cart(), email=current_user.email if current_user.is_authenticated else "")
 
 
 @bp.get("/cart/add/<int:offer_id>")
@@ -139,7 +165,21 @@ def checkout():
         flash(_("This checkout form was not opened in this browser, or is too old: please check your cart "
                 "and try again."), "error")
         return redirect(url_for("checkout.view_cart"))
+    token = data["checkout_token"]
+    placed = db.session.scalar(select(Order).where(Order.checkout_token == token))
+    if placed is not None:  # a double-submit: the first submit placed the order and emptied the cart
+        return _to_payment(placed)
     cart = carts.current_cart()
+    _hold_prices(cart)
+    if _line_problems(cart):
+        flash(_("Checkout stopped before payment: some lines cannot be bought as they stand (see below)."), "error")
+        return redirect(url_for("checkout.view_cart"))
+    rows, _total = _quote_lines(cart)
+    seen = seen_quote(db.session, token) or []
+    changes = changed_lines(seen, seen_lines(rows))
+    if changes and rows:
+        # Nothing is placed and no payment page is made: the buyer sees old → new and may go on at the new price.
+        return _cart_page(cart, email=data["email"], status=409, price_changes=changes, old_total=total_of(seen))
     wanted = [Wanted(line.offer_id, line.quantity) for line in (cart.lines if cart else [])]
     try:
         order = place_order(db.session, wanted, email=data["email"], checkout_token=data["checkout_token"],
@@ -154,6 +194,19 @@ def checkout():
     _remember(order)
     carts.empty()
     return _to_payment(order)
+
+
+def _hold_prices(cart) -> None:
+    """Lock the cart's offers, fresh from the database, until the order is placed (its commit ends
+    the lock): a price or stock change waits, so what is compared is what place_order charges.
+
+    PostgreSQL row locks, taken in id order so two checkouts never wait on each other in a circle;
+    SQLite has one writer and ignores FOR UPDATE.
+    """
+    ids = sorted({line.offer_id for line in cart.lines}) if cart else []
+    if ids:
+        db.session.scalars(select(Offer).where(Offer.id.in_(ids)).order_by(Offer.id).with_for_update()
+                           .execution_options(populate_existing=True)).all()
 
 
 def _remember(order: Order) -> None:

@@ -10,6 +10,7 @@ from catalog.models import Offer, utcnow
 from catalog.offer_query import offers_by_id
 from catalog.registry import default_registries
 from compare import charts, market
+from compare.buy_links import buy_args
 from compare.plan_schema import PlanSchema
 from compare.planner import make_plan
 from compare.side_by_side import MAX_OFFERS, cheapest_columns, compare_rows, ids_without, parse_ids
@@ -66,7 +67,8 @@ def plan():
             errors = field_messages(exc)
     gpu_models = sorted(default_registries().gpus.models.values(), key=lambda m: (m.vendor, m.name))
     return render_template("compare/plan.html", kind=kind, args=args, result=result, errors=errors,
-                           gpu_models=gpu_models, billing_labels=_billing_labels(), lang=language())
+                           gpu_models=gpu_models, billing_labels=_billing_labels(), lang=language(),
+                           buy_args=buy_args)
 
 
 @bp.get("/market")

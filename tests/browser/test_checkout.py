@@ -29,7 +29,7 @@ def test_buy_card_hours_and_pay_in_the_sandbox(app, live_server, page, screensho
     page.fill("input[name=email]", "buyer@example.cn")
     page.click("button.primary")
     page.wait_for_url("**/stripe-sandbox/pay/**")
-    assert page.locator("#sandbox-amount").inner_text() == "7400"
+    assert page.locator("#sandbox-amount").inner_text() == "¥74.00"  # yuan, never fen
     screenshot("checkout-sandbox-pay")
     page.click("#sandbox-pay")
     page.wait_for_url("**/orders/**")
