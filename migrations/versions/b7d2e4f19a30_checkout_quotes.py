@@ -1,7 +1,7 @@
 """checkout_quotes: what each cart page showed, so checkout can stop when a price changed since
 
 Revision ID: b7d2e4f19a30
-Revises: 3c5e1f0a9b21
+Revises: b7d41e2c9a05
 Create Date: 2026-12-03 13:20:00
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'b7d2e4f19a30'
-down_revision = '3c5e1f0a9b21'
+down_revision = 'b7d41e2c9a05'
 branch_labels = None
 depends_on = None
 
