@@ -35,6 +35,10 @@ COMPARED_COLUMNS = (
     "list_output_amount", "list_cached_input_amount", "list_currency", "list_unit", "unit_price", "gpu_model",
     "gpu_count", "gpu_memory_gb", "vcpus", "ram_gb", "cpu_arch", "price_per_tflop_hour", "price_per_gb_hour",
     "model", "context_window", "input_price", "output_price", "cached_input_price",
+    # Spec 4.1: a change updates the offer; the price history stays the history of the peak prices.
+    "available_from", "available_to", "available_hours", "off_peak_hours", "off_peak_rate", "batch_rate",
+    "long_context_threshold", "cache_write_price", "long_input_price", "long_output_price",
+    "list_cache_write_amount", "list_long_input_amount", "list_long_output_amount",
 )
 
 
@@ -84,6 +88,8 @@ class ImportReport:
             "errors": [e.as_json() for e in self.errors],
             "skipped": len(self.skipped),
             "skips": [{"row": s.number, "reason": s.reason} for s in self.skipped],
+            # Headers that fed no standard column: named, never dropped unseen.
+            "ignored_columns": list(self.ignored_headers),
             **({"dry_run": True} if self.dry_run else {}),
             **({"delisted": self.delisted if landed else 0} if self.delisted or self.missing else {}),
         }
