@@ -42,6 +42,12 @@ COMPARED_COLUMNS = (
 )
 
 
+# Spec 4.1 values the upload preview shows beside the price.
+PREVIEW_DETAIL_COLUMNS = ("available_from", "available_to", "available_hours", "off_peak_hours", "off_peak_rate",
+                          "cache_write_price", "batch_rate", "long_context_threshold", "long_input_price",
+                          "long_output_price")
+
+
 @dataclass(frozen=True)
 class RowError:
     row: int
@@ -201,7 +207,8 @@ def _change(number: int, offer: dict, change: str) -> dict:
     """One preview row: what the row would do and its normalized prices."""
     return {"row": number, "sku": offer["sku"], "change": change, "kind": offer["kind"], "title": offer["title"],
             "unit_price": offer["unit_price"], "input_price": offer["input_price"],
-            "output_price": offer["output_price"]}
+            "output_price": offer["output_price"],
+            **{c: offer[c] for c in PREVIEW_DETAIL_COLUMNS if offer.get(c) is not None}}
 
 
 def _history_values(offer: dict) -> dict:
