@@ -163,3 +163,15 @@ def test_every_ignored_column_is_named_in_the_summary(runner, tmp_path):
     assert result.exit_code == 0
     assert summary["ignored_columns"] == ["机房等级", "warranty"]
     assert "ignored columns" in result.output
+
+
+def test_the_seed_sheets_carry_examples_of_the_new_columns(runner):
+    from offers.cli import SEED_DIR
+
+    for vendor, sheet in (("deepseek", "deepseek.csv"), ("google-gemini", "google-gemini.csv")):
+        result = runner.invoke(args=["import-sheet", str(SEED_DIR / "offers" / sheet), "--vendor", vendor])
+        assert result.exit_code == 0, result.output
+    v3, gemini = offer("ds-v3"), offer("gem-25pro")
+    assert (v3.off_peak_hours, v3.off_peak_rate) == ("00:30-08:30", Decimal("0.5"))
+    assert (gemini.long_context_threshold, gemini.batch_rate) == (200000, Decimal("0.5"))
+    assert gemini.long_input_price == 2 * gemini.input_price
