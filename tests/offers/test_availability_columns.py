@@ -175,3 +175,23 @@ def test_the_seed_sheets_carry_examples_of_the_new_columns(runner):
     assert (v3.off_peak_hours, v3.off_peak_rate) == ("00:30-08:30", Decimal("0.5"))
     assert (gemini.long_context_threshold, gemini.batch_rate) == (200000, Decimal("0.5"))
     assert gemini.long_input_price == 2 * gemini.input_price
+
+
+def test_xlsx_date_cells_read_as_dates_and_times_as_times(runner, tmp_path):
+    import io
+
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    header = [*GPU, "available_from", "available_to"]
+    sheet.append(header)
+    sheet.append([*GPU.values(), datetime(2026, 12, 1, 8, 30), datetime(2026, 12, 31)])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    path = tmp_path / "sheet.xlsx"
+    path.write_bytes(buffer.getvalue())
+    result = runner.invoke(args=["import-sheet", str(path), "--vendor", "acme"])
+    assert result.exit_code == 0, result.output
+    g = offer("g1")
+    assert (g.available_from, g.available_to) == (datetime(2026, 12, 1, 0, 30), datetime(2026, 12, 31, 16, 0))
