@@ -71,3 +71,15 @@ def _path(name: str):
 
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS / f"{name}.png"
+
+
+def test_the_offer_page_shows_the_off_peak_price_beside_the_peak_price(live_server, page, screenshot, seeded):
+    page.goto(f"{live_server}/market/tokens/compare?family=deepseek&sort=-off_peak_input")
+    page.locator(".token-table tbody tr td a").first.click()
+    page.wait_for_url("**/offers/*")
+    box = page.locator(".price-box").inner_text()
+    assert "闲时 00:30–08:30 五折：输入 ¥1.00、输出 ¥4.00 /百万 tokens" in box
+    screenshot("offer-off-peak-zh")
+    page.goto(page.url + "?lang=en")
+    assert "Off-peak 00:30–08:30 at 50%: input ¥1.00, output ¥4.00 per 1M tokens" in page.locator(".price-box").inner_text()
+    screenshot("offer-off-peak-en")
