@@ -68,3 +68,13 @@ def test_the_upload_preview_shows_them_and_names_ignored_columns(client, acme):
     assert "闲时 00:30–08:30 五折 ¥1.00 / 卡时" in zh and "可用：至 2026-12-31 24:00（北京时间）" in zh
     en = client.get(f"/stall/uploads/{latest_upload_id()}/preview?lang=en").text
     assert "Ignored columns" in en and "Off-peak 00:30–08:30 at 50%: ¥1.00 / card-hour" in en
+
+
+def test_the_live_preview_reads_the_off_peak_price_back(client, acme):
+    form = {"kind": "gpu", "gpu_model": "RTX 4090", "gpu_count": "1", "region": "杭州", "billing": "on_demand",
+            "price": "1.90", "currency": "CNY", "price_unit": "card_hour", "off_peak_hours": "00:30-08:30",
+            "off_peak_rate": "5折"}
+    data = client.post("/stall/offers/preview", data=form).get_json()
+    assert data["ok"] and data["text"] == "= ¥1.90 / 卡时 · 闲时 00:30–08:30 五折 ¥0.95 / 卡时"
+    data = client.post("/stall/offers/preview", data=dict(form, off_peak_rate="2")).get_json()
+    assert not data["ok"] and "off_peak_rate" in data["errors"]
