@@ -15,6 +15,8 @@ from pricing.text import fold
 # ten, enough for a per-token price such as USD 0.0000016.
 NORMALIZED = Money(20, 6)
 LISTED = Money(24, 10)
+# A price multiplier (off-peak, batch): above 0, at most 1, four places (0.7500 = 七五折).
+RATE = Money(5, 4)
 
 
 def utcnow() -> datetime:
@@ -107,6 +109,23 @@ class Offer(db.Model):
     input_price: Mapped[Optional[Decimal]] = mapped_column(NORMALIZED)
     output_price: Mapped[Optional[Decimal]] = mapped_column(NORMALIZED)
     cached_input_price: Mapped[Optional[Decimal]] = mapped_column(NORMALIZED)
+
+    # Spec section 4.1: None means "not offered" or "no limit", never zero. Times are naive UTC;
+    # windows "HH:MM-HH:MM" in Asia/Shanghai (pricing/availability.py); rates are multipliers.
+    available_from: Mapped[Optional[datetime]]
+    available_to: Mapped[Optional[datetime]]
+    available_hours: Mapped[Optional[str]] = mapped_column(String(11))
+    off_peak_hours: Mapped[Optional[str]] = mapped_column(String(11))
+    off_peak_rate: Mapped[Optional[Decimal]] = mapped_column(RATE)
+    batch_rate: Mapped[Optional[Decimal]] = mapped_column(RATE)
+    long_context_threshold: Mapped[Optional[int]]
+    # Token rows: normalized CNY per 1M tokens, and the amounts as listed (for editing them as typed).
+    cache_write_price: Mapped[Optional[Decimal]] = mapped_column(NORMALIZED)
+    long_input_price: Mapped[Optional[Decimal]] = mapped_column(NORMALIZED)
+    long_output_price: Mapped[Optional[Decimal]] = mapped_column(NORMALIZED)
+    list_cache_write_amount: Mapped[Optional[Decimal]] = mapped_column(LISTED)
+    list_long_input_amount: Mapped[Optional[Decimal]] = mapped_column(LISTED)
+    list_long_output_amount: Mapped[Optional[Decimal]] = mapped_column(LISTED)
 
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

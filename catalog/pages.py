@@ -35,6 +35,7 @@ from catalog.price_chart import ChartLabels, price_history_svg
 from catalog.registry import default_registries
 from catalog.summary import catalog_summary
 from extensions import db
+from pricing.availability import discounted
 from pricing.units import Billing
 from web import caches
 from web import format as fmt
@@ -297,8 +298,10 @@ def offer(offer_id: int):
         [(h.at, h.unit_price) for h in item.price_history], datetime.now(UTC).replace(tzinfo=None),
         ChartLabels(title=_("Price history"), unit=f"¥ / {unit}", format_price=fmt.cny,
                     format_date=fmt.day))
+    batch = {"input": discounted(item.input_price, item.batch_rate),
+             "output": discounted(item.output_price, item.batch_rate)}
     return render_template("catalog/offer.html", offer=item, gpu=gpu, token_model=token_model, others=others,
-                           chart=Markup(chart), history=list(reversed(item.price_history)))
+                           chart=Markup(chart), history=list(reversed(item.price_history)), batch=batch)
 
 
 def export_header() -> list[str]:

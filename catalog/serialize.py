@@ -4,6 +4,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from catalog.models import Offer, PriceHistory
+from pricing.availability import local
 
 
 def dec(value: Decimal | None) -> str | None:
@@ -21,6 +22,12 @@ def plain(value: Decimal | None) -> str | None:
 
 def when(value: datetime | None) -> str | None:
     return None if value is None else value.replace(microsecond=0).isoformat() + "Z"
+
+
+def local_when(value: datetime | None) -> str | None:
+    """A stored naive-UTC time in Asia/Shanghai with its offset: '2026-12-01T08:00:00+08:00'."""
+    shown = local(value)
+    return None if shown is None else shown.replace(microsecond=0).isoformat()
 
 
 def offer_json(offer: Offer) -> dict:
@@ -44,6 +51,12 @@ def offer_json(offer: Offer) -> dict:
         "currency": "CNY",
         "updated_at": when(offer.updated_at),
         "price_updated_at": when(offer.price_updated_at),
+        # Spec 4.1, every kind: null = no limit / not offered.
+        "available_from": local_when(offer.available_from),
+        "available_to": local_when(offer.available_to),
+        "available_hours": offer.available_hours,
+        "off_peak_hours": offer.off_peak_hours,
+        "off_peak_rate": plain(offer.off_peak_rate),
     }
     if offer.kind == "gpu":
         data.update(gpu_model=offer.gpu_model, gpu_count=plain(offer.gpu_count),
@@ -55,9 +68,15 @@ def offer_json(offer: Offer) -> dict:
     else:
         data["list_price"].update(input_amount=plain(offer.list_input_amount),
                                   output_amount=plain(offer.list_output_amount),
-                                  cached_input_amount=plain(offer.list_cached_input_amount))
+                                  cached_input_amount=plain(offer.list_cached_input_amount),
+                                  cache_write_amount=plain(offer.list_cache_write_amount),
+                                  long_input_amount=plain(offer.list_long_input_amount),
+                                  long_output_amount=plain(offer.list_long_output_amount))
         data.update(model=offer.model, context_window=offer.context_window, input_price=dec(offer.input_price),
-                    output_price=dec(offer.output_price), cached_input_price=dec(offer.cached_input_price))
+                    output_price=dec(offer.output_price), cached_input_price=dec(offer.cached_input_price),
+                    cache_write_price=dec(offer.cache_write_price), batch_rate=plain(offer.batch_rate),
+                    long_context_threshold=offer.long_context_threshold,
+                    long_input_price=dec(offer.long_input_price), long_output_price=dec(offer.long_output_price))
     return data
 
 

@@ -14,6 +14,7 @@ from compare.buy_links import buy_args
 from compare.plan_schema import PlanSchema
 from compare.planner import make_plan
 from compare.side_by_side import MAX_OFFERS, cheapest_columns, compare_rows, ids_without, parse_ids
+from compare.token_table import MAX_ROWS, SORT_KEYS, parse_sort, token_table
 from extensions import db
 from web.format import listed_price
 from web.locale import gettext as _
@@ -124,5 +125,17 @@ def market_token(model_id: str):
     trend_svg = charts.trend_chart(trend, labels, _("%(model)s: median price over time", model=name),
                                    _("CNY per 1M tokens")) if trend else ""
     return render_template("compare/market_token.html", name=name, model_id=model_id, offers=offers,
+                           family=model.family if model else "",
                            spreads=spreads, labels=labels, range_svg=Markup(range_svg), trend_svg=Markup(trend_svg),
                            trend_days=len({d for pts in trend.values() for d, _ in pts}))
+
+
+@bp.get("/market/tokens/compare")
+def token_compare():
+    """Every token model × provider, sortable by any column (?sort=output, ?sort=-context_window)."""
+    family, vendor = request.args.get("family", "").strip(), request.args.get("vendor", "").strip()
+    sort_key, descending = parse_sort(request.args.get("sort"))
+    table = token_table(db.session, default_registries(), family=family, vendor=vendor,
+                        sort=("-" if descending else "") + sort_key)
+    return render_template("compare/token_table.html", table=table, family=family, vendor=vendor,
+                           sort_key=sort_key, descending=descending, sort_keys=SORT_KEYS, max_rows=MAX_ROWS)

@@ -36,6 +36,17 @@ HEADER_ALIASES: dict[str, list[str]] = {
     "price_unit": ["计费单位", "单位", "价格单位", "unit", "price unit", "billing unit"],
     "stock": ["库存", "可用数量", "可售数量", "余量", "available", "availability", "inventory"],
     "description": ["描述", "说明", "备注", "产品描述", "详情", "notes", "note", "remarks"],
+    # Spec v2 section 4.1.
+    "available_from": ["可用开始", "可用开始时间", "开始可用", "available from"],
+    "available_to": ["可用结束", "可用结束时间", "可用截止", "available to", "available until"],
+    "available_hours": ["每日可用时段", "可用时段", "available hours", "daily hours"],
+    "off_peak_hours": ["闲时时段", "错峰时段", "off-peak hours", "off peak hours"],
+    "off_peak_rate": ["闲时折扣", "错峰折扣", "off-peak rate", "off peak rate", "off-peak discount"],
+    "cache_write_price": ["缓存写入单价", "缓存写入价格", "cache write price", "cache write"],
+    "batch_rate": ["批量折扣", "批处理折扣", "batch rate", "batch discount"],
+    "long_context_threshold": ["长上下文阈值", "long context threshold"],
+    "long_input_price": ["长上下文输入单价", "长上下文输入价格", "long input price", "long context input price"],
+    "long_output_price": ["长上下文输出单价", "长上下文输出价格", "long output price", "long context output price"],
 }
 
 _ALIASES = {fold(alias): col for col, names in HEADER_ALIASES.items() for alias in [col, *names]}

@@ -15,7 +15,7 @@ import os
 import socket
 import threading
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from flask import Flask, current_app
@@ -255,4 +255,5 @@ def _run(app: Flask, job: ImportJob, upload: SheetUpload, progress_factory) -> I
 
 
 def _jsonable(change: dict) -> dict:
-    return {k: (format(v, "f") if isinstance(v, Decimal) else v) for k, v in change.items()}
+    return {k: (format(v, "f") if isinstance(v, Decimal) else v.isoformat() if isinstance(v, datetime) else v)
+            for k, v in change.items()}

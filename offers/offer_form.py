@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from catalog.models import Offer, Vendor
 from offers.schema import CatalogContext, OfferSchema, bilingual
 from offers.sheet_import import ImportReport, import_rows
+from pricing.availability import local_text
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,16 @@ FIELDS: tuple[FormField, ...] = (
     FormField("currency", "Currency", ALL_KINDS, "select"),
     FormField("price_unit", "Price unit", ALL_KINDS, "select"),
     FormField("stock", "Stock (units available, blank = unknown)", ALL_KINDS, "number"),
+    FormField("cache_write_price", "Cache write price", ("token",), "number"),
+    FormField("long_context_threshold", "Long-context threshold (input tokens)", ("token",), "number"),
+    FormField("long_input_price", "Long-context input price", ("token",), "number"),
+    FormField("long_output_price", "Long-context output price", ("token",), "number"),
+    FormField("batch_rate", "Batch rate (0.5 = half price)", ("token",)),
+    FormField("available_from", "Available from (Beijing time, blank = now)", ALL_KINDS),
+    FormField("available_to", "Available until (a date alone = to the end of that day)", ALL_KINDS),
+    FormField("available_hours", "Daily hours (HH:MM-HH:MM, blank = all day)", ALL_KINDS),
+    FormField("off_peak_hours", "Off-peak hours (HH:MM-HH:MM)", ALL_KINDS),
+    FormField("off_peak_rate", "Off-peak rate (0.5 = half price)", ALL_KINDS),
     FormField("description", "Description", ALL_KINDS, "textarea"),
 )
 FIELD_NAMES = tuple(f.name for f in FIELDS)
@@ -71,7 +82,14 @@ def offer_to_form(offer: Offer) -> dict:
                 gpu_memory_gb=_plain(offer.gpu_memory_gb), vcpus=_plain(offer.vcpus), ram_gb=_plain(offer.ram_gb),
                 cpu_arch=offer.cpu_arch or "", model=offer.model or "",
                 context_window="" if offer.context_window is None else str(offer.context_window),
-                currency=offer.list_currency, price_unit=offer.list_unit)
+                currency=offer.list_currency, price_unit=offer.list_unit,
+                available_from=local_text(offer.available_from), available_to=local_text(offer.available_to),
+                available_hours=offer.available_hours or "", off_peak_hours=offer.off_peak_hours or "",
+                off_peak_rate=_plain(offer.off_peak_rate), batch_rate=_plain(offer.batch_rate),
+                long_context_threshold="" if offer.long_context_threshold is None else str(offer.long_context_threshold),
+                cache_write_price=_plain(offer.list_cache_write_amount),
+                long_input_price=_plain(offer.list_long_input_amount),
+                long_output_price=_plain(offer.list_long_output_amount))
     if offer.kind == "token" and offer.list_amount is None:
         data.update(input_price=_plain(offer.list_input_amount), output_price=_plain(offer.list_output_amount),
                     cached_input_price=_plain(offer.list_cached_input_amount))

@@ -17,7 +17,14 @@ from catalog.context import CatalogContext
 from catalog.models import Offer
 from catalog.money_type import Money
 from catalog.registry import UnknownName
-from catalog.spec_schema import ALL_COLUMNS, EXTRA_COLUMNS, STANDARD_COLUMNS  # noqa: F401 - the sheet's columns
+from catalog.spec_schema import (  # noqa: F401 - the sheet's columns
+    ALL_COLUMNS,
+    AVAILABILITY_COLUMNS,
+    EXTRA_COLUMNS,
+    STANDARD_COLUMNS,
+    TOKEN_DETAIL_COLUMNS,
+)
+from pricing.availability import AvailabilityError, parse_local_time, parse_rate, parse_window
 from pricing.currency import UnknownCurrency, parse_currency
 from pricing.money import AmountError, parse_amount
 from pricing.normalize import (
@@ -65,7 +72,12 @@ def hidden_character(position: int, char: str, zh_where: str = "", en_where: str
 MAX_LISTED_AMOUNT = Decimal(10) ** 10
 MAX_NORMALIZED_PRICE = Decimal(10) ** 12
 MAX_GPU_COUNT = Decimal(100_000)
-NORMALIZED_PRICE_FIELDS = ("unit_price", "input_price", "output_price", "cached_input_price")
+NORMALIZED_PRICE_FIELDS = ("unit_price", "input_price", "output_price", "cached_input_price", "cache_write_price",
+                           "long_input_price", "long_output_price")
+# Token prices beyond input and output (spec 4.1), each in the row's token unit: (listed column, normalized).
+TOKEN_EXTRA_PRICES = {"cache_write_price": "list_cache_write_amount", "long_input_price": "list_long_input_amount",
+                      "long_output_price": "list_long_output_amount"}
+AMOUNT_FIELDS = ("price", "input_price", "output_price", "cached_input_price", *TOKEN_EXTRA_PRICES)
 # PostgreSQL's INTEGER is 32-bit (SQLite's is 64): the bound of every Integer column.
 INT4_MAX = 2**31 - 1
 _ARCH_WORDS = {"x86_64": "x86_64", "x86": "x86_64", "amd64": "x86_64", "intel": "x86_64", "amd": "x86_64",
@@ -192,6 +204,41 @@ class WordField(fields.Field):
                 bilingual(f"未知的{self.zh_name}：{value!r}", f"unknown {self.en_name}: {value!r}")) from None
 
 
+class RateField(fields.Field):
+    """A price multiplier: 0.5, 50%, 5折 (pricing.availability.parse_rate)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        try:
+            return parse_rate(value)
+        except AvailabilityError as exc:
+            raise ValidationError(str(exc)) from None
+
+
+class WindowField(fields.Field):
+    """A daily window HH:MM-HH:MM in Asia/Shanghai, stored in that one spelling."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        try:
+            return parse_window(str(value)).text()
+        except AvailabilityError as exc:
+            raise ValidationError(str(exc)) from None
+
+
+class LocalTimeField(fields.Field):
+    """An ISO date or date-time (Asia/Shanghai without an offset) as naive UTC; `end_of_day`: a date
+    alone is the end of that day (24:00)."""
+
+    def __init__(self, end_of_day: bool = False, **kwargs):
+        super().__init__(**kwargs)
+        self.end_of_day = end_of_day
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        try:
+            return parse_local_time(str(value), end_of_day=self.end_of_day)
+        except AvailabilityError as exc:
+            raise ValidationError(str(exc)) from None
+
+
 def _parse_arch(text: str) -> str:
     try:
         return _ARCH[squash(text)]
@@ -224,6 +271,16 @@ class OfferSchema(Schema):
     currency = WordField(parse_currency, "币种", "currency")
     price_unit = WordField(parse_price_unit, "计费单位", "price unit")
     stock = WholeNumber("stock", minimum=0)
+    available_from = LocalTimeField()
+    available_to = LocalTimeField(end_of_day=True)
+    available_hours = WindowField()
+    off_peak_hours = WindowField()
+    off_peak_rate = RateField()
+    cache_write_price = AmountField()
+    batch_rate = RateField()
+    long_context_threshold = WholeNumber("long_context_threshold", minimum=1)
+    long_input_price = AmountField()
+    long_output_price = AmountField()
 
     def __init__(self, context: CatalogContext, **kwargs):
         super().__init__(**kwargs)
@@ -257,7 +314,7 @@ class OfferSchema(Schema):
         kind = data.get("kind")
         unit, unit_currency = data.get("price_unit", (None, None))
         currency = data.get("currency")
-        amounts = [data[f] for f in ("price", "input_price", "output_price", "cached_input_price") if f in data]
+        amounts = [data[f] for f in AMOUNT_FIELDS if f in data]
         hints = {a.currency_hint for a in amounts if a.currency_hint} | ({unit_currency} if unit_currency else set())
         if currency and hints - {currency}:
             fail("currency", bilingual(f"币种 {currency} 与价格写法 {'/'.join(sorted(hints))} 不一致",
@@ -276,7 +333,7 @@ class OfferSchema(Schema):
             if unit in TOKENS:
                 fail("price_unit", bilingual(f"{unit.value} 不适用于{kind.value}报价",
                                              f"{unit.value} does not fit a {kind.value} offer"))
-            for field in ("input_price", "output_price", "cached_input_price"):
+            for field in ("input_price", "output_price", "cached_input_price", *TOKEN_DETAIL_COLUMNS):
                 if field in data:
                     fail(field, bilingual("只用于 token 报价", "only for token offers"))
         if kind is Kind.GPU:
@@ -305,6 +362,8 @@ class OfferSchema(Schema):
                     if field not in self._sent:
                         fail(field, bilingual("缺少价格：请填 price，或 input_price 与 output_price",
                                               "missing price: give price, or input_price and output_price"))
+
+        self._check_details(data, fail)
 
         regs = self.catalog.registries
         if data.get("region"):
@@ -339,6 +398,27 @@ class OfferSchema(Schema):
         if errors:
             raise ValidationError(errors)
 
+    def _check_details(self, data: dict, fail) -> None:
+        """Spec 4.1 columns that only mean something together."""
+        given = set(data) | self._sent
+        if "off_peak_rate" in given and "off_peak_hours" not in given:
+            fail("off_peak_hours", bilingual("填写了闲时折扣，还须填写闲时时段",
+                                             "off_peak_rate needs off_peak_hours (when it applies)"))
+        if "off_peak_hours" in given and "off_peak_rate" not in given:
+            fail("off_peak_rate", bilingual("填写了闲时时段，还须填写闲时折扣",
+                                            "off_peak_hours needs off_peak_rate (how much it takes off)"))
+        longs = {"long_input_price", "long_output_price"} & given
+        if longs and "long_context_threshold" not in given:
+            fail("long_context_threshold", bilingual("填写了长上下文单价，还须填写长上下文阈值",
+                                                     "long-context prices need long_context_threshold"))
+        if "long_context_threshold" in given and not longs:
+            fail("long_context_threshold", bilingual(
+                "长上下文阈值须配长上下文输入或输出单价",
+                "long_context_threshold needs long_input_price or long_output_price"))
+        start, end = data.get("available_from"), data.get("available_to")
+        if start is not None and end is not None and end <= start:
+            fail("available_to", bilingual("可用结束须晚于可用开始", "available_to must be after available_from"))
+
     @staticmethod
     def _card_memory(data: dict) -> Decimal | None:
         """Memory of a whole card, for telling 'A100' 40GB from 80GB (a 0.5 slice states half)."""
@@ -353,7 +433,7 @@ class OfferSchema(Schema):
         regs, fx = self.catalog.registries, self.catalog.fx
         kind: Kind = data["kind"]
         unit, unit_currency = data["price_unit"]
-        hints = [a.currency_hint for a in (data.get(f) for f in ("price", "input_price", "output_price")) if a]
+        hints = [a.currency_hint for a in (data.get(f) for f in AMOUNT_FIELDS) if a]
         currency = data.get("currency") or unit_currency or next(h for h in hints if h)
         out = {
             "sku": data["sku"].strip(), "kind": kind.value, "description": data.get("description"),
@@ -365,6 +445,9 @@ class OfferSchema(Schema):
             "ram_gb": data.get("ram_gb"), "cpu_arch": data.get("cpu_arch"), "model": None,
             "context_window": data.get("context_window"), "input_price": None, "output_price": None,
             "cached_input_price": None, "price_per_tflop_hour": None, "price_per_gb_hour": None,
+            **{c: data.get(c) for c in AVAILABILITY_COLUMNS},
+            "batch_rate": None, "long_context_threshold": None,
+            **{c: None for c in TOKEN_EXTRA_PRICES}, **{c: None for c in TOKEN_EXTRA_PRICES.values()},
         }
         try:
             if kind is Kind.TOKEN:
@@ -382,6 +465,12 @@ class OfferSchema(Schema):
                 if data.get("cached_input_price"):
                     out["list_cached_input_amount"] = data["cached_input_price"].value
                     out["cached_input_price"] = per_million_tokens(data["cached_input_price"].value, currency, unit, fx)
+                for name, listed_column in TOKEN_EXTRA_PRICES.items():
+                    if data.get(name):
+                        out[listed_column] = data[name].value
+                        out[name] = per_million_tokens(data[name].value, currency, unit, fx)
+                out["batch_rate"] = data.get("batch_rate")
+                out["long_context_threshold"] = data.get("long_context_threshold")
                 out["unit_price"] = blended_token_price(out["input_price"], out["output_price"])
                 out["title"] = data.get("title") or model.name
             elif kind is Kind.GPU:
@@ -409,7 +498,7 @@ class OfferSchema(Schema):
                 continue
             # A price that rounds to 0 would rank as free; one past the bound would not fit its column.
             if value <= 0 or value > MAX_NORMALIZED_PRICE:
-                field = "price" if name == "unit_price" or "price" in data else name
+                field = "price" if name == "unit_price" or ("price" in data and name not in TOKEN_EXTRA_PRICES) else name
                 raise ValidationError({field: [bilingual(
                     f"折算后的单价 {value:f} 元超出范围（须大于 0 且不超过 {MAX_NORMALIZED_PRICE:f}）",
                     f"the normalized price {value:f} CNY is out of range (above 0, at most {MAX_NORMALIZED_PRICE:f})")]})

@@ -35,7 +35,17 @@ COMPARED_COLUMNS = (
     "list_output_amount", "list_cached_input_amount", "list_currency", "list_unit", "unit_price", "gpu_model",
     "gpu_count", "gpu_memory_gb", "vcpus", "ram_gb", "cpu_arch", "price_per_tflop_hour", "price_per_gb_hour",
     "model", "context_window", "input_price", "output_price", "cached_input_price",
+    # Spec 4.1: a change updates the offer; the price history stays the history of the peak prices.
+    "available_from", "available_to", "available_hours", "off_peak_hours", "off_peak_rate", "batch_rate",
+    "long_context_threshold", "cache_write_price", "long_input_price", "long_output_price",
+    "list_cache_write_amount", "list_long_input_amount", "list_long_output_amount",
 )
+
+
+# Spec 4.1 values the upload preview shows beside the price.
+PREVIEW_DETAIL_COLUMNS = ("available_from", "available_to", "available_hours", "off_peak_hours", "off_peak_rate",
+                          "cache_write_price", "batch_rate", "long_context_threshold", "long_input_price",
+                          "long_output_price")
 
 
 @dataclass(frozen=True)
@@ -84,6 +94,8 @@ class ImportReport:
             "errors": [e.as_json() for e in self.errors],
             "skipped": len(self.skipped),
             "skips": [{"row": s.number, "reason": s.reason} for s in self.skipped],
+            # Headers that fed no standard column: named, never dropped unseen.
+            "ignored_columns": list(self.ignored_headers),
             **({"dry_run": True} if self.dry_run else {}),
             **({"delisted": self.delisted if landed else 0} if self.delisted or self.missing else {}),
         }
@@ -195,7 +207,8 @@ def _change(number: int, offer: dict, change: str) -> dict:
     """One preview row: what the row would do and its normalized prices."""
     return {"row": number, "sku": offer["sku"], "change": change, "kind": offer["kind"], "title": offer["title"],
             "unit_price": offer["unit_price"], "input_price": offer["input_price"],
-            "output_price": offer["output_price"]}
+            "output_price": offer["output_price"],
+            **{c: offer[c] for c in PREVIEW_DETAIL_COLUMNS if offer.get(c) is not None}}
 
 
 def _history_values(offer: dict) -> dict:

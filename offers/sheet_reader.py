@@ -202,6 +202,10 @@ def _cell_text(value) -> str:
         return "true" if value else "false"
     if isinstance(value, float):
         return repr(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, datetime) and (value.hour, value.minute, value.second, value.microsecond) == (0, 0, 0, 0):
+        # openpyxl reads a date cell as a datetime at midnight: keep it a date, so an end date
+        # (available_to) means the end of that day, as the same date typed as text does.
+        return value.date().isoformat()
     if isinstance(value, datetime | date):
         return value.isoformat()
     return str(value)

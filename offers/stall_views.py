@@ -3,6 +3,8 @@
 Every query here is scoped to the logged-in member's vendor: another vendor's offer is a 404.
 """
 
+from types import SimpleNamespace
+
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from marshmallow import ValidationError
@@ -136,8 +138,10 @@ def price_preview(vendor: Vendor):
         offer = preview_offer(catalog_context(db.session), request.form.to_dict())
     except ValidationError as exc:
             return jsonify(ok=False, errors=field_messages(exc, whole="_"))
-    return jsonify(ok=True, text=normalized_text(offer, language()),
-                   unit_price=format(offer["unit_price"], "f"))
+    lang = language()
+    # The off-peak price and the other spec 4.1 facts read back beside the price, as the offer page will show them.
+    text = " · ".join([normalized_text(offer, lang), *display.detail_lines(SimpleNamespace(**offer), lang)])
+    return jsonify(ok=True, text=text, unit_price=format(offer["unit_price"], "f"))
 
 
 @bp.get("/lookup/<any('gpu-models', 'regions', 'token-models'):registry>")

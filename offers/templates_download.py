@@ -9,12 +9,14 @@ EXAMPLES = (
     {"sku": "gpu-4090-1", "kind": "gpu", "title": "RTX 4090 单卡 按量", "region": "cn-hangzhou", "billing": "on_demand",
      "gpu_model": "RTX 4090", "gpu_count": "1", "gpu_memory_gb": "24", "vcpus": "16", "ram_gb": "64",
      "price": "1.90", "currency": "CNY", "price_unit": "card_hour", "stock": "12",
-     "description": "系统盘 50GB / 50 GB system disk"},
+     "description": "系统盘 50GB / 50 GB system disk", "available_from": "2026-12-01", "available_to": "2026-12-31",
+     "available_hours": "20:00-08:00", "off_peak_hours": "00:00-08:00", "off_peak_rate": "0.6"},
     {"sku": "cpu-c8-m", "kind": "cpu", "title": "8 核 16G 包月", "region": "cn-beijing", "billing": "monthly",
      "vcpus": "8", "ram_gb": "16", "cpu_arch": "x86_64", "price": "408.80", "currency": "CNY", "price_unit": "month"},
     {"sku": "tok-deepseek-v3", "kind": "token", "title": "DeepSeek-V3 API", "region": "cn-hangzhou",
      "billing": "on_demand", "model": "deepseek-v3", "context_window": "65536", "input_price": "2.00",
-     "output_price": "8.00", "currency": "CNY", "price_unit": "1m_tokens"},
+     "output_price": "8.00", "currency": "CNY", "price_unit": "1m_tokens", "cached_input_price": "0.50",
+     "off_peak_hours": "00:30-08:30", "off_peak_rate": "5折", "batch_rate": "0.5"},
 )
 
 NOTES = {
@@ -42,6 +44,22 @@ NOTES = {
     "stock": ("现有可售数量，留空表示未知", "units available now; blank = unknown"),
     "description": ("描述", "description"),
     "cached_input_price": ("缓存命中的输入价格（token，可选）", "cached input price (token, optional)"),
+    "available_from": ("可用开始：日期或日期时间，北京时间（如 2026-12-01 或 2026-12-01 08:00）；留空表示现在起",
+                       "usable from: a date or date-time, Beijing time unless it has an offset; blank = from now"),
+    "available_to": ("可用结束：只写日期表示到当天 24:00；留空表示不限",
+                     "usable until: a date alone means the end of that day (24:00); blank = no end"),
+    "available_hours": ("每日可用时段 HH:MM-HH:MM（北京时间，可跨午夜，如 22:00-08:00）；留空表示全天",
+                        "daily window HH:MM-HH:MM, Beijing time, may wrap midnight (22:00-08:00); blank = all day"),
+    "off_peak_hours": ("闲时时段 HH:MM-HH:MM（北京时间，可跨午夜），须与闲时折扣同填",
+                       "off-peak window HH:MM-HH:MM, Beijing time, may wrap midnight; needs off_peak_rate"),
+    "off_peak_rate": ("闲时折扣：该时段内所有价格乘以它，0.5、50% 或 5折 都是半价；须大于 0 且不超过 1",
+                      "multiplier of every price in off_peak_hours: 0.5, 50% or 5折 is half price; above 0, at most 1"),
+    "cache_write_price": ("缓存写入价格（token，与输入价同单位）", "price of writing the prompt cache (token, same unit)"),
+    "batch_rate": ("批量（异步）请求折扣（token），写法同闲时折扣", "multiplier for batch requests (token), as off_peak_rate"),
+    "long_context_threshold": ("长上下文阈值：输入超过这么多 tokens 的请求整体按长上下文价格计费（token）",
+                               "a request whose input exceeds this many tokens bills whole at the long prices (token)"),
+    "long_input_price": ("长上下文输入价格（token）", "long-context input price (token)"),
+    "long_output_price": ("长上下文输出价格（token）", "long-context output price (token)"),
 }
 
 

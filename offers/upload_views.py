@@ -4,8 +4,9 @@ Routes join the stall blueprint; every upload, job and import run is looked up w
 logged-in member's vendor, so another vendor's id is a 404.
 """
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 from urllib.parse import quote
 
 from flask import Response, abort, current_app, jsonify, redirect, render_template, request, url_for
@@ -24,6 +25,7 @@ from offers.sheet_reader import SheetError
 from offers.stall_models import ImportJob, SheetUpload
 from offers.stall_views import CsrfOnlyForm, bp, in_language
 from offers.templates_download import template_csv, template_xlsx
+from pricing import display
 from pricing.display import normalized_text, per_unit
 from web.locale import gettext as _
 from web.locale import language
@@ -155,6 +157,7 @@ def _display_row(row: dict, lang: str) -> dict:
     if row["change"] != "error":
         prices = {k: _dec(row.get(k)) for k in ("unit_price", "input_price", "output_price")}
         shown["price_text"] = normalized_text({"kind": row["kind"], **prices}, lang)
+        shown["detail_lines"] = display.detail_lines(_preview_offer(row, prices), lang)
         if row["change"] == "changed" and row.get("old_unit_price") is not None:
             unit = "input" if row["kind"] == "token" else row["kind"]
             old = _dec(row.get("old_input_price") if row["kind"] == "token" else row["old_unit_price"])
@@ -162,6 +165,16 @@ def _display_row(row: dict, lang: str) -> dict:
     else:
         shown["errors"] = [{**e, "message": in_language(e["message"])} for e in row.get("errors", [])]
     return shown
+
+
+def _preview_offer(row: dict, prices: dict) -> SimpleNamespace:
+    """A preview row's spec 4.1 values, typed back from the preview's JSON, shaped as an Offer."""
+    times = {c: datetime.fromisoformat(row[c]) if row.get(c) else None for c in ("available_from", "available_to")}
+    decimals = {c: _dec(row.get(c)) for c in ("off_peak_rate", "batch_rate", "cache_write_price", "long_input_price",
+                                              "long_output_price")}
+    return SimpleNamespace(kind=row["kind"], **prices, **times, **decimals,
+                           available_hours=row.get("available_hours"), off_peak_hours=row.get("off_peak_hours"),
+                           long_context_threshold=row.get("long_context_threshold"))
 
 
 def _dec(value):

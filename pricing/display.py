@@ -27,6 +27,8 @@ from babel.dates import TIMEDELTA_UNITS, format_timedelta
 from babel.lists import format_list
 from babel.messages.pofile import read_po
 
+from pricing import availability
+
 I18N_DIR = Path(__file__).resolve().parent.parent / "i18n"
 CENT = Decimal("0.01")
 CURRENCY_SYMBOLS = {"CNY": "¥", "USD": "$", "EUR": "€", "GBP": "£", "HKD": "HK$", "SGD": "S$", "JPY": "JP¥"}
@@ -271,3 +273,83 @@ def ago(then: datetime | None, lang: str, now: datetime) -> str:
         words = _ago_words[key] = format_timedelta(-timedelta(seconds=seconds), add_direction=True,
                                                    threshold=_AGO_THRESHOLD, locale=babel_locale(lang))
     return words
+
+
+# Spec 4.1: availability spans, daily windows and price multipliers, as people read them.
+_CN_NUMERALS = "〇一二三四五六七八九"
+
+
+def rate_text(rate: Decimal | None, lang: str) -> str:
+    """A price multiplier: 0.5 is '五折' / '50%', 0.75 '七五折' / '75%', 0.333 '3.33折' / '33.3%'."""
+    if rate is None:
+        return ""
+    percent = Decimal(rate) * 100
+    if percent == percent.to_integral_value() and 0 < percent < 100:
+        digits = f"{int(percent):02d}".rstrip("0")
+        tenths = "".join(_CN_NUMERALS[int(d)] for d in digits)
+    else:
+        tenths = quantity(Decimal(rate) * 10)
+    return word("%(percent)s%%", lang, percent=quantity(percent), tenths=tenths)
+
+
+def _local_minute(moment: datetime, end: bool) -> str:
+    """'2026-12-01 08:00'; an end at local midnight is that day's 24:00, as vendors write it."""
+    shown = availability.local(moment)
+    if end and (shown.hour, shown.minute) == (0, 0):
+        return f"{(shown - timedelta(days=1)):%Y-%m-%d} 24:00"
+    return f"{shown:%Y-%m-%d %H:%M}"
+
+
+def span_text(start: datetime | None, end: datetime | None, lang: str) -> str:
+    """An availability span in Beijing time: '2026-12-01 00:00 to 2026-12-31 24:00 (Beijing time)'."""
+    if start is None and end is None:
+        return ""
+    if start is not None and end is not None:
+        span = word("%(start)s to %(end)s", lang, start=_local_minute(start, False), end=_local_minute(end, True))
+    elif start is not None:
+        span = word("from %(start)s", lang, start=_local_minute(start, False))
+    else:
+        span = word("until %(end)s", lang, end=_local_minute(end, True))
+    return word("%(span)s (Beijing time)", lang, span=span)
+
+
+def window_text(window: str | None, lang: str) -> str:
+    """A daily window in Beijing time: '22:00–08:00 (Beijing time)'."""
+    if not window:
+        return ""
+    return word("%(span)s (Beijing time)", lang, span=availability.window_text(window))
+
+
+def off_peak_text(offer, lang: str) -> str:
+    """The off-peak price beside the peak one: '闲时 00:30–08:30 五折 ¥0.95 / 卡时'."""
+    if offer.off_peak_rate is None or not offer.off_peak_hours:
+        return ""
+    hours, rate = availability.window_text(offer.off_peak_hours), rate_text(offer.off_peak_rate, lang)
+    if offer.kind == "token":
+        return word("Off-peak %(hours)s at %(rate)s: input %(input)s, output %(output)s per 1M tokens", lang,
+                    hours=hours, rate=rate, input=cny(availability.discounted(offer.input_price, offer.off_peak_rate)),
+                    output=cny(availability.discounted(offer.output_price, offer.off_peak_rate)))
+    price = per_unit(availability.discounted(offer.unit_price, offer.off_peak_rate), offer.kind, lang)
+    return word("Off-peak %(hours)s at %(rate)s: %(price)s", lang, hours=hours, rate=rate, price=price)
+
+
+def detail_lines(offer, lang: str) -> list[str]:
+    """The spec 4.1 facts of an offer (an Offer, or a namespace of a validated row) in short lines,
+    for a list where each offer has one cell: the upload preview."""
+    lines = []
+    if offer.available_from or offer.available_to:
+        lines.append(word("Available: %(text)s", lang, text=span_text(offer.available_from, offer.available_to, lang)))
+    if offer.available_hours:
+        lines.append(word("Daily hours: %(text)s", lang, text=window_text(offer.available_hours, lang)))
+    if offer.off_peak_rate is not None:
+        lines.append(off_peak_text(offer, lang))
+    if offer.kind == "token":
+        if offer.cache_write_price is not None:
+            lines.append(word("Cache write %(price)s", lang, price=per_unit(offer.cache_write_price, "input", lang)))
+        if offer.long_context_threshold:
+            lines.append(word("Long context over %(n)s tokens: input %(input)s, output %(output)s", lang,
+                              n=quantity(Decimal(offer.long_context_threshold)),
+                              input=cny(offer.long_input_price) or "—", output=cny(offer.long_output_price) or "—"))
+        if offer.batch_rate is not None:
+            lines.append(word("Batch requests %(rate)s", lang, rate=rate_text(offer.batch_rate, lang)))
+    return lines

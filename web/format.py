@@ -151,6 +151,25 @@ def billing_label(billing: str) -> str:
     return display.billing_label(billing, language())
 
 
+def rate_text(rate: Decimal | None) -> str:
+    """'五折' / '50%'."""
+    return display.rate_text(rate, language())
+
+
+def span_text(offer) -> str:
+    """When the offer can be used, in Beijing time."""
+    return display.span_text(offer.available_from, offer.available_to, language())
+
+
+def window_text(window: str | None) -> str:
+    return display.window_text(window, language())
+
+
+def off_peak_text(offer) -> str:
+    """'闲时 00:30–08:30 五折 ¥0.95 / 卡时'."""
+    return display.off_peak_text(offer, language())
+
+
 def init_app(app: Flask, registries) -> None:
     """Add the filters; `registries` (catalog.registry.Registries) name the GPU, region and model ids."""
     app.extensions["registries"] = registries
@@ -160,5 +179,6 @@ def init_app(app: Flask, registries) -> None:
                        ("day", day), ("local_time", local_time), ("context_window", context_window),
                        ("region_name", region_name), ("gpu_name", gpu_name), ("token_model_name", token_model_name),
                        ("vendor_name", vendor_name), ("spec_parts", spec_parts), ("kind_label", kind_label),
-                       ("billing_label", billing_label)):
+                       ("billing_label", billing_label), ("rate_text", rate_text), ("span_text", span_text),
+                       ("window_text", window_text), ("off_peak_text", off_peak_text)):
         app.add_template_filter(func, name)

@@ -35,7 +35,7 @@
           output.textContent = data.text;
           output.classList.remove("invalid");
         } else {
-          const priceFields = ["price", "input_price", "output_price", "currency", "price_unit", "gpu_count", "vcpus", "gpu_model"];
+          const priceFields = ["price", "input_price", "output_price", "currency", "price_unit", "gpu_count", "vcpus", "gpu_model", "off_peak_rate", "off_peak_hours"];
           const first = priceFields.map(function (f) { return data.errors[f]; }).filter(Boolean)[0];
           output.textContent = first ? first[0] : "—";
           output.classList.add("invalid");

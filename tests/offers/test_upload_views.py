@@ -154,7 +154,9 @@ def test_xlsx_upload_and_the_standard_templates_import_cleanly(client, acme):
     response = client.get("/stall/template.csv")
     assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
     csv_template = response.data
-    assert csv_template.decode("utf-8-sig").splitlines()[0] == STANDARD_HEADER + ",cached_input_price"
+    assert csv_template.decode("utf-8-sig").splitlines()[0] == STANDARD_HEADER + (
+        ",cached_input_price,available_from,available_to,available_hours,off_peak_hours,off_peak_rate,"
+        "cache_write_price,batch_rate,long_context_threshold,long_input_price,long_output_price")
     page = preview_of(client, upload(client, csv_template, "template.csv")).text
     assert page.count('class="change-new"') == 3
 

@@ -108,6 +108,11 @@ def site(app, client, tmp_path):
     month.vendor.name_zh, month.vendor.name_en = "贝塔算力", "Beta Compute"
     spot = gpu_offer("3.98", "rtx-4090", vendor_slug="acme", title="4090 单卡", billing="spot", stock=5)
     tok = token_offer()
+    # Spec 4.1 facts, so the offer pages, the token table and the stall form show them.
+    spot.off_peak_hours, spot.off_peak_rate, spot.available_hours = "00:30-08:30", D("0.5"), "22:00-08:00"
+    spot.available_from, spot.available_to = utcnow(), utcnow() + timedelta(days=30)
+    tok.off_peak_hours, tok.off_peak_rate, tok.batch_rate = "00:30-08:30", D("0.25"), D("0.5")
+    tok.cache_write_price, tok.long_context_threshold, tok.long_input_price = D("22.5"), 200000, D("36")
     db.session.commit()
     buyer = make_user("buyer@example.com")
 
@@ -143,6 +148,7 @@ def test_every_page_speaks_one_language_and_shows_no_raw_codes(app, client, site
                    "/plan?kind=token&model=gpt-4o&input_tokens=1000000&output_tokens=500000",
                    "/plan?kind=gpu&count=-1&hours=x", f"/cart/add/{spot.id}", "/cart", "/orders",
                    "/no-such-page", "/offers?min_unit_price=abc", "/market/gpu/h100-sxm", "/market/token/gpt-4o",
+                   "/market/tokens/compare?sort=-off_peak_input&family=gpt", f"/offers/{spot.id}",
                    "/account"]
     vendor_pages = ["/stall/", f"/stall/offers/{spot.id}/edit", "/stall/offers/new",
                     f"/stall/uploads/{site['upload_id']}/preview", "/stall/imports", "/stall/upload", "/account"]
