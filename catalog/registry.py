@@ -18,6 +18,9 @@ REGISTRY_DIR = Path(__file__).resolve().parent.parent / "seed_data" / "registry"
 
 _VENDOR_WORDS = ("nvidia", "英伟达", "tesla", "geforce", "quadro", "huawei", "华为", "amd", "instinct")
 _SXM = re.compile(r"sxm\d")
+# Form-factor words a tool appends to a family name ('A100 SXM4', 'A100 PCIE' on Vast.ai): where
+# the family's cards differ only by memory, the memory picks the card, not these words.
+_FORM_FACTOR = re.compile(r"(sxm|pcie)$")
 
 
 class UnknownName(ValueError):
@@ -147,7 +150,7 @@ class GpuRegistry:
         ident = self._index.get(text)
         if ident:
             return self.models[ident]
-        family = self._families.get(gpu_key(text))
+        family = self._families.get(gpu_key(text)) or self._families.get(_FORM_FACTOR.sub("", gpu_key(text)))
         if family:
             if len(family) == 1:
                 return family[0]
