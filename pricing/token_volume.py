@@ -16,7 +16,8 @@ MULTIPLIERS = {
     "k": Decimal(10) ** 3, "m": Decimal(10) ** 6, "b": Decimal(10) ** 9, "t": Decimal(10) ** 12,
 }
 _VOLUME = re.compile(r"^([0-9]+(?:\.[0-9]+)?)\s*(万亿|十亿|千万|百万|亿|万|千|k|m|b|t)?\s*(?:tokens?)?$")
-MAX_DIGITS = 24  # far past any month's tokens, and inside Decimal's precision
+MAX_DIGITS = 24  # far past any month's tokens
+LARGEST = Decimal(10) ** 24  # and a count stays inside Decimal's 28-digit precision
 
 
 class VolumeError(ValueError):
@@ -42,4 +43,6 @@ def parse_token_volume(text: str | int | Decimal) -> Decimal:
             raise VolumeError(f"不是 token 数量 / not a token count: {text!r}") from None
     if not value.is_finite() or value < 0 or value != value.to_integral_value():
         raise VolumeError(f"token 数量须为非负整数 / a token count is a whole number, not {text!r}")
+    if value >= LARGEST:
+        raise VolumeError(f"token 数量过大 / too many tokens: {text!r}")
     return value.quantize(Decimal(1))

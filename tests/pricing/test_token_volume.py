@@ -34,7 +34,7 @@ def test_shorthand_reads_as_tokens(text, tokens):
 
 
 @pytest.mark.parametrize("text", ["", "abc", "5亿亿", "1.5", "0.0001K", "-5M", "5X", "1e9", "M", "五亿", "1.2.3M",
-                                  "9" * 30, True])
+                                  "9" * 30, "9" * 20 + "T", D("1e300"), True])
 def test_anything_else_is_a_clear_error(text):
     with pytest.raises(VolumeError) as exc:
         parse_token_volume(text)
