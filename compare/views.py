@@ -62,7 +62,8 @@ def _plan_request() -> tuple[str, dict, list[str], Plan | None, dict]:
     kind = kind if kind in ("gpu", "cpu", "token") else "gpu"
     args = request.args.to_dict()
     # Each model box sends models=…; one box may hold several, comma-separated.
-    models = [m for m in request.args.getlist("models") if m.strip()]
+    models = [m.strip() for value in request.args.getlist("models") for m in value.replace("，", ",").split(",")
+              if m.strip()]
     if models:
         args["models"] = ",".join(models)
     result, errors = None, {}
@@ -77,6 +78,13 @@ def _plan_request() -> tuple[str, dict, list[str], Plan | None, dict]:
 
 @bp.get("/plan")
 def plan():
+    boxes_sent = request.args.getlist("models")
+    if len(boxes_sent) > 1:
+        # The model boxes send models=a&models=b&models=; one models=a,b keeps every model in each
+        # link built from the URL (the language switch keeps one value per name).
+        extra = {k: v for k, v in request.args.items() if k != "models"}
+        return redirect(url_for("compare.plan", models=",".join(m.strip() for m in boxes_sent if m.strip()),
+                                **extra))
     kind, args, models, result, errors = _plan_request()
     gpu_models = sorted(default_registries().gpus.models.values(), key=lambda m: (m.vendor, m.name))
     boxes = (models + [""] * MODEL_BOXES)[:max(MODEL_BOXES, len(models))]

@@ -5,6 +5,7 @@ import csv
 import io
 from decimal import Decimal as D
 from types import SimpleNamespace
+from urllib.parse import unquote
 
 import pytest
 
@@ -153,7 +154,10 @@ def test_the_type_ahead_puts_the_exact_name_first_and_refuses_nonsense_calmly(cl
 def test_the_plan_page_shows_each_model_and_exports_csv(client, catalog):
     client.set_cookie("lang", "en")
     query = "kind=token&models=deepseek&models=qwen-max&input_tokens=5亿&output_tokens=1亿"
-    page = client.get(f"/plan?{query}").get_data(as_text=True)
+    response = client.get(f"/plan?{query}")
+    # The boxes' models=a&models=b become one models=a,b, so every link built from the URL keeps both.
+    assert response.status_code == 302 and "models=deepseek,qwen-max" in unquote(response.headers["Location"])
+    page = client.get(f"/plan?{query}", follow_redirects=True).get_data(as_text=True)
     assert 'data-model="deepseek-v3.2"' in page and 'data-model="qwen-max"' in page
     assert 'value="deepseek"' in page  # the box keeps what was typed
     response = client.get(f"/plan.csv?{query}")
