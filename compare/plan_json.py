@@ -131,6 +131,10 @@ OPENAPI_SCHEMAS = {
             "batch_share": {**_NUM_IN, "default": 0, "description": "share of traffic sent as batch, 0..1"},
             "off_peak_share": {**_NUM_IN, "default": 0,
                                "description": "share of traffic at off-peak hours, 0..1; batch + off-peak ≤ 1"},
+            "hourly_profile": {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "number"},
+                                                                "minItems": 24, "maxItems": 24}],
+                               "description": "24 weights, one per Beijing hour 0..23; each offer's off-peak share "
+                                              "is the traffic inside its own off-peak hours (replaces off_peak_share)"},
             "daily_active_users": _NUM_IN, "requests_per_user": _NUM_IN,
             "input_tokens_per_request": _NUM_IN, "output_tokens_per_request": _NUM_IN,
             "days_per_month": {**_NUM_IN, "default": 30},

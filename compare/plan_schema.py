@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
 
+from pricing.off_peak import ProfileError, parse_profile
 from pricing.token_volume import VolumeError, parse_token_volume
 from pricing.units import Kind
 
@@ -57,6 +58,18 @@ class TokenVolume(fields.Field):
             raise ValidationError(str(exc)) from None
 
 
+class HourlyProfile(fields.Field):
+    """24 weights, one per Beijing hour 0..23: a string '1,1,…,3' or a list (pricing.off_peak)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, str | list):
+            raise ValidationError("须为 24 个数字 / 24 numbers, one per hour from 0 to 23")
+        try:
+            return parse_profile(value)
+        except ProfileError as exc:
+            raise ValidationError(f"每小时用量须为 24 个非负数字 / {exc}") from None
+
+
 def _volume() -> TokenVolume:
     return TokenVolume(validate=validate.Range(min=Decimal(0), max=MAX_TOKENS))
 
@@ -102,6 +115,7 @@ class PlanSchema(Schema):
     long_context_share = _share()
     batch_share = _share()
     off_peak_share = _share()
+    hourly_profile = HourlyProfile()
 
     @pre_load
     def from_form(self, data, **kwargs):

@@ -5,7 +5,7 @@ pricing.token_cost (tokens). The plan carries its assumptions so the page and th
 say what was taken for granted.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 
 from marshmallow import ValidationError
@@ -14,10 +14,11 @@ from sqlalchemy.orm import Session, joinedload
 
 from catalog.models import Offer
 from catalog.registry import Registries, UnknownName
-from compare.token_prices import token_prices
+from compare.token_prices import off_peak_window, token_prices
 from pricing.currency import FxTable, UnknownCurrency
 from pricing.display import Phrase, phrase, phrase_n
 from pricing.job_cost import Job, JobCost, OfferTerms, job_cost, num, units
+from pricing.off_peak import SHARE_PLACES, ProfileError, off_peak_share
 from pricing.performance import PerfPrice, perf_price
 from pricing.token_cost import TokenCost, TokenCostError, TokenWorkload, token_cost
 from pricing.units import Billing, Kind, PriceUnit
@@ -252,8 +253,22 @@ def _combination(work: TokenWorkload, items: list[PlanItem]) -> list[Segment]:
     return segments
 
 
+def _offer_workload(work: TokenWorkload, offer: Offer, profile: list[Decimal] | None) -> TokenWorkload:
+    """With an hourly profile, the off-peak share is the profile's traffic inside THIS offer's off-peak
+    hours, of the traffic not sent as batch (the two never overlap)."""
+    if profile is None:
+        return work
+    window = off_peak_window(offer)
+    try:
+        share = off_peak_share(profile, window) if window else Decimal(0)
+    except ProfileError:
+        share = Decimal(0)
+    return replace(work, off_peak_share=(share * (1 - work.batch_share)).quantize(SHARE_PLACES))
+
+
 def _plan_tokens(session: Session, params: dict, registries: Registries, regions) -> Plan:
     work = _workload(params)
+    profile = params.get("hourly_profile")
     plan = Plan(kind=Kind.TOKEN.value, params=params, workload=work)
     if "daily_active_users" in params:
         d = params
@@ -278,6 +293,10 @@ def _plan_tokens(session: Session, params: dict, registries: Registries, regions
             "(batch and off-peak are separate parts of the traffic)",
             write=num(work.cache_write_share * 100), long=num(work.long_context_share * 100),
             batch=num(work.batch_share * 100), off_peak=num(work.off_peak_share * 100)))
+    if profile is not None:
+        plan.assumptions.append(phrase(
+            "off-peak share from the hourly profile (Beijing time) and each offer's own off-peak hours; "
+            "an offer without off-peak hours has none"))
     texts = list(params.get("models") or []) + ([params["model"]] if params.get("model") else [])
     wanted = token_model_ids(texts, registries) if texts else []
     groups = {ident: ModelGroup(ident, name) for ident, name in wanted}
@@ -288,7 +307,7 @@ def _plan_tokens(session: Session, params: dict, registries: Registries, regions
         if prices is None:
             continue
         try:
-            cost = token_cost(work, prices)
+            cost = token_cost(_offer_workload(work, offer, profile), prices)
         except TokenCostError as exc:
             raise ValidationError({"input_tokens": [str(exc)]}) from None
         item = PlanItem(offer, tokens=cost)
@@ -298,7 +317,7 @@ def _plan_tokens(session: Session, params: dict, registries: Registries, regions
     _rank(plan)
     for group in groups.values():
         group.items.sort(key=lambda i: (i.total, i.offer.id))
-        if len(group.items) > 1 and (work.batch_share or work.off_peak_share):
+        if len(group.items) > 1 and profile is None and (work.batch_share or work.off_peak_share):
             group.combination = _combination(work, group.items)
         if not group.items:
             plan.assumptions.append(phrase("no offers for %(model)s", model=group.name))

@@ -1,7 +1,7 @@
 """The price components of one token offer, read in one place for the planner and its exports.
 
 Spec §4.1's columns (cache_write_price, long_context_threshold, long_input_price,
-long_output_price, batch_rate, off_peak_rate) are read with getattr: an Offer without them
+long_output_price, batch_rate, off_peak_rate, off_peak_hours) are read with getattr: an Offer without them
 (a catalog before the columns landed) prices those shares normally, and says so.
 """
 
@@ -16,6 +16,12 @@ OPTIONAL = ("cache_write_price", "long_context_threshold", "long_input_price", "
 
 def _decimal(value) -> Decimal | None:
     return value if isinstance(value, Decimal) else (Decimal(value) if isinstance(value, int) else None)
+
+
+def off_peak_window(offer: Offer) -> str | None:
+    """The offer's off-peak hours ("HH:MM-HH:MM", Asia/Shanghai), None when it lists none."""
+    hours = getattr(offer, "off_peak_hours", None)
+    return hours if isinstance(hours, str) and hours.strip() else None
 
 
 def token_prices(offer: Offer) -> TokenPrices | None:

@@ -171,3 +171,23 @@ def test_the_plan_page_shows_each_model_and_exports_csv(client, catalog):
 def test_a_bad_csv_request_goes_back_to_the_form(client, catalog):
     response = client.get("/plan.csv?kind=token&input_tokens=lots&output_tokens=1")
     assert response.status_code == 302 and "/plan?" in response.headers["Location"]
+
+
+def test_an_hourly_profile_gives_each_offer_its_own_off_peak_share(catalog, monkeypatch):
+    # ds (alpha) has DeepSeek's off-peak 00:30-08:30 at 25%; big (beta) has no off-peak hours.
+    monkeypatch.setattr(planner, "off_peak_window", lambda offer: "00:30-08:30" if offer.sku == "ds" else None)
+    monkeypatch.setattr(planner, "token_prices", lambda offer: TokenPrices(
+        offer.input_price, offer.output_price, off_peak_rate=D("0.25") if offer.sku == "ds" else None))
+    profile = ",".join(["1"] * 8 + ["3"] * 16)
+    result = plan({"kind": "token", "input_tokens": "100M", "output_tokens": "10M", "hourly_profile": profile})
+    totals = {i.offer.sku: i.total for i in result.items}
+    # ds: 9 of 56 weights fall in 00:30-08:30 → 0.1607; (100 × 2 + 10 × 3) = 230 × (1 − 0.1607 × 0.75) = ¥202.28
+    # big: no off-peak hours: 100 × 2.4 + 10 × 9.6 = 240 + 96 = ¥336.00
+    assert totals == {"ds": D("202.28"), "big": D("336.00")}
+    assert any("hourly profile" in a.text("en") for a in result.assumptions)
+
+
+def test_an_hourly_profile_must_be_24_numbers(client, catalog):
+    response = client.post("/api/v1/plan", json={"kind": "token", "input_tokens": 1, "output_tokens": 1,
+                                                 "hourly_profile": "1,2,3"})
+    assert response.status_code == 400 and "hourly_profile" in response.get_json()["error"]["details"]
