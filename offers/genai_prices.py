@@ -21,6 +21,7 @@ from offers.price_feed import (
     FeedSkip,
     agreed_ratio,
     decimal,
+    known_vendors,
     names_the_model,
     plain,
     positive,
@@ -166,6 +167,7 @@ def genai_rows(data: list, registries: Registries, as_of: date) -> Iterator[Feed
     """A row per mappable (provider, model), then a skip with its reason for every other model entry."""
     chosen = FeedSelection()
     skips: list[FeedSkip] = []
+    known = known_vendors()
     number = 0
     for provider in data if isinstance(data, list) else []:
         if not isinstance(provider, dict):
@@ -189,7 +191,7 @@ def genai_rows(data: list, registries: Registries, as_of: date) -> Iterator[Feed
             page = f" Provider's price page: {pages[0]}." if isinstance(pages, list) and pages else ""
             cells["description"] = (f"{LABEL}, provider {provider_id!r}, model {entry.get('id')!r}, "
                                     f"as of {as_of.isoformat()}.{page} Listed in USD; CNY at the FX table.")
-            vendor = vendor_for(SOURCE, provider_id, provider.get("name") if isinstance(provider.get("name"), str)
+            vendor = vendor_for(SOURCE, provider_id, known, provider.get("name") if isinstance(provider.get("name"), str)
                                 else None)
             chosen.offer(FeedRow(number, name, vendor, cells), names_the_model(str(entry.get("id")), model.id,
                                                                                model.name))

@@ -23,6 +23,7 @@ from offers.price_feed import (
     FeedSkip,
     agreed_ratio,
     decimal,
+    known_vendors,
     names_the_model,
     plain,
     positive,
@@ -85,6 +86,7 @@ def litellm_rows(data: dict, registries: Registries, as_of: date, release: str) 
     """A row per mappable (provider, model), then a skip with its reason for every other entry."""
     chosen = FeedSelection()
     skips: list[FeedSkip] = []
+    known = known_vendors()
     for number, (key, entry) in enumerate(data.items(), 1):
         if key == "sample_spec":
             skips.append(FeedSkip(number, key, DOCUMENTATION))
@@ -104,7 +106,7 @@ def litellm_rows(data: dict, registries: Registries, as_of: date, release: str) 
         if cells is None:
             skips.append(FeedSkip(number, key, NO_TOKEN_PRICE))
             continue
-        row = FeedRow(number, key, vendor_for(SOURCE, provider), cells)
+        row = FeedRow(number, key, vendor_for(SOURCE, provider, known), cells)
         chosen.offer(row, names_the_model(key, model.id, model.name))
     yield from chosen.results()
     yield from skips

@@ -5,9 +5,11 @@ columns of spec section 4 and 4.1) or a `FeedSkip` (an entry that made no offer,
 every entry; nothing is dropped silently. The rows then go through the sheets' import path.
 """
 
+import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 
 from pricing.text import squash
 
@@ -26,29 +28,24 @@ NO_PROVIDER = "no provider named"
 
 
 @dataclass(frozen=True)
-class Vendor:
+class FeedVendor:
     slug: str
     name_zh: str
     name_en: str
 
 
-# Providers that are vendors the catalog already knows (seed_data/vendors.json), under the ids each
-# feed uses; any other provider becomes a vendor of its own, slug from its id.
-KNOWN_VENDORS = {
-    "deepseek": Vendor("deepseek", "深度求索", "DeepSeek"),
-    "bailian": Vendor("bailian", "阿里云百炼", "Alibaba Cloud Model Studio"),
-    "zhipu": Vendor("zhipu", "智谱 AI 开放平台", "Zhipu AI (Z.ai)"),
-    "moonshot": Vendor("moonshot", "月之暗面 Kimi 开放平台", "Moonshot AI"),
-    "volc-ark": Vendor("volc-ark", "火山方舟", "Volcengine Ark"),
-    "minimax": Vendor("minimax", "MiniMax 稀宇科技", "MiniMax"),
-    "openai": Vendor("openai", "OpenAI", "OpenAI"),
-    "anthropic": Vendor("anthropic", "Anthropic", "Anthropic"),
-    "google-gemini": Vendor("google-gemini", "Google Gemini API", "Google Gemini API"),
-    "azure": Vendor("azure", "微软 Azure", "Microsoft Azure"),
-    "aws": Vendor("aws", "亚马逊云科技 AWS", "Amazon Web Services"),
-    "gcp": Vendor("gcp", "谷歌云", "Google Cloud"),
-    "tencent-cloud": Vendor("tencent-cloud", "腾讯云", "Tencent Cloud"),
-}
+# Providers that are vendors the catalog already knows (seed_data/vendors.json, whose names they
+# keep), under the ids each feed uses; any other provider becomes a vendor of its own.
+SEED_VENDORS = Path(__file__).resolve().parent.parent / "seed_data" / "vendors.json"
+
+
+def known_vendors() -> dict[str, FeedVendor]:
+    """The seed's vendors by slug (read once per feed by its connector)."""
+    profiles = json.loads(SEED_VENDORS.read_text(encoding="utf-8"))
+    return {p["slug"]: FeedVendor(p["slug"], p.get("name_zh") or p["slug"], p.get("name_en") or p["slug"])
+            for p in profiles}
+
+
 PROVIDER_VENDOR = {
     "litellm": {
         "deepseek": "deepseek", "dashscope": "bailian", "zai": "zhipu", "bigmodel": "zhipu",
@@ -67,20 +64,20 @@ PROVIDER_VENDOR = {
 }
 
 
-def vendor_for(source: str, provider: str, name: str | None = None) -> Vendor:
+def vendor_for(source: str, provider: str, known: dict[str, FeedVendor], name: str | None = None) -> FeedVendor:
     """The vendor a feed's provider is: a known one, or a new one named as the feed names it."""
     slug = PROVIDER_VENDOR[source].get(provider)
     if slug:
-        return KNOWN_VENDORS[slug]
+        return known[slug]
     slug = provider.lower().replace("_", "-").replace(" ", "-")[:64]
-    return Vendor(slug, name or provider, name or provider)
+    return FeedVendor(slug, name or provider, name or provider)
 
 
 @dataclass(frozen=True)
 class FeedRow:
     number: int  # the entry's place in the feed, 1-based
     entry: str  # the feed's name for the entry
-    vendor: Vendor
+    vendor: FeedVendor
     cells: dict[str, str]
 
 

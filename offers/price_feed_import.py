@@ -20,8 +20,7 @@ from catalog.context import CatalogContext
 from catalog.models import Vendor, vendor_name_key
 from offers.genai_prices import genai_rows
 from offers.litellm_prices import litellm_rows
-from offers.price_feed import FeedRow, FeedSkip
-from offers.price_feed import Vendor as FeedVendor
+from offers.price_feed import FeedRow, FeedSkip, FeedVendor
 from offers.sheet_import import ImportReport, RowError, _run_record, _standard_rows, import_rows
 from offers.transforms import RawRow
 
