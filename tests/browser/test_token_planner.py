@@ -26,7 +26,11 @@ def test_several_models_side_by_side_in_both_languages(live_server, page, screen
     everything = options.count()
     # The type-ahead asks the server: '千问' narrows the suggestions to the Qwen family.
     page.fill("#f-models-2", "千问")
-    page.wait_for_function(f"document.querySelectorAll('#token-model-options option').length < {everything}")
+    # Polled from Python: the page's CSP (no unsafe-eval) refuses Playwright's string predicates.
+    for _ in range(100):
+        if options.count() < everything:
+            break
+        page.wait_for_timeout(100)
     suggested = options.evaluate_all("opts => opts.map(o => o.value)")
     assert "qwen-max" in suggested and all(v.startswith(("qwen", "qwq")) for v in suggested)
 
