@@ -18,6 +18,9 @@ REGISTRY_DIR = Path(__file__).resolve().parent.parent / "seed_data" / "registry"
 
 _VENDOR_WORDS = ("nvidia", "英伟达", "tesla", "geforce", "quadro", "huawei", "华为", "amd", "instinct")
 _SXM = re.compile(r"sxm\d")
+# Form-factor words a tool appends to a family name ('A100 SXM4', 'A100 PCIE' on Vast.ai): where
+# the family's cards differ only by memory, the memory picks the card, not these words.
+_FORM_FACTOR = re.compile(r"(sxm|pcie)$")
 
 
 class UnknownName(ValueError):
@@ -147,7 +150,7 @@ class GpuRegistry:
         ident = self._index.get(text)
         if ident:
             return self.models[ident]
-        family = self._families.get(gpu_key(text))
+        family = self._families.get(gpu_key(text)) or self._families.get(_FORM_FACTOR.sub("", gpu_key(text)))
         if family:
             if len(family) == 1:
                 return family[0]
@@ -200,13 +203,49 @@ def slugify(text: str) -> str:
     return slug[:80]
 
 
+# What people call a family of models, in both languages: a type-ahead for '千问' or 'Kimi'
+# finds every model of the family, whatever each one's own aliases say.
+FAMILY_WORDS = {
+    "deepseek": ("DeepSeek", "深度求索"), "qwen": ("Qwen", "千问", "通义千问", "通义", "QwQ"),
+    "glm": ("GLM", "智谱", "智谱清言", "ChatGLM"), "kimi": ("Kimi", "月之暗面", "Moonshot"),
+    "doubao": ("Doubao", "豆包"), "ernie": ("ERNIE", "文心", "文心一言"), "hunyuan": ("Hunyuan", "混元"),
+    "minimax": ("MiniMax", "海螺"), "gpt": ("GPT", "OpenAI"), "claude": ("Claude", "Anthropic"),
+    "gemini": ("Gemini", "谷歌"), "llama": ("Llama", "Meta", "羊驼"),
+}
+SEARCH_LIMIT = 20
+
+
 class TokenModelRegistry:
     def __init__(self, models: list[TokenModel]):
         self.models = {m.id: m for m in models}
         self._index = _Index(squash)
+        self._words: dict[str, tuple[str, ...]] = {}
         for m in models:
             for alias in (m.id, m.name, *m.aliases):
                 self._index.add(alias, m.id)
+            words = (m.id, m.name, *m.aliases, m.provider, *FAMILY_WORDS.get(m.family, ()))
+            self._words[m.id] = tuple(dict.fromkeys(k for k in map(squash, words) if k))
+
+    def search(self, text: str, limit: int = SEARCH_LIMIT) -> list[TokenModel]:
+        """Models whose id, name, alias, provider or family word holds `text`, best match first.
+
+        An exact name comes first, then names that start with the text, then names that hold it.
+        """
+        key = squash(text or "")
+        if not key:
+            return []
+        scored = []
+        for order, (ident, words) in enumerate(self._words.items()):
+            if key in words:
+                rank = 0
+            elif any(w.startswith(key) for w in words):
+                rank = 1
+            elif any(key in w for w in words):
+                rank = 2
+            else:
+                continue
+            scored.append((rank, order, ident))
+        return [self.models[ident] for _, _, ident in sorted(scored)[:limit]]
 
     def get(self, ident: str) -> TokenModel | None:
         return self.models.get(ident)

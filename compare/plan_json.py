@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 from catalog.serialize import dec, plain
-from compare.planner import Plan, PlanItem
+from compare.planner import SHARES, ModelGroup, Plan, PlanItem
 from pricing.display import Phrase
 
 # The plan JSON says each explanation in both page languages (the {"zh", "en"} objects of the
@@ -52,9 +52,25 @@ def _item(rank: int, item: PlanItem) -> dict:
         t = item.tokens
         data.update(
             input_cost=_money(t.input_cost), cached_input_cost=_money(t.cached_cost), output_cost=_money(t.output_cost),
+            cache_write_cost=_money(t.cache_write_cost), discount=_money(t.discount),
             tokens_per_yuan=_money(t.tokens_per_yuan), cache_priced=t.cache_priced,
             arithmetic=_pair(t.arithmetic),
             assumptions=[_pair(a) for a in t.assumptions])
+    return data
+
+
+def _group(group: ModelGroup) -> dict:
+    cheapest = group.cheapest
+    data = {"model": group.model_id, "name": group.name, "count": len(group.items),
+            "cheapest": {"offer_id": cheapest.offer.id, "vendor": cheapest.offer.vendor.slug,
+                         "total": _money(cheapest.total)} if cheapest else None,
+            "combination": None}
+    if group.combination:
+        data["combination"] = {
+            "total": _money(group.combination_total), "saving": _money(group.saving),
+            "parts": [{"segment": s.name, "share": plain(s.share), "offer_id": s.item.offer.id,
+                       "vendor": s.item.offer.vendor.slug, "total": _money(s.item.tokens.total),
+                       "arithmetic": _pair(s.item.tokens.arithmetic)} for s in group.combination]}
     return data
 
 
@@ -72,7 +88,8 @@ def plan_json(plan: Plan) -> dict:
     if plan.workload:
         data["workload"] = {"input_tokens": plain(plan.workload.input_tokens),
                             "output_tokens": plain(plan.workload.output_tokens),
-                            "cache_hit_share": plain(plan.workload.cache_hit_share)}
+                            **{name: plain(getattr(plan.workload, name)) for name in SHARES}}
+        data["models"] = [_group(g) for g in plan.groups]
     return data
 
 
@@ -102,7 +119,22 @@ OPENAPI_SCHEMAS = {
             "min_memory_per_core_gb": _NUM_IN,
             "cpu_arch": {"type": "string", "enum": ["x86_64", "arm64"]},
             "model": {"type": "string", "description": "token model id or name; all token offers when absent"},
-            "input_tokens": _NUM_IN, "output_tokens": _NUM_IN,
+            "models": {"type": "array", "items": {"type": "string"}, "maxItems": 8,
+                       "description": "several models side by side: ids, names, aliases or family words "
+                                      "('deepseek', '千问', 'qwen3'), each matching every model it names"},
+            "input_tokens": {**_NUM_IN, "description": "per month; shorthand allowed: 5亿, 2000万, 1.5M, 300K"},
+            "output_tokens": {**_NUM_IN, "description": "per month; shorthand allowed: 1亿, 1.5M"},
+            "cache_write_share": {**_NUM_IN, "default": 0, "description": "share of input written to the cache, 0..1"},
+            "long_context_share": {**_NUM_IN, "default": 0,
+                                   "description": "share of requests over the long-context threshold, 0..1; such a "
+                                                  "request is billed whole at the long-context prices"},
+            "batch_share": {**_NUM_IN, "default": 0, "description": "share of traffic sent as batch, 0..1"},
+            "off_peak_share": {**_NUM_IN, "default": 0,
+                               "description": "share of traffic at off-peak hours, 0..1; batch + off-peak ≤ 1"},
+            "hourly_profile": {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "number"},
+                                                                "minItems": 24, "maxItems": 24}],
+                               "description": "24 weights, one per Beijing hour 0..23; each offer's off-peak share "
+                                              "is the traffic inside its own off-peak hours (replaces off_peak_share)"},
             "daily_active_users": _NUM_IN, "requests_per_user": _NUM_IN,
             "input_tokens_per_request": _NUM_IN, "output_tokens_per_request": _NUM_IN,
             "days_per_month": {**_NUM_IN, "default": 30},
@@ -141,6 +173,9 @@ OPENAPI_SCHEMAS = {
                 "offer_id": {"type": "integer"}, "vendor": {"type": "string"}, "billing": {"type": "string"},
                 "reason": _BILINGUAL}}},
             "workload": {"type": "object"},
+            "models": {"type": "array", "description": "token plans: per model asked for, the cheapest offer and "
+                                                       "the cheapest split of the traffic across providers",
+                       "items": {"type": "object"}},
         },
         "required": ["kind", "currency", "assumptions", "items", "excluded"],
     },
@@ -152,6 +187,25 @@ OPENAPI_SCHEMAS = {
 }
 
 OPENAPI_PATHS = {
+    "/api/v1/token-models/suggest": {
+        "get": {
+            "summary": "Type-ahead over token model names and aliases in both languages",
+            "parameters": [{"name": "q", "in": "query", "required": False,
+                            "schema": {"type": "string", "maxLength": 100},
+                            "description": "part of a name, alias or family word: deepseek, 千问, qwen3, GLM, kimi"}],
+            "responses": {
+                "200": {"description": "matching models, best match first", "content": {"application/json": {
+                    "schema": {"type": "object", "required": ["query", "count", "items"], "properties": {
+                        "query": {"type": "string"}, "count": {"type": "integer"},
+                        "items": {"type": "array", "items": {"type": "object", "properties": {
+                            "id": {"type": "string"}, "name": {"type": "string"}, "provider": {"type": "string"},
+                            "family": {"type": "string"}, "context_window": {"type": "integer", "nullable": True},
+                            "aliases": {"type": "array", "items": {"type": "string"}}}}}}}}}},
+                "400": {"description": "q too long", "content": {"application/json": {
+                    "schema": {"$ref": "#/components/schemas/PlanError"}}}},
+            },
+        }
+    },
     "/api/v1/plan": {
         "post": {
             "summary": "Rank offers by the total cost of a job (GPU/CPU) or a month of tokens",

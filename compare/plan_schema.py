@@ -4,6 +4,8 @@ from decimal import Decimal
 
 from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
 
+from pricing.off_peak import ProfileError, parse_profile
+from pricing.token_volume import VolumeError, parse_token_volume
 from pricing.units import Kind
 
 MAX_HOURS = Decimal(87_600)  # ten years
@@ -44,6 +46,42 @@ def _amount(maximum: Decimal) -> fields.Decimal:
     return fields.Decimal(allow_nan=False, validate=_bounded(Decimal(0), maximum, min_inclusive=True))
 
 
+class TokenVolume(fields.Field):
+    """Tokens per month as a number or in shorthand: '5亿', '1.5M', '2000万' (pricing.token_volume)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, float):
+            value = Decimal(repr(value))
+        try:
+            return parse_token_volume(value)
+        except VolumeError as exc:
+            raise ValidationError(str(exc)) from None
+
+
+class HourlyProfile(fields.Field):
+    """24 weights, one per Beijing hour 0..23: a string '1,1,…,3' or a list (pricing.off_peak)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, str | list):
+            raise ValidationError("须为 24 个数字 / 24 numbers, one per hour from 0 to 23")
+        try:
+            return parse_profile(value)
+        except ProfileError as exc:
+            raise ValidationError(f"每小时用量须为 24 个非负数字 / {exc}") from None
+
+
+def _volume() -> TokenVolume:
+    return TokenVolume(validate=validate.Range(min=Decimal(0), max=MAX_TOKENS))
+
+
+def _share() -> fields.Decimal:
+    return fields.Decimal(load_default=Decimal(0), allow_nan=False,
+                          validate=_bounded(Decimal(0), Decimal(1), min_inclusive=True))
+
+
+MAX_MODELS = 8
+
+
 class PlanSchema(Schema):
     """What the buyer's job is. GPU: count × (gpu_model | min_memory_gb) × hours; CPU: cores × hours;
     token: tokens per month, directly or from daily users × requests × tokens per request."""
@@ -62,16 +100,22 @@ class PlanSchema(Schema):
     cpu_arch = fields.String(validate=validate.OneOf(["x86_64", "arm64"]))
     # token
     model = fields.String(validate=validate.Length(max=120))
-    input_tokens = _amount(MAX_TOKENS)
-    output_tokens = _amount(MAX_TOKENS)
+    models = fields.List(fields.String(validate=validate.Length(min=1, max=120)),
+                         validate=validate.Length(max=MAX_MODELS))
+    input_tokens = _volume()
+    output_tokens = _volume()
     daily_active_users = _positive(MAX_TOKENS)
     requests_per_user = _positive(Decimal(1_000_000))
     input_tokens_per_request = _amount(Decimal(10_000_000))
     output_tokens_per_request = _amount(Decimal(10_000_000))
     days_per_month = fields.Decimal(load_default=Decimal(30), allow_nan=False,
                                     validate=_bounded(Decimal(1), Decimal(31), min_inclusive=True))
-    cache_hit_share = fields.Decimal(load_default=Decimal(0), allow_nan=False,
-                                     validate=_bounded(Decimal(0), Decimal(1), min_inclusive=True))
+    cache_hit_share = _share()
+    cache_write_share = _share()
+    long_context_share = _share()
+    batch_share = _share()
+    off_peak_share = _share()
+    hourly_profile = HourlyProfile()
 
     @pre_load
     def from_form(self, data, **kwargs):
@@ -84,7 +128,7 @@ class PlanSchema(Schema):
                 value = value.strip()
                 if not value:
                     continue
-                if key == "regions":
+                if key in ("regions", "models"):
                     value = [v.strip() for v in value.replace("，", ",").split(",") if v.strip()]
                 elif key in ("allow_spot", "allow_commitment"):
                     value = value.lower() in _CHECKBOX_TRUE
@@ -102,6 +146,12 @@ class PlanSchema(Schema):
                 raise ValidationError(["请给出 GPU 型号或每卡最低显存 / give a GPU model or a minimum memory per card"],
                                       "gpu_model")
             return
+        if data.get("cache_hit_share", 0) + data.get("cache_write_share", 0) > 1:
+            raise ValidationError(["缓存命中与写入缓存的占比之和不能超过 1 / cache hits and cache writes together "
+                                   "cannot pass the whole input"], "cache_write_share")
+        if data.get("batch_share", 0) + data.get("off_peak_share", 0) > 1:
+            raise ValidationError(["批量与闲时占比之和不能超过 1（二者是不同的流量）/ the batch and off-peak shares "
+                                   "are separate parts of the traffic and cannot add up past 1"], "off_peak_share")
         direct = "input_tokens" in data or "output_tokens" in data
         by_users = "daily_active_users" in data
         if direct and by_users:

@@ -5,7 +5,7 @@ pricing.token_cost (tokens). The plan carries its assumptions so the page and th
 say what was taken for granted.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 
 from marshmallow import ValidationError
@@ -14,11 +14,13 @@ from sqlalchemy.orm import Session, joinedload
 
 from catalog.models import Offer
 from catalog.registry import Registries, UnknownName
+from compare.token_prices import off_peak_window, token_prices
 from pricing.currency import FxTable, UnknownCurrency
 from pricing.display import Phrase, phrase, phrase_n
 from pricing.job_cost import Job, JobCost, OfferTerms, job_cost, num, units
+from pricing.off_peak import SHARE_PLACES, ProfileError, off_peak_share
 from pricing.performance import PerfPrice, perf_price
-from pricing.token_cost import TokenCost, TokenCostError, TokenPrices, TokenWorkload, token_cost
+from pricing.token_cost import TokenCost, TokenCostError, TokenWorkload, token_cost
 from pricing.units import Billing, Kind, PriceUnit
 
 UNIT_PLACES = Decimal("0.0001")
@@ -44,6 +46,39 @@ class Excluded:
 
 
 @dataclass
+class Segment:
+    """One part of a month's traffic and the offer it is cheapest on."""
+
+    name: str  # "batch", "off_peak" or "normal"
+    share: Decimal
+    item: PlanItem
+
+
+@dataclass
+class ModelGroup:
+    """Every offer of one model, cheapest first, and the cheapest split of the traffic across providers."""
+
+    model_id: str
+    name: str
+    items: list[PlanItem] = field(default_factory=list)
+    combination: list[Segment] = field(default_factory=list)  # only when it beats the cheapest single offer
+
+    @property
+    def cheapest(self) -> PlanItem | None:
+        return self.items[0] if self.items else None
+
+    @property
+    def combination_total(self) -> Decimal | None:
+        return sum((s.item.tokens.total for s in self.combination), Decimal(0)) if self.combination else None
+
+    @property
+    def saving(self) -> Decimal | None:
+        if not self.combination or self.cheapest is None:
+            return None
+        return self.cheapest.total - self.combination_total
+
+
+@dataclass
 class Plan:
     kind: str
     params: dict
@@ -52,6 +87,7 @@ class Plan:
     # English msgids (Chinese in i18n/compare and i18n/pricing), said in the page's language or both.
     assumptions: list[Phrase] = field(default_factory=list)
     workload: TokenWorkload | None = None
+    groups: list[ModelGroup] = field(default_factory=list)  # token plans: one per model asked for
 
 
 def region_ids(names: list[str], registries: Registries) -> set[str]:
@@ -169,14 +205,70 @@ def _plan_machines(session: Session, params: dict, registries: Registries, fx: F
     return plan
 
 
-def _plan_tokens(session: Session, params: dict, registries: Registries, regions) -> Plan:
+SHARES = ("cache_hit_share", "cache_write_share", "long_context_share", "batch_share", "off_peak_share")
+
+
+def token_model_ids(texts: list[str], registries: Registries) -> list[tuple[str, str]]:
+    """(id, name) of each model asked for: a known name is that model; a family word or part of a
+    name ('deepseek', '千问', 'qwen3') is every model it finds; anything else is taken as written."""
+    found: dict[str, str] = {}
+    for text in texts:
+        model = registries.token_models.resolve(text)
+        matches = [model] if model.known else registries.token_models.search(text) or [model]
+        for m in matches:
+            found.setdefault(m.id, m.name)
+    return list(found.items())
+
+
+def _workload(params: dict) -> TokenWorkload:
+    shares = {name: params.get(name, Decimal(0)) for name in SHARES if name != "cache_hit_share"}
     if "daily_active_users" in params:
-        work = TokenWorkload.from_users(params["daily_active_users"], params["requests_per_user"],
+        return TokenWorkload.from_users(params["daily_active_users"], params["requests_per_user"],
                                         params["input_tokens_per_request"], params["output_tokens_per_request"],
-                                        params["cache_hit_share"], params["days_per_month"])
-    else:
-        work = TokenWorkload(params.get("input_tokens", Decimal(0)), params.get("output_tokens", Decimal(0)),
-                             params["cache_hit_share"])
+                                        params["cache_hit_share"], params["days_per_month"], **shares)
+    return TokenWorkload(params.get("input_tokens", Decimal(0)), params.get("output_tokens", Decimal(0)),
+                         params["cache_hit_share"], **shares)
+
+
+def _combination(work: TokenWorkload, items: list[PlanItem]) -> list[Segment]:
+    """The cheapest offer for each part of the traffic (batch, off-peak, the rest); empty when one offer wins all."""
+    one = Decimal(1)
+    parts = [("batch", work.batch_share, {"batch_share": one}),
+             ("off_peak", work.off_peak_share, {"off_peak_share": one}),
+             ("normal", one - work.batch_share - work.off_peak_share, {})]
+    segments = []
+    for name, share, shares in parts:
+        if share <= 0:
+            continue
+        part = work.part(share, **shares)
+        if part.input_tokens + part.output_tokens == 0:
+            continue
+        priced = [(token_cost(part, token_prices(i.offer)), i.offer) for i in items]
+        cost, offer = min(priced, key=lambda p: (p[0].total, p[1].id))
+        segments.append(Segment(name, share, PlanItem(offer, tokens=cost)))
+    if len({s.item.offer.id for s in segments}) < 2:
+        return []
+    if sum(s.item.tokens.total for s in segments) >= items[0].total:
+        return []
+    return segments
+
+
+def _offer_workload(work: TokenWorkload, offer: Offer, profile: list[Decimal] | None) -> TokenWorkload:
+    """With an hourly profile, the off-peak share is the profile's traffic inside THIS offer's off-peak
+    hours, of the traffic not sent as batch (the two never overlap)."""
+    if profile is None:
+        return work
+    window = off_peak_window(offer)
+    try:
+        share = off_peak_share(profile, window) if window else Decimal(0)
+    except ProfileError:
+        share = Decimal(0)
+    return replace(work, off_peak_share=(share * (1 - work.batch_share)).quantize(SHARE_PLACES))
+
+
+def _plan_tokens(session: Session, params: dict, registries: Registries, regions) -> Plan:
+    work = _workload(params)
+    profile = params.get("hourly_profile")
     plan = Plan(kind=Kind.TOKEN.value, params=params, workload=work)
     if "daily_active_users" in params:
         d = params
@@ -194,20 +286,42 @@ def _plan_tokens(session: Session, params: dict, registries: Registries, regions
                share=num(work.cache_hit_share * 100)),
         phrase("prices are CNY per 1M tokens, foreign currencies converted at the FX table"),
     ]
-    model_id = None
-    if params.get("model"):
-        model_id = registries.token_models.resolve(params["model"]).id
+    if any((work.cache_write_share, work.long_context_share, work.batch_share, work.off_peak_share)):
+        plan.assumptions.append(phrase(
+            "workload shape: %(write)s%% of input written to the cache, %(long)s%% of requests over the "
+            "long-context threshold, %(batch)s%% sent as batch, %(off_peak)s%% at off-peak hours "
+            "(batch and off-peak are separate parts of the traffic)",
+            write=num(work.cache_write_share * 100), long=num(work.long_context_share * 100),
+            batch=num(work.batch_share * 100), off_peak=num(work.off_peak_share * 100)))
+    if profile is not None:
+        plan.assumptions.append(phrase(
+            "off-peak share from the hourly profile (Beijing time) and each offer's own off-peak hours; "
+            "an offer without off-peak hours has none"))
+    texts = list(params.get("models") or []) + ([params["model"]] if params.get("model") else [])
+    wanted = token_model_ids(texts, registries) if texts else []
+    groups = {ident: ModelGroup(ident, name) for ident, name in wanted}
     for offer in _candidates(session, Kind.TOKEN.value, regions):
-        if model_id and offer.model != model_id:
+        if groups and offer.model not in groups:
             continue
-        if offer.input_price is None or offer.output_price is None:
+        prices = token_prices(offer)
+        if prices is None:
             continue
         try:
-            cost = token_cost(work, TokenPrices(offer.input_price, offer.output_price, offer.cached_input_price))
+            cost = token_cost(_offer_workload(work, offer, profile), prices)
         except TokenCostError as exc:
             raise ValidationError({"input_tokens": [str(exc)]}) from None
-        plan.items.append(PlanItem(offer, tokens=cost))
+        item = PlanItem(offer, tokens=cost)
+        plan.items.append(item)
+        if groups:
+            groups[offer.model].items.append(item)
     _rank(plan)
+    for group in groups.values():
+        group.items.sort(key=lambda i: (i.total, i.offer.id))
+        if len(group.items) > 1 and profile is None and (work.batch_share or work.off_peak_share):
+            group.combination = _combination(work, group.items)
+        if not group.items:
+            plan.assumptions.append(phrase("no offers for %(model)s", model=group.name))
+    plan.groups = list(groups.values())
     return plan
 
 

@@ -1,18 +1,19 @@
 """Pages: compare offers side by side, plan a job, see a model's market. Thin: parse, call, render."""
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from markupsafe import Markup
 from marshmallow import ValidationError
 from sqlalchemy import func, select
 
 from catalog.context import load_fx
+from catalog.csv_export import csv_text
 from catalog.models import Offer, utcnow
 from catalog.offer_query import offers_by_id
 from catalog.registry import default_registries
 from compare import charts, market
 from compare.buy_links import buy_args
 from compare.plan_schema import PlanSchema
-from compare.planner import make_plan
+from compare.planner import Plan, make_plan
 from compare.side_by_side import MAX_OFFERS, cheapest_columns, compare_rows, ids_without, parse_ids
 from compare.token_table import MAX_ROWS, SORT_KEYS, parse_sort, token_table
 from extensions import db
@@ -54,11 +55,19 @@ def compare():
                            max_offers=MAX_OFFERS)
 
 
-@bp.get("/plan")
-def plan():
+MODEL_BOXES = 4  # model inputs on the token form; the JSON API takes up to MAX_MODELS
+
+
+def _plan_request() -> tuple[str, dict, list[str], Plan | None, dict]:
+    """(kind, the form's values, the models asked for, the plan or None, errors by field) from the query string."""
     kind = request.args.get("kind", "gpu")
     kind = kind if kind in ("gpu", "cpu", "token") else "gpu"
     args = request.args.to_dict()
+    # Each model box sends models=…; one box may hold several, comma-separated.
+    models = [m.strip() for value in request.args.getlist("models") for m in value.replace("，", ",").split(",")
+              if m.strip()]
+    if models:
+        args["models"] = ",".join(models)
     result, errors = None, {}
     if any(k in args for k in ("count", "hours", "input_tokens", "daily_active_users")):
         try:
@@ -66,10 +75,52 @@ def plan():
             result = make_plan(db.session, params, default_registries(), load_fx(db.session))
         except ValidationError as exc:
             errors = field_messages(exc)
+    return kind, args, models, result, errors
+
+
+@bp.get("/plan")
+def plan():
+    boxes_sent = request.args.getlist("models")
+    if len(boxes_sent) > 1:
+        # The model boxes send models=a&models=b&models=; one models=a,b keeps every model in each
+        # link built from the URL (the language switch keeps one value per name).
+        extra = {k: v for k, v in request.args.items() if k != "models"}
+        return redirect(url_for("compare.plan", models=",".join(m.strip() for m in boxes_sent if m.strip()),
+                                **extra))
+    kind, args, models, result, errors = _plan_request()
     gpu_models = sorted(default_registries().gpus.models.values(), key=lambda m: (m.vendor, m.name))
+    boxes = (models + [""] * MODEL_BOXES)[:max(MODEL_BOXES, len(models))]
     return render_template("compare/plan.html", kind=kind, args=args, result=result, errors=errors,
                            gpu_models=gpu_models, billing_labels=_billing_labels(), lang=language(),
+                           model_boxes=boxes, token_models=default_registries().token_models.models.values(),
+                           segment_labels=_segment_labels(), csv_args=request.args.to_dict(flat=False),
                            buy_args=buy_args)
+
+
+def _segment_labels() -> dict[str, str]:
+    return {"batch": _("Batch"), "off_peak": _("Off-peak hours"), "normal": _("The rest")}
+
+
+@bp.get("/plan.csv")
+def plan_csv():
+    """The plan as CSV, in the page's language; bad input goes back to the form, which says what is wrong."""
+    kind, args, _models, result, errors = _plan_request()
+    if result is None or errors:
+        return redirect(url_for("compare.plan", **request.args.to_dict(flat=False)))
+    lang = language()
+    if result.kind == "token":
+        header = [_("Rank"), _("Model"), _("Vendor"), _("Offer"), _("Offer ID"), _("Total per month (CNY)"),
+                  _("Input"), _("Cached input"), _("Cache writes"), _("Output"), _("Discount"), _("Arithmetic")]
+        rows = [[rank, i.offer.model, i.offer.vendor.display_name, i.offer.title, i.offer.id, i.total,
+                 i.tokens.input_cost, i.tokens.cached_cost, i.tokens.cache_write_cost, i.tokens.output_cost,
+                 i.tokens.discount, i.tokens.arithmetic.text(lang)] for rank, i in enumerate(result.items, 1)]
+    else:
+        header = [_("Rank"), _("Vendor"), _("Offer"), _("Offer ID"), _("Region"), _("Billing term"),
+                  _("Total (CNY)"), _("Arithmetic")]
+        rows = [[rank, i.offer.vendor.display_name, i.offer.title, i.offer.id, i.offer.region, i.offer.billing,
+                 i.total, i.job.arithmetic.text(lang)] for rank, i in enumerate(result.items, 1)]
+    return Response(csv_text(header, rows), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="plan-{kind}.csv"'})
 
 
 @bp.get("/market")

@@ -1,7 +1,8 @@
-"""Offer commands: import-sheet and seed."""
+"""Offer commands: import-sheet, import-prices and seed."""
 
 import json
 import sys
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import click
@@ -13,6 +14,7 @@ from catalog.context import SEED_FX, catalog_context, save_fx
 from catalog.models import Vendor
 from extensions import db
 from offers.columns import ColumnMapping, MappingError
+from offers.price_feed_import import SOURCES, FeedError, import_feed
 from offers.sheet_import import ImportReport, import_sheet
 from pricing.currency import FxTable
 
@@ -67,6 +69,29 @@ def import_sheet_command(path: str, vendor_slug: str, mapping_path: str | None, 
         sys.exit(1)
 
 
+@click.command("import-prices")
+@click.argument("source", type=click.Choice(SOURCES))
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]),
+              help="Date the feed's prices hold (default: the file's modification date).")
+@click.option("--release", default="", help="The feed's version, said in each offer (e.g. 'litellm 1.110.2').")
+@click.option("--dry-run", is_flag=True, help="Validate and report, write nothing.")
+def import_prices_command(source: str, path: str, as_of: datetime | None, release: str, dry_run: bool) -> None:
+    """Import a public token price feed, a vendor per provider; the last stdout line is the JSON summary."""
+    day: date = as_of.date() if as_of else datetime.fromtimestamp(Path(path).stat().st_mtime, UTC).date()
+    try:
+        report = import_feed(db.session, source, path, catalog_context(db.session), as_of=day, release=release,
+                             dry_run=dry_run)
+    except FeedError as exc:
+        click.echo(json.dumps({"source": source, "landed": False, "error": str(exc)}, ensure_ascii=False))
+        sys.exit(1)
+    for error in report.errors[:200]:
+        click.echo(f"  {error['vendor']} {error['entry']}, column {error['column']}: {error['message']}", err=True)
+    click.echo(json.dumps(report.summary(), ensure_ascii=False))
+    if not (report.landed or dry_run):
+        sys.exit(1)
+
+
 def seed_catalog(echo=click.echo) -> dict:
     """Load vendors, FX rates and every sheet in seed_data/offers through the importer."""
     save_fx(db.session, FxTable.load(SEED_FX))
@@ -114,5 +139,6 @@ def clean_uploads_command() -> None:
 
 def init_app(app: Flask) -> None:
     app.cli.add_command(import_sheet_command)
+    app.cli.add_command(import_prices_command)
     app.cli.add_command(seed_command)
     app.cli.add_command(clean_uploads_command)

@@ -3,7 +3,7 @@
 A new writer of offers is added here: give it a step below, so that whatever it writes is
 shown to reach the index, the snapshot and the cached offers (catalog.write_path).
 
-Writers driven: the CLI importer (`import-sheet`), the CLI seed (`seed`, on a small seed
+Writers driven: the CLI importer (`import-sheet`), the token price feeds (`import-prices`), the CLI seed (`seed`, on a small seed
 folder of its own), the stall form (new, edit, delist, relist), the upload apply with
 "delist missing", checkout stock (an order reserves units, an expired one gives them back)
 and an ORM edit and delete. After each example: nothing pending in the outbox, `check-index`
@@ -48,6 +48,7 @@ pick = st.integers(min_value=0, max_value=50)
 ARGS = {
     "cli_import": st.tuples(st.sampled_from(["acme", "bolt"]), rows),
     "cli_seed": st.tuples(st.sampled_from(["极速云", "Cirrus 云"])),
+    "cli_prices": st.tuples(st.sampled_from([1e-06, 2.5e-06, 3.5e-07])),
     "upload_apply": st.tuples(rows, st.booleans()),
     "stall_new": st.tuples(rows),
     "stall_edit": st.tuples(pick, st.sampled_from(PRICES), st.sampled_from(STOCKS)),
@@ -99,6 +100,16 @@ class Writers:
         path = self.tmp / "cli.csv"
         path.write_bytes(sheet_bytes(sheet_rows))
         result = self.runner.invoke(args=["import-sheet", str(path), "--vendor", vendor])
+        assert result.exit_code == 0, result.output
+
+    def cli_prices(self, usd_per_token):
+        # A LiteLLM-shaped feed: two providers, each a vendor; a drawn price re-prices both offers.
+        feed = {key: {"mode": "chat", "litellm_provider": provider, "input_cost_per_token": usd_per_token,
+                      "output_cost_per_token": usd_per_token * 4}
+                for key, provider in (("deepseek/deepseek-v3.2", "deepseek"), ("dashscope/qwen-max", "dashscope"))}
+        path = self.tmp / "feed.json"
+        path.write_text(json.dumps(feed), encoding="utf-8")
+        result = self.runner.invoke(args=["import-prices", "litellm", str(path), "--as-of", "2026-12-01"])
         assert result.exit_code == 0, result.output
 
     def cli_seed(self, name_zh):

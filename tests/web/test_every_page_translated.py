@@ -146,6 +146,7 @@ def test_every_page_speaks_one_language_and_shows_no_raw_codes(app, client, site
     buyer_pages = [f"/offers/{month.id}", f"/offers/{tok.id}", f"/compare?ids={ids}",
                    "/plan?kind=gpu&gpu_model=h100-sxm&count=8&hours=720",
                    "/plan?kind=token&model=gpt-4o&input_tokens=1000000&output_tokens=500000",
+                   "/plan?kind=token&models=gpt-4o,deepseek&input_tokens=2M&output_tokens=1M&batch_share=0.5",
                    "/plan?kind=gpu&count=-1&hours=x", f"/cart/add/{spot.id}", "/cart", "/orders",
                    "/no-such-page", "/offers?min_unit_price=abc", "/market/gpu/h100-sxm", "/market/token/gpt-4o",
                    "/market/tokens/compare?sort=-off_peak_input&family=gpt", f"/offers/{spot.id}",
@@ -249,6 +250,10 @@ PLANS = {
     "/plan?kind=token&model=gpt-4o&input_tokens=2000000&output_tokens=1000000&cache_hit_share=0.5": {
         "zh": "1M 输入 × ¥18.00 + 1M 缓存命中输入 × ¥18.00 + 1M 输出 × ¥72.00（单价 /百万 tokens）= ¥108.00/月",
         "en": "1M input × ¥18.00 + 1M cached input × ¥18.00 + 1M output × ¥72.00 (prices per 1M tokens) = ¥108.00/month"},
+    # two models side by side, volumes in shorthand, a long-context share the offer has no price for
+    "/plan?kind=token&models=gpt-4o,qwen&input_tokens=2M&output_tokens=1M&long_context_share=0.5": {
+        "zh": "该模型未标长上下文价，长请求按普通价格计", "en": "no long-context price is listed: long requests are "
+                                                   "charged at the normal prices"},
     "/plan?kind=token&daily_active_users=1&requests_per_user=1&input_tokens_per_request=1000"
     "&output_tokens_per_request=1&days_per_month=1": {"zh": "每月请求 = 1 日活 × 1 次/人/天 × 1 天",
                                                       "en": "requests per month = 1 daily user × 1 per user per day × 1 day"},
