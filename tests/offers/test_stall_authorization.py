@@ -5,6 +5,7 @@ import io
 import pytest
 from sqlalchemy import func, select
 
+from accounts.models import ApiKey
 from catalog.models import ImportRun, Offer, PriceHistory
 from extensions import db
 from offers.stall_models import ImportJob, SheetMapping, SheetUpload
@@ -28,6 +29,7 @@ ROUTES = [
     ("GET", "/stall/jobs/{job}.json", None),
     ("POST", "/stall/jobs/{job}/retry", None),
     ("GET", "/stall/imports/{run}/errors.csv", None),
+    ("POST", "/stall/keys/{key}/revoke", {}),
 ]
 
 
@@ -46,8 +48,10 @@ def victim_and_intruder(app, client, tmp_path):
     upload_id = db.session.scalar(select(SheetUpload.id))
     client.post(f"/stall/uploads/{upload_id}/apply")  # all-or-nothing: lands nothing, records a run
     finish_jobs()
+    client.post("/stall/keys", data={"name": "sync"})
     ids = {"offer": db.session.scalar(select(Offer.id)), "upload": upload_id,
-           "job": db.session.scalar(select(func.max(ImportJob.id))), "run": db.session.scalar(select(ImportRun.id))}
+           "job": db.session.scalar(select(func.max(ImportJob.id))), "run": db.session.scalar(select(ImportRun.id)),
+           "key": db.session.scalar(select(ApiKey.id))}
     assert None not in ids.values()
     log_in(client, intruder_user)
     yield ids, victim, intruder
@@ -65,6 +69,7 @@ def snapshot() -> dict:
         "runs": db.session.scalar(select(func.count(ImportRun.id))),
         "mappings": db.session.scalar(select(func.count(SheetMapping.id))),
         "uploads": [(u.id, u.mapping) for u in db.session.scalars(select(SheetUpload))],
+        "keys": [(k.id, k.revoked_at) for k in db.session.scalars(select(ApiKey))],
     }
 
 
@@ -85,7 +90,7 @@ def test_the_matrix_covers_every_stall_route_that_takes_an_id(app):
               if rule.rule.startswith("/stall/") and rule.arguments - {"registry"}
               for method in rule.methods - {"HEAD", "OPTIONS"}}
     in_matrix = {(method, template.replace("{offer}", "<int:offer_id>").replace("{upload}", "<upload_id>")
-                  .replace("{job}", "<int:job_id>").replace("{run}", "<int:run_id>"))
+                  .replace("{job}", "<int:job_id>").replace("{run}", "<int:run_id>").replace("{key}", "<int:key_id>"))
                  for method, template, _ in ROUTES}
     assert in_app == in_matrix
 
