@@ -146,3 +146,16 @@ def test_the_rate_limit_answers_429_with_retry_after(app, client, acme):
         assert client.get("/api/v1/vendor/offers", headers=bearer(other)).status_code == 200
     finally:
         app.config["VENDOR_API_RATE_LIMIT"] = previous
+
+
+def test_a_patch_queues_only_its_own_offer_for_the_index(client, acme):
+    """Writers take the vendor's row lock first; that lock must not read as a vendor rename, which
+    would queue every offer of the vendor for re-indexing on each one-offer change."""
+    from catalog.outbox import IndexOutbox
+
+    _, _, secret = acme
+    for n in range(5):
+        client.put(f"/api/v1/vendor/offers/g-{n}", json=GPU_COLUMNS, headers=bearer(secret))
+    before = db.session.scalar(select(func.count(IndexOutbox.id)))
+    client.patch("/api/v1/vendor/offers/g-0", json={"price": "9.99"}, headers=bearer(secret))
+    assert db.session.scalar(select(func.count(IndexOutbox.id))) - before == 1
