@@ -95,3 +95,17 @@ def test_eight_concurrent_identical_requests_have_one_effect_and_one_answer(app)
     assert answers[0][1]["change"] == "created"
     assert (count(Offer), count(PriceHistory), count(IdempotencyRecord)) == (1, 1, 1)
     assert sum(1 for _, _, headers in answers if headers.get("Idempotent-Replayed") == "true") == 7
+
+
+def test_the_sweep_removes_only_expired_records(client, app):
+    """expire_records: the plain function the task queue runs periodically (contract C4)."""
+    from accounts.idempotency import expire_records
+
+    _, _, secret = vendor_with_key("acme@example.com", "acme")
+    for key in ("a", "b"):
+        client.put(PATH, json=GPU_COLUMNS, headers=bearer(secret, **{"Idempotency-Key": key}))
+    db.session.execute(update(IdempotencyRecord).where(IdempotencyRecord.key == "a").values(
+        created_at=IdempotencyRecord.created_at - timedelta(hours=25)))
+    assert expire_records(db.session) == 1
+    db.session.commit()
+    assert db.session.scalars(select(IdempotencyRecord.key)).all() == ["b"]
