@@ -64,11 +64,11 @@ def _unauthorized(message: str) -> Response:
 
 def _rate_limited(key: ApiKey) -> Response | None:
     """A 429 with Retry-After when this key is over VENDOR_API_RATE_LIMIT, else None (and the request counts)."""
-    strategy = limiter.limiter
-    identity = f"vendor-api:{key.key_hash[:24]}"
+    strategy = limiter.limiter  # the limiter's own storage: Redis when REDIS_URL is set
+    identity = (current_app.config.get("RATELIMIT_KEY_PREFIX") or "", f"vendor-api:{key.key_hash[:24]}")
     for item in parse_many(current_app.config["VENDOR_API_RATE_LIMIT"]):
-        if not strategy.hit(item, identity):
-            reset = strategy.get_window_stats(item, identity).reset_time
+        if not strategy.hit(item, *identity):
+            reset = strategy.get_window_stats(item, *identity).reset_time
             wait = max(1, math.ceil(reset - time.time()))
             response = _json(error_answer(429, "rate_limited", f"more than {item} for this API key; retry in {wait} s"))
             response.headers["Retry-After"] = str(wait)
@@ -175,7 +175,7 @@ def vendor_key_required(view: Callable[..., Answer]):
         if key is None:
             db.session.rollback()
             return _unauthorized("this API key is unknown or revoked")
-        g.vendor_api_key_id, g.vendor_api_user_id = key.id, key.created_by
+        g.vendor_api_user_id = key.created_by
         if (limited := _rate_limited(key)) is not None:
             db.session.rollback()
             return limited
