@@ -43,10 +43,9 @@ def error_answer(status: int, code: str, message: str, details: dict | None = No
     return Answer(status, body)
 
 
-def _json(answer: Answer, headers: dict | None = None) -> Response:
+def _json(answer: Answer) -> Response:
     response = jsonify(answer.body)
     response.status_code = answer.status
-    response.headers.update(headers or {})
     return response
 
 
@@ -93,8 +92,6 @@ def _in_progress() -> Response:
 
 
 def _replay(record) -> Response:
-    if record.status_code == 0:  # SQLite: the first request's transaction has not finished
-        return _in_progress()
     response = Response(record.body, status=record.status_code, mimetype="application/json")
     response.headers["Idempotent-Replayed"] = "true"
     return response
@@ -112,10 +109,12 @@ def _run(view: Callable[[], Answer]) -> Answer:
         return error_answer(exc.code or 400, (exc.name or "error").lower().replace(" ", "_"), exc.description or "")
 
 
-def _finish(answer: Answer, headers: dict | None = None) -> Response:
+def _committed(answer: Answer) -> Response:
+    """Commit the answer's work, then run what waits for the commit (a job reads its committed row)."""
+    db.session.commit()
     if answer.after_commit is not None:
         answer.after_commit()
-    return _json(answer, headers)
+    return _json(answer)
 
 
 def _idempotent(key: ApiKey, idem_key: str, view: Callable[[], Answer]) -> Response:
@@ -137,8 +136,7 @@ def _idempotent(key: ApiKey, idem_key: str, view: Callable[[], Answer]) -> Respo
     body = json.dumps(answer.body, ensure_ascii=False, separators=(",", ":"))
     if answer.status < 400:
         record.status_code, record.body = answer.status, body
-        session.commit()
-        return _finish(answer)
+        return _committed(answer)
     # A refused request changes nothing but its record: roll its work back, keep the answer.
     session.rollback()
     try:
@@ -190,9 +188,8 @@ def vendor_key_required(view: Callable[..., Answer]):
             return _idempotent(key, idem_key, call)
         answer = _run(call)
         if answer.status < 400:
-            db.session.commit()
-        else:
-            db.session.rollback()
-        return _finish(answer)
+            return _committed(answer)
+        db.session.rollback()
+        return _json(answer)
 
     return wrapped
