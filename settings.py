@@ -149,6 +149,9 @@ CONFIG_DEFAULTS: dict[str, Any] = {
     "LOGIN_ACCOUNT_RATE_LIMIT": "10 per 15 minutes",
     "SIGNUP_RATE_LIMIT": "5 per minute;20 per hour",
     "PASSWORD_CHANGE_RATE_LIMIT": "5 per minute;20 per hour",
+    # The vendor API (accounts/key_auth.py), per API key: a price-sync loop of a few thousand SKUs
+    # a day fits well inside it; a whole catalog at once goes through POST /api/v1/vendor/sheets.
+    "VENDOR_API_RATE_LIMIT": "50 per second;1800 per minute",
     # Import jobs (offers/import_jobs.py): a job's heartbeat moves its lease on every second; a job
     # whose lease has passed has lost its worker. Two minutes covers a heartbeat waiting out
     # SQLite's write lock (busy timeout 30 s).

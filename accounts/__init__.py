@@ -1,12 +1,15 @@
-"""People: buyers and vendors' members, their log-in and sessions.
+"""People: buyers and vendors' members, their log-in and sessions, and vendors' API keys.
 
 Other areas use accounts only through the names below (tests/test_layers.py holds it).
 """
 
+from accounts.api_keys import issue_key, revoke_key, vendor_keys
+from accounts.key_auth import Answer, api_key_user_id, error_answer, vendor_key_required
 from accounts.membership import current_vendor, vendor_required
 from accounts.models import User
 
-__all__ = ["User", "current_vendor", "init_app", "vendor_required"]
+__all__ = ["Answer", "User", "api_key_user_id", "current_vendor", "error_answer", "init_app", "issue_key", "revoke_key",
+           "vendor_key_required", "vendor_keys", "vendor_required"]
 
 
 def init_app(app) -> None:

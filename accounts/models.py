@@ -4,7 +4,7 @@ from datetime import datetime
 from typing import Optional
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from catalog.models import Vendor, utcnow
@@ -47,6 +47,44 @@ class VendorMember(db.Model):
 
     user: Mapped[User] = relationship(back_populates="memberships")
     vendor: Mapped[Vendor] = relationship()
+
+
+class ApiKey(db.Model):
+    """A vendor's API key (accounts/api_keys.py): only its hash is kept; one vendor each."""
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    vendor_id: Mapped[int] = mapped_column(ForeignKey("vendors.id"), index=True)
+    created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    name: Mapped[str] = mapped_column(String(100))
+    prefix: Mapped[str] = mapped_column(String(16))  # the first characters, so a vendor can tell keys apart
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[Optional[datetime]]
+    revoked_at: Mapped[Optional[datetime]]
+
+    vendor: Mapped[Vendor] = relationship()
+
+
+class IdempotencyRecord(db.Model):
+    """The first answer to a write sent with an Idempotency-Key, per API key, kept 24 hours.
+
+    The unique constraint is what makes concurrent duplicates safe: the first request's row is
+    written in the same transaction as its effect, and a duplicate's INSERT waits for that
+    transaction and then fails, after which it replays the stored answer.
+    """
+
+    __tablename__ = "idempotency_records"
+    __table_args__ = (UniqueConstraint("api_key_id", "key", name="uq_idempotency_api_key_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    api_key_id: Mapped[int] = mapped_column(ForeignKey("api_keys.id"))
+    key: Mapped[str] = mapped_column(String(255))
+    fingerprint: Mapped[str] = mapped_column(String(64))  # SHA-256 of method, path and body
+    status_code: Mapped[int] = mapped_column(Integer)
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 
 def load_user(user_id: str) -> Optional[User]:

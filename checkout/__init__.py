@@ -1,18 +1,19 @@
 """Cart, orders and payment through Stripe Checkout (or, in demo mode, the local Stripe sandbox).
 
-An area: imports the catalog, the shell and pricing, no other area.
+An area: imports the catalog, the shell and pricing; accounts only through `from accounts import …`.
 """
 
 from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from checkout import cli, demo_mode, views, webhooks
+    from checkout import cli, demo_mode, vendor_orders, views, webhooks
     from checkout.sandbox import init_app as sandbox_init_app
 
     demo = demo_mode.settle(app)  # settings.py has refused production without Stripe; this decides dev
     views.init_app(app)
     webhooks.init_app(app)
     cli.init_app(app)
+    vendor_orders.init_app(app)
     if demo:
         sandbox_init_app(app)

@@ -247,7 +247,10 @@ def lock_vendor_offers(session: Session, vendor_id: int) -> None:
     before the look-ups, so the second sees the first's rows.
     """
     vendors = Vendor.__table__
-    session.execute(update(vendors).where(vendors.c.id == vendor_id).values(id=vendors.c.id))
+    # On the session's connection, not through session.execute: the write path would take it for
+    # a vendor rename and queue every offer of the vendor for re-indexing (a one-offer stall edit
+    # or API PATCH re-indexed all of them). It changes nothing, so there is nothing to record.
+    session.connection().execute(update(vendors).where(vendors.c.id == vendor_id).values(id=vendors.c.id))
 
 
 def get_or_create_vendor(session: Session, slug: str) -> Vendor:

@@ -155,12 +155,15 @@ def init_app(app) -> None:
     from werkzeug.exceptions import RequestEntityTooLarge
 
     from offers import (
+        key_views,  # noqa: F401 - adds the API keys page to bp
         stall_models,  # noqa: F401 - the stall's tables
         upload_views,  # adds the upload routes to bp
+        vendor_api,
     )
     from web.nav import add_nav
 
     # UPLOAD_* and the request size limit (MAX_CONTENT_LENGTH) come from settings.py.
     app.register_error_handler(RequestEntityTooLarge, upload_views.too_large)
     app.register_blueprint(bp)
+    vendor_api.init_app(app)
     add_nav(app, 80, "stall.dashboard", "My stall")

@@ -7,8 +7,9 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-# Not the app: tests, benchmarks, scripts, Alembic's env and gunicorn's own config keep their reads.
-NOT_APP = {"tests", "bench", "scripts", "migrations", ".venv", "instance"}
+# Not the app: tests, benchmarks, scripts, the docs' examples (a vendor's own program, run apart from
+# the app), Alembic's env and gunicorn's own config keep their reads.
+NOT_APP = {"tests", "bench", "scripts", "docs", "migrations", ".venv", "instance"}
 SERVER_CONFIG = {"gunicorn.conf.py"}
 
 

@@ -17,17 +17,20 @@ BASE_DOCUMENT = {
 }
 
 
-def add_paths(app: Flask, paths: dict, schemas: dict | None = None) -> None:
-    registry = app.extensions.setdefault("openapi", {"paths": {}, "schemas": {}})
+def add_paths(app: Flask, paths: dict, schemas: dict | None = None, security_schemes: dict | None = None) -> None:
+    registry = app.extensions.setdefault("openapi", {"paths": {}, "schemas": {}, "securitySchemes": {}})
     for path, spec in paths.items():
         registry["paths"].setdefault(path, {}).update(spec)
     registry["schemas"].update(schemas or {})
+    registry.setdefault("securitySchemes", {}).update(security_schemes or {})
 
 
 def document() -> dict:
     registry = current_app.extensions.get("openapi", {"paths": {}, "schemas": {}})
-    return {**BASE_DOCUMENT, "paths": dict(sorted(registry["paths"].items())),
-            "components": {"schemas": registry["schemas"]}}
+    components = {"schemas": registry["schemas"]}
+    if registry.get("securitySchemes"):
+        components["securitySchemes"] = registry["securitySchemes"]
+    return {**BASE_DOCUMENT, "paths": dict(sorted(registry["paths"].items())), "components": components}
 
 
 def init_app(app: Flask) -> None:

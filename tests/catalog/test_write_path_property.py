@@ -6,7 +6,7 @@ shown to reach the index, the snapshot and the cached offers (catalog.write_path
 Writers driven: the CLI importer (`import-sheet`), the token price feeds (`import-prices`), the CLI seed (`seed`, on a small seed
 folder of its own), the stall form (new, edit, delist, relist), the upload apply with
 "delist missing", checkout stock (an order reserves units, an expired one gives them back)
-and an ORM edit and delete. After each example: nothing pending in the outbox, `check-index`
+the vendor API (PUT, PATCH, DELETE by sku) and an ORM edit and delete. After each example: nothing pending in the outbox, `check-index`
 clean, and 100 random queries answered the same by both paths, down to each offer's stock,
 status and price.
 """
@@ -22,6 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, func, select
 
+from accounts.api_keys import issue_key
 from catalog.context import load_fx
 from catalog.models import Offer
 from catalog.offer_query import OfferQuerySchema, search_offers, sql_search
@@ -57,6 +58,9 @@ ARGS = {
     "expire": st.tuples(pick),
     "orm_price": st.tuples(pick, st.sampled_from(PRICES)),
     "orm_delete": st.tuples(pick),
+    "api_put": st.tuples(rows),
+    "api_patch": st.tuples(pick, st.sampled_from(PRICES), st.sampled_from(STOCKS)),
+    "api_delete": st.tuples(pick),
 }
 step = st.sampled_from(sorted(ARGS)).flatmap(lambda name: ARGS[name].map(lambda args: (name, *args)))
 
@@ -95,6 +99,8 @@ class Writers:
         user, self.acme = make_vendor_member("acme@example.com", "acme")
         log_in(client, user)
         self.tokens = 0
+        self.key = {"Authorization": "Bearer " + issue_key(db.session, self.acme, user.id, "property").secret}
+        db.session.commit()
 
     def cli_import(self, vendor, sheet_rows):
         path = self.tmp / "cli.csv"
@@ -168,6 +174,25 @@ class Writers:
             order = orders[n % len(orders)]
             close_for_session(db.session, {"id": f"cs_gone_{order.id}", "metadata": {"order_id": str(order.id)}},
                               "expired")
+
+    def api_put(self, sheet_rows):
+        for sku, gpu, region, price, stock in sheet_rows:
+            response = self.client.put(f"/api/v1/vendor/offers/{sku}", headers=self.key, json={
+                "kind": "gpu", "gpu_model": gpu, "gpu_count": 1, "region": region, "billing": "on_demand",
+                "price": price, "currency": "CNY", "price_unit": "card_hour", "stock": stock})
+            assert response.status_code in (200, 201), response.json
+
+    def api_patch(self, n, price, stock):
+        offer = self._acme_offer(n)
+        if offer is not None:
+            response = self.client.patch(f"/api/v1/vendor/offers/{offer.sku}", headers=self.key,
+                                         json={"price": price, "stock": stock})
+            assert response.status_code == 200, response.json
+
+    def api_delete(self, n):
+        offer = self._acme_offer(n)
+        if offer is not None:
+            assert self.client.delete(f"/api/v1/vendor/offers/{offer.sku}", headers=self.key).status_code == 200
 
     def orm_price(self, n, price):
         offer = _nth(select(Offer), n)

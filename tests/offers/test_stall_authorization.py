@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
+from accounts.models import ApiKey
 from catalog.models import ImportRun, Offer, PriceHistory
 from checkout.models import Delivery, Order, OrderLine
 from extensions import db
@@ -32,6 +33,7 @@ ROUTES = [
     ("GET", "/stall/imports/{run}/errors.csv", None),
     ("POST", "/stall/orders/{line}/deliver", {"state": "delivered", "start": "2026-12-01T08:00",
                                               "end": "2026-12-01T09:00", "amount": "1", "unit": "card_hour"}),
+    ("POST", "/stall/keys/{key}/revoke", {}),
 ]
 
 
@@ -50,8 +52,10 @@ def victim_and_intruder(app, client, tmp_path):
     upload_id = db.session.scalar(select(SheetUpload.id))
     client.post(f"/stall/uploads/{upload_id}/apply")  # all-or-nothing: lands nothing, records a run
     finish_jobs()
+    client.post("/stall/keys", data={"name": "sync"})
     ids = {"offer": db.session.scalar(select(Offer.id)), "upload": upload_id,
-           "job": db.session.scalar(select(func.max(ImportJob.id))), "run": db.session.scalar(select(ImportRun.id))}
+           "job": db.session.scalar(select(func.max(ImportJob.id))), "run": db.session.scalar(select(ImportRun.id)),
+           "key": db.session.scalar(select(ApiKey.id))}
     ids["line"] = _paid_line(db.session.get(Offer, ids["offer"]))
     assert None not in ids.values()
     log_in(client, intruder_user)
@@ -86,6 +90,7 @@ def snapshot() -> dict:
         "uploads": [(u.id, u.mapping) for u in db.session.scalars(select(SheetUpload))],
         "deliveries": db.session.scalar(select(func.count(Delivery.id))),
         "line_states": list(db.session.scalars(select(OrderLine.delivery_state))),
+        "keys": [(k.id, k.revoked_at) for k in db.session.scalars(select(ApiKey))],
     }
 
 
@@ -106,7 +111,7 @@ def test_the_matrix_covers_every_stall_route_that_takes_an_id(app):
               if rule.rule.startswith("/stall/") and rule.arguments - {"registry"}
               for method in rule.methods - {"HEAD", "OPTIONS"}}
     in_matrix = {(method, template.replace("{offer}", "<int:offer_id>").replace("{upload}", "<upload_id>")
-                  .replace("{job}", "<int:job_id>").replace("{run}", "<int:run_id>")
+                  .replace("{job}", "<int:job_id>").replace("{run}", "<int:run_id>").replace("{key}", "<int:key_id>")
                   .replace("{line}", "<int:line_id>"))
                  for method, template, _ in ROUTES}
     assert in_app == in_matrix
