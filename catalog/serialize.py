@@ -4,6 +4,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from catalog.models import Offer, PriceHistory
+from pricing.line_total import purchase_unit
 
 
 def dec(value: Decimal | None) -> str | None:
@@ -44,6 +45,7 @@ def offer_json(offer: Offer) -> dict:
         "currency": "CNY",
         "updated_at": when(offer.updated_at),
         "price_updated_at": when(offer.price_updated_at),
+        "purchase_unit": purchase_unit(offer.kind, offer.billing).value,
     }
     if offer.kind == "gpu":
         data.update(gpu_model=offer.gpu_model, gpu_count=plain(offer.gpu_count),
@@ -66,3 +68,8 @@ def history_json(entry: PriceHistory) -> dict:
     if entry.input_price is not None:
         data.update(input_price=dec(entry.input_price), output_price=dec(entry.output_price))
     return data
+
+
+def availability_json(runs: list[tuple[datetime, datetime, int | None]]) -> list[dict]:
+    """Free instances per run of hours: [{"from", "to", "free"}], free null where stock is unknown."""
+    return [{"from": when(start), "to": when(end), "free": free} for start, end, free in runs]

@@ -49,6 +49,12 @@ def spec_document() -> dict:
             "cpu_arch": {"enum": ["x86_64", "arm64"]},
             "model": {"type": "string"}, "context_window": {"type": ["integer", "null"]},
             "input_price": _DECIMAL, "output_price": _DECIMAL, "cached_input_price": _NULLABLE_DECIMAL,
+            "purchase_unit": {"enum": ["card_hour", "core_hour", "month", "year", "1m_tokens"]},
+            "availability": {"type": "array", "items": {
+                "type": "object", "required": ["from", "to", "free"],
+                "properties": {"from": {"type": "string", "format": "date-time"},
+                               "to": {"type": "string", "format": "date-time"},
+                               "free": {"type": ["integer", "null"]}}}},
         },
     }
     row = {

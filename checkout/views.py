@@ -2,24 +2,39 @@
 
 import secrets
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_required, user_logged_in
 from marshmallow import ValidationError
 from sqlalchemy import select
 
+from catalog.bookings import next_start
 from catalog.context import load_fx
 from catalog.models import Offer, utcnow
 from checkout import cart as carts
 from checkout.fulfilment import fulfil
 from checkout.gateway import payment_service, sandbox_mode
 from checkout.models import Order, OrderLine, OrderStatus
-from checkout.orders import OfferUnavailable, OutOfStock, Wanted, place_order, priced
+from checkout.orders import OfferUnavailable, OutOfStock, Wanted, per_instance, place_order, priced, shape_of, span_of
 from checkout.payments import LATEST_SESSION_START_SECONDS
-from checkout.schemas import CartLineSchema, CheckoutSchema, OfferIdSchema
+from checkout.quote import quote
+from checkout.schemas import CartLineSchema, CheckoutSchema, LocalStart, OfferIdSchema, filled, prefill
 from extensions import db
-from pricing.line_total import PricingError, QuantityError, line_total, order_total, purchase_price
+from pricing.line_total import PricingError, QuantityError, exact_line_total, order_total, purchase_price
+from pricing.line_words import capacity_problem, line_label, quantity_problem, span_words
 from web.converters import MAX_ID
 from web.locale import gettext as _
+from web.locale import language
 
 bp = Blueprint("checkout", __name__)
 MY_ORDERS = "my_orders"  # order tokens of a logged-out buyer, newest last
@@ -31,15 +46,28 @@ KEPT_TOKENS = 20  # cart pages open in other tabs keep working
 
 
 def _quote_lines(cart) -> tuple[list[dict], object]:
+    """Contract C2: (rows, total), each row with line, offer, unit, unit_amount and its exact total."""
     fx = load_fx(db.session)
+    now = utcnow()
     rows = []
     for line in cart.lines if cart else []:
         try:
             price = purchase_price(priced(line.offer), fx)
+            total = exact_line_total(priced(line.offer), line.quantity, fx)
         except PricingError:
             continue
+        start = end = None
+        hours = line.hours if line.hours else None
+        if line.instances is not None:
+            try:
+                start, end = span_of(shape_of(line.offer, carts.wanted_of(line), fx), line.starts_at, now)
+            except QuantityError:
+                start = end = None
         rows.append({"line": line, "offer": line.offer, "unit": price.unit.value, "unit_amount": price.amount,
-                     "total": line_total(price.amount, line.quantity)})
+                     "total": total, "start": start, "end": end,
+                     "label": line_label(price.unit.value, line.instances, per_instance(line.offer), hours,
+                                         line.terms, line.quantity),
+                     "span": span_words(start, end) if start is not None else None})
     return rows, order_total([r["total"] for r in rows])
 
 
@@ -51,14 +79,49 @@ def view_cart():
     token = secrets.token_urlsafe(24)
     session[ISSUED_TOKENS] = [*session.get(ISSUED_TOKENS, [])[-(KEPT_TOKENS - 1):], token]
     return render_template("checkout/cart.html", rows=rows, total=total, email=email,
-                           checkout_token=token, sandbox=sandbox_mode())
+                           checkout_token=token, sandbox=sandbox_mode(), lang=language())
+
+
+DEFAULT_CHOICES = {"instances": 1, "hours": 1, "terms": 1, "packs": 1}
+
+
+def _wanted_from(offer_id: int, choices: dict) -> Wanted:
+    return Wanted(offer_id, instances=choices.get("instances"), hours=choices.get("hours"),
+                  terms=choices.get("terms"), packs=choices.get("packs"), start=choices.get("start"))
+
+
+def _no_store(response):
+    # Free capacity is a fact the buyer pays by: the page cache never keeps this answer.
+    response = make_response(response)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.get("/cart/add/<int:offer_id>")
 def buy_box(offer_id: int):
+    """Contract C1: the buy page; instances/hours/terms/packs/start in the query prefill the form."""
     offer = db.session.get(Offer, offer_id) or abort(404)
-    price = purchase_price(priced(offer), load_fx(db.session))
-    return render_template("checkout/buy.html", offer=offer, unit=price.unit.value, unit_amount=price.amount)
+    choices = {**DEFAULT_CHOICES, **prefill(request.args.to_dict())}
+    try:
+        q = quote(db.session, offer, _wanted_from(offer.id, choices), load_fx(db.session))
+    except PricingError:
+        abort(404)
+    start_value = LocalStart()._serialize(choices.get("start"), None, None)
+    return _no_store(render_template("checkout/buy.html", offer=offer, q=q, unit=q.unit.value,
+                                     unit_amount=q.unit_amount, choices=choices, start_value=start_value,
+                                     earliest=LocalStart()._serialize(next_start(), None, None), lang=language()))
+
+
+@bp.get("/cart/quote/<int:offer_id>")
+def quote_box(offer_id: int):
+    """The buy page's figures for other choices (its script asks as the buyer types): an HTML fragment."""
+    offer = db.session.get(Offer, offer_id) or abort(404)
+    choices = prefill(request.args.to_dict())
+    try:
+        q = quote(db.session, offer, _wanted_from(offer.id, choices), load_fx(db.session))
+    except PricingError:
+        abort(404)
+    return _no_store(render_template("checkout/_quote.html", offer=offer, q=q, lang=language()))
 
 
 def _bad_offer_id():
@@ -67,41 +130,65 @@ def _bad_offer_id():
 
 
 def _line_input():
+    """The posted line (C1's fields) and its offer, or (None, None) after flashing what is wrong."""
+    form = filled(request.form.to_dict())
     try:
-        data = CartLineSchema().load(request.form.to_dict())
+        data = CartLineSchema().load(form)
     except ValidationError as exc:
         if "offer_id" in exc.messages:
             _bad_offer_id()
-        flash(_("Enter a whole quantity of at least 1."), "error")
+        if "start" in exc.messages:
+            flash(_("The start must be a date and time (Beijing time)."), "error")
+        else:
+            flash(_("Enter whole numbers of at least 1."), "error")
         return None, None
     offer = db.session.get(Offer, data["offer_id"])
     if offer is None or offer.status != "active":
         abort(404)
-    return offer, data["quantity"]
+    return offer, _wanted_from(offer.id, data)
+
+
+def _refused(exc, offer) -> str:
+    if isinstance(exc, OutOfStock):
+        return capacity_problem(exc.code, exc.free, exc.per_instance, offer.kind, exc.hour).text(language())
+    return quantity_problem(exc.code, exc.numbers).text(language())
+
+
+def _back_to_buy_box(offer, wanted: Wanted):
+    args = {k: v for k, v in (("instances", wanted.instances), ("hours", wanted.hours), ("terms", wanted.terms),
+                               ("packs", wanted.packs)) if v is not None}
+    if wanted.start is not None:
+        args["start"] = LocalStart()._serialize(wanted.start, None, None)
+    return redirect(url_for("checkout.buy_box", offer_id=offer.id, **args))
 
 
 @bp.post("/cart/add")
 def add_to_cart():
-    offer, quantity = _line_input()
+    """Contract C1: the buy page's form."""
+    offer, wanted = _line_input()
     if offer is None:
         return redirect(request.referrer or url_for("checkout.view_cart"))
     try:
-        carts.set_line(offer, quantity, add=True)
-    except QuantityError as exc:
-        flash(_("Quantity not accepted: %(reason)s", reason=str(exc)), "error")
-        return redirect(url_for("checkout.buy_box", offer_id=offer.id))
+        carts.set_line(offer, wanted)
+    except (QuantityError, OutOfStock) as exc:
+        flash(_refused(exc, offer), "error")
+        return _back_to_buy_box(offer, wanted)
+    except PricingError:
+        abort(404)
     flash(_("Added to your cart."), "success")
     return redirect(url_for("checkout.view_cart"))
 
 
 @bp.post("/cart/update")
 def update_cart():
-    offer, quantity = _line_input()
+    offer, wanted = _line_input()
     if offer is not None:
         try:
-            carts.set_line(offer, quantity, add=False)
-        except QuantityError as exc:
-            flash(_("Quantity not accepted: %(reason)s", reason=str(exc)), "error")
+            carts.set_line(offer, wanted)
+        except (QuantityError, OutOfStock) as exc:
+            flash(_refused(exc, offer), "error")
+        except PricingError:
+            abort(404)
     return redirect(url_for("checkout.view_cart"))
 
 
@@ -127,15 +214,19 @@ def checkout():
                 "and try again."), "error")
         return redirect(url_for("checkout.view_cart"))
     cart = carts.current_cart()
-    wanted = [Wanted(line.offer_id, line.quantity) for line in (cart.lines if cart else [])]
+    wanted = [carts.wanted_of(line) for line in (cart.lines if cart else [])]
     try:
         order = place_order(db.session, wanted, email=data["email"], checkout_token=data["checkout_token"],
                             user_id=current_user.id if current_user.is_authenticated else None,
                             fx=load_fx(db.session))
     except OutOfStock as exc:
-        flash(_("Not enough stock left for %(title)s.", title=exc.title), "error")
+        offer = db.session.get(Offer, exc.offer_id)
+        flash(_("%(title)s: %(reason)s", title=exc.title, reason=_refused(exc, offer)), "error")
         return redirect(url_for("checkout.view_cart"))
-    except (OfferUnavailable, QuantityError, PricingError):
+    except QuantityError as exc:
+        flash(_refused(exc, None), "error")
+        return redirect(url_for("checkout.view_cart"))
+    except (OfferUnavailable, PricingError):
         flash(_("Your cart changed: please check it and try again."), "error")
         return redirect(url_for("checkout.view_cart"))
     _remember(order)
