@@ -8,32 +8,36 @@ from datetime import datetime
 from decimal import Decimal
 
 from pricing.capacity import SHANGHAI
-from pricing.display import Phrase, cny, phrase, quantity, total
+from pricing.display import Phrase, cny, phrase, phrase_n, quantity, total
 
-LABELS = {
-    "card_hour": "%(cards)s cards × %(hours)s hours",
-    "core_hour": "%(cores)s cores × %(hours)s hours",
-    "month": "%(instances)s machines × %(terms)s months",
-    "year": "%(instances)s machines × %(terms)s years",
-    "1m_tokens": "%(packs)s × 1M tokens",
+ARITHMETIC = {
+    "card_hour": "%(a)s × %(b)s × %(price)s/card-hour = %(total)s",
+    "core_hour": "%(a)s × %(b)s × %(price)s/core-hour = %(total)s",
+    "month": "%(a)s × %(b)s × %(price)s per machine-month = %(total)s",
+    "year": "%(a)s × %(b)s × %(price)s per machine-year = %(total)s",
 }
+TOKEN_ARITHMETIC = "%(a)s × %(price)s per 1M tokens = %(total)s"
 QUANTITY_ONLY = {"card_hour": "%(n)s card-hours", "core_hour": "%(n)s core-hours", "month": "%(n)s machine-months",
                  "year": "%(n)s machine-years"}
-ARITHMETIC = {
-    "card_hour": "%(cards)s cards × %(hours)s hours × %(price)s/card-hour = %(total)s",
-    "core_hour": "%(cores)s cores × %(hours)s hours × %(price)s/core-hour = %(total)s",
-    "month": "%(instances)s machines × %(terms)s months × %(price)s per machine-month = %(total)s",
-    "year": "%(instances)s machines × %(terms)s years × %(price)s per machine-year = %(total)s",
-    "1m_tokens": "%(packs)s × 1M tokens × %(price)s per 1M tokens = %(total)s",
-}
 
 
-def _counts(unit: str, instances: int | None, per_instance: Decimal | None, hours: int | None,
-            terms: int | None, packs: int | None) -> dict:
-    count = Decimal(instances or 0) * Decimal(per_instance or 0)
-    return {"cards": quantity(count), "cores": quantity(count), "hours": quantity(Decimal(hours or 0)),
-            "instances": quantity(Decimal(instances or 0)), "terms": quantity(Decimal(terms or 0)),
-            "packs": quantity(Decimal(packs or 0))}
+def _count(n) -> Decimal:
+    return Decimal(n or 0)
+
+
+def _parts(unit: str, instances: int | None, per_instance: Decimal | None, hours: int | None, terms: int | None,
+           quantity_: int) -> tuple[Phrase, Phrase | None]:
+    """The two counts a line multiplies: (8 cards, 72 hours), (2 machines, 3 months), (5 packs, None)."""
+    if unit == "1m_tokens":
+        return phrase_n("%(num)s pack of 1M tokens", "%(num)s packs of 1M tokens", _count(quantity_)), None
+    if unit in ("month", "year"):
+        term = (phrase_n("%(num)s whole month", "%(num)s whole months", _count(terms)) if unit == "month"
+                else phrase_n("%(num)s whole year", "%(num)s whole years", _count(terms)))
+        return phrase_n("%(num)s machine", "%(num)s machines", _count(instances)), term
+    count = _count(instances) * _count(per_instance)
+    first = (phrase_n("%(num)s card", "%(num)s cards", count) if unit == "card_hour"
+             else phrase_n("%(num)s core", "%(num)s cores", count))
+    return first, phrase_n("%(num)s hour", "%(num)s hours", _count(hours))
 
 
 def line_label(unit: str, instances: int | None, per_instance: Decimal | None, hours: int | None,
@@ -44,22 +48,26 @@ def line_label(unit: str, instances: int | None, per_instance: Decimal | None, h
     """
     if instances is None and unit in QUANTITY_ONLY:
         return phrase(QUANTITY_ONLY[unit], n=quantity(Decimal(quantity_)))
-    values = _counts(unit, instances, per_instance, hours, terms, quantity_ if unit == "1m_tokens" else None)
-    return phrase(LABELS[unit], **values)
+    a, b = _parts(unit, instances, per_instance, hours, terms, quantity_)
+    return phrase("%(a)s × %(b)s", a=a, b=b) if b is not None else a
 
 
 def line_arithmetic(unit: str, instances: int | None, per_instance: Decimal | None, hours: int | None,
                     terms: int | None, quantity_: int, price: Decimal, line_total: Decimal) -> Phrase:
     """'8 卡 × 72 小时 × ¥17.12/卡时 = ¥9,861.12' (the price shown rounded, the total exact)."""
-    values = _counts(unit, instances, per_instance, hours, terms, quantity_ if unit == "1m_tokens" else None)
-    return phrase(ARITHMETIC[unit], price=cny(price), total=total(line_total), **values)
+    a, b = _parts(unit, instances, per_instance, hours, terms, quantity_)
+    if b is None:
+        return phrase(TOKEN_ARITHMETIC, a=a, price=cny(price), total=total(line_total))
+    return phrase(ARITHMETIC[unit], a=a, b=b, price=cny(price), total=total(line_total))
 
 
 def machines(instances: int, per_instance: Decimal | None, kind: str) -> Phrase:
     """'2 台（每台 8 卡）' / '2 machines of 8 cards'."""
     if kind == "cpu":
-        return phrase("%(n)s machines of %(per)s cores", n=quantity(Decimal(instances)), per=quantity(per_instance))
-    return phrase("%(n)s machines of %(per)s cards", n=quantity(Decimal(instances)), per=quantity(per_instance))
+        return phrase_n("%(num)s machine of %(per)s cores", "%(num)s machines of %(per)s cores", instances,
+                        per=quantity(per_instance))
+    return phrase_n("%(num)s machine of %(per)s cards", "%(num)s machines of %(per)s cards", instances,
+                    per=quantity(per_instance))
 
 
 def local_time(at: datetime | None) -> str:
@@ -74,8 +82,8 @@ def span_words(start: datetime, end: datetime) -> Phrase:
 def term_effect(unit: str, terms: int) -> Phrase | None:
     """What a prepaid term means for a short job, said before the cart."""
     if unit == "month":
-        return phrase("Billed by the whole month: each machine is paid for %(terms)s full months (730 hours "
-                      "each), even if your job runs for 72 hours.", terms=quantity(Decimal(terms)))
+        return phrase("Billed by the whole month: each machine is paid for %(terms)s full months of 730 hours; "
+                      "a 72-hour job still pays the whole month.", terms=quantity(Decimal(terms)))
     if unit == "year":
         return phrase("Billed by the whole year: each machine is paid for %(terms)s full years (8,760 hours "
                       "each), however short your job.", terms=quantity(Decimal(terms)))

@@ -128,7 +128,7 @@ def test_more_machines_than_are_free_are_refused_at_the_cart_in_the_page_languag
     assert "cart-total" not in client.get("/cart").get_data(as_text=True)
     client.set_cookie("lang", "en")
     response = client.post("/cart/add", data=line(offer_id, 3, instances=3), follow_redirects=True)
-    assert "Only 2 machines of 1 cards left" in response.get_data(as_text=True)
+    assert "Only 2 machines of 1 cards left on this offer" in response.get_data(as_text=True)
 
 
 def test_another_buyers_checkout_token_opens_nothing_and_keeps_my_cart(app, client, make_offer):
