@@ -108,8 +108,19 @@ def place_order(session: Session, wanted: list[Wanted], *, email: str, user_id: 
     if not wanted:
         raise OfferUnavailable("the cart is empty")
     try:
+        order, held = _build(session, wanted, email=email, user_id=user_id, checkout_token=checkout_token, fx=fx)
+        # Priced and shaped before the lock: bookers of one offer wait only for each other's writes.
         lock_for_booking(session, [w.offer_id for w in wanted])
-        order = _build(session, wanted, email=email, user_id=user_id, checkout_token=checkout_token, fx=fx)
+        session.add(order)
+        session.flush()
+        for offer, line in held:
+            session.refresh(offer, ["stock"])  # a vendor may have changed it; the lock now holds it still
+            try:
+                hold(session, offer, line.starts_at, line.ends_at, line.instances, order_line_id=line.id)
+            except CapacityShort as exc:
+                raise OutOfStock(offer.id, offer.title, exc.short.code, exc.short.free, exc.per_instance,
+                                 exc.short.hour) from None
+            session.flush()  # two lines of one offer in one order see each other
         session.commit()
     except IntegrityError:
         # The same checkout form, submitted twice at once: the other request made the order.
@@ -125,15 +136,14 @@ def place_order(session: Session, wanted: list[Wanted], *, email: str, user_id: 
 
 
 def _build(session: Session, wanted: list[Wanted], *, email: str, user_id: int | None, checkout_token: str,
-           fx: FxTable) -> Order:
+           fx: FxTable) -> tuple[Order, list[tuple[Offer, OrderLine]]]:
+    """The order with its priced lines (not yet added to the session), and the lines that book capacity."""
     order = Order(checkout_token=checkout_token, email=email, user_id=user_id, currency=BASE,
                   status=OrderStatus.PENDING)
     now = utcnow()
     held = []
     for item in wanted:
-        # Fresh from the database: the lock is taken, and the stock a vendor just changed counts.
-        offer = session.scalar(select(Offer).where(Offer.id == item.offer_id)
-                               .execution_options(populate_existing=True))
+        offer = session.get(Offer, item.offer_id)
         if offer is None or offer.status != "active":
             raise OfferUnavailable(f"offer {item.offer_id} is not available")
         price = purchase_price(priced(offer), fx)
@@ -150,16 +160,7 @@ def _build(session: Session, wanted: list[Wanted], *, email: str, user_id: int |
         if start is not None:
             held.append((offer, line))
     order.total = order_total([line.line_total for line in order.lines])
-    session.add(order)
-    session.flush()
-    for offer, line in held:
-        try:
-            hold(session, offer, line.starts_at, line.ends_at, line.instances, order_line_id=line.id)
-        except CapacityShort as exc:
-            raise OutOfStock(offer.id, offer.title, exc.short.code, exc.short.free, exc.per_instance,
-                             exc.short.hour) from None
-        session.flush()  # two lines of one offer in one order see each other
-    return order
+    return order, held
 
 
 def close_unpaid(session: Session, order_id: int, status: str) -> bool:
