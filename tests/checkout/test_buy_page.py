@@ -10,7 +10,7 @@ from checkout.models import CartLine, Order
 from checkout.payments import session_params
 from checkout.sandbox import store
 from extensions import db
-from tests.catalog.factories import gpu_offer
+from tests.catalog.factories import gpu_offer, token_offer
 from tests.checkout.conftest import line, start_checkout
 
 
@@ -102,3 +102,17 @@ def test_stripe_line_items_say_the_real_quantity_and_charge_the_snapshot_exactly
     assert item["price_data"]["product_data"]["name"] == "RTX 4090 · 8 卡 × 72 小时"
     assert "8 cards × 72 hours" in item["price_data"]["product_data"]["description"]
     assert store.get_session(session_id).data["amount_total"] == 986112 == int(order.total * 100)
+
+
+def test_token_packs_are_bought_by_the_pack_with_no_hours_or_booking(client):
+    offer = token_offer()  # US$2.50 in, $10 out per 1M tokens: blended 4.375 USD a pack
+    db.session.commit()
+    client.set_cookie("lang", "en")
+    page = client.get(f"/cart/add/{offer.id}?packs=4").text
+    assert 'name="packs" value="4"' in page and 'name="hours"' not in page
+    assert "4 packs of 1M tokens × ¥31.06 per 1M tokens = ¥124.25" in page  # 4 × 4.375 × 7.1 = 124.25 exactly
+    client.post("/cart/add", data=line(offer.id, 4))
+    start_checkout(client, offer.id, quantity=4)
+    order = db.session.scalar(db.select(Order))
+    assert (order.total, order.lines[0].quantity, order.lines[0].starts_at) == (Decimal("124.25"), 4, None)
+    assert db.session.query(Booking).count() == 0
