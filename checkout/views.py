@@ -27,6 +27,7 @@ from checkout.gateway import payment_service, sandbox_mode
 from checkout.models import Order, OrderLine, OrderStatus
 from checkout.orders import OfferUnavailable, OutOfStock, Wanted, per_instance, place_order, priced, shape_of, span_of
 from checkout.payments import LATEST_SESSION_START_SECONDS
+from checkout.payments import words as line_words
 from checkout.quote import quote
 from checkout.schemas import CartLineSchema, CheckoutSchema, LocalStart, OfferIdSchema, filled, prefill
 from extensions import db
@@ -302,10 +303,18 @@ def pay_order(token: str):
     return _to_payment(order)
 
 
+def _shapes(lines) -> dict[int, dict]:
+    """Each order line as bought, in the page language: '8 卡 × 72 小时' and its start–end."""
+    lang = language()
+    return {line.id: {"label": line_words(line, lang),
+                      "span": span_words(line.starts_at, line.ends_at).text(lang) if line.starts_at else ""}
+            for line in lines}
+
+
 @bp.get("/orders/<token>")
 def order_page(token: str):
     order = db.session.scalar(select(Order).where(Order.token == token)) or abort(404)
-    return render_template("checkout/order.html", order=order)
+    return render_template("checkout/order.html", order=order, shapes=_shapes(order.lines))
 
 
 @bp.get("/orders")
@@ -325,7 +334,7 @@ def vendor_orders():
     lines = db.session.scalars(
         select(OrderLine).join(Order).where(OrderLine.vendor_id.in_(vendor_ids))
         .order_by(Order.created_at.desc(), OrderLine.id.desc()).limit(500)).all() if vendor_ids else []
-    return render_template("checkout/vendor_orders.html", lines=lines)
+    return render_template("checkout/vendor_orders.html", lines=lines, shapes=_shapes(lines))
 
 
 def init_app(app) -> None:

@@ -102,6 +102,8 @@ def test_stripe_line_items_say_the_real_quantity_and_charge_the_snapshot_exactly
     assert item["price_data"]["product_data"]["name"] == "RTX 4090 · 8 卡 × 72 小时"
     assert "8 cards × 72 hours" in item["price_data"]["product_data"]["description"]
     assert store.get_session(session_id).data["amount_total"] == 986112 == int(order.total * 100)
+    order_page = client.get(f"/orders/{order.token}").text
+    assert "8 卡 × 72 小时" in order_page and "北京时间" in order_page
 
 
 def test_token_packs_are_bought_by_the_pack_with_no_hours_or_booking(client):
