@@ -6,11 +6,12 @@ from sqlalchemy.orm import joinedload
 from werkzeug.exceptions import HTTPException
 
 from catalog import api_openapi
+from catalog.bookings import timelines
 from catalog.context import load_fx
 from catalog.models import Offer
 from catalog.offer_query import QUERY_SCHEMA, search_offers
 from catalog.registry import default_registries
-from catalog.serialize import history_json, offer_json
+from catalog.serialize import availability_json, history_json, offer_json
 from catalog.spec_schema import spec_document
 from extensions import db
 from web.openapi import add_paths, document
@@ -42,11 +43,20 @@ def http_error(exc: HTTPException):
 def list_offers():
     params = QUERY_SCHEMA.load(request.args.to_dict())
     page = search_offers(db.session, params, default_registries())
+    free = timelines(db.session, list(page.items))
     body = {"total": page.total, "page": page.page, "per_page": page.per_page,
-            "items": [offer_json(o) for o in page.items], "facets": page.facets}
+            "items": [{**offer_json(o), "availability": availability_json(free[o.id])} for o in page.items],
+            "facets": page.facets}
     if page.corrected:
         body["corrected"] = page.corrected
-    return jsonify(body)
+    return _no_store(jsonify(body))
+
+
+def _no_store(response):
+    # Free capacity changes with every booking, which is not a catalog change: the page cache
+    # (keyed by the catalog version) must never keep an answer that carries it.
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.get("/offers/<int:offer_id>")
@@ -54,7 +64,8 @@ def get_offer(offer_id: int):
     offer = db.session.get(Offer, offer_id, options=[joinedload(Offer.vendor)])
     if offer is None:
         abort(404, description=f"no offer {offer_id}")
-    return jsonify({**offer_json(offer), "price_history": [history_json(h) for h in offer.price_history]})
+    return _no_store(jsonify({**offer_json(offer), "availability": availability_json(timelines(db.session, [offer])[offer.id]),
+                              "price_history": [history_json(h) for h in offer.price_history]}))
 
 
 @bp.get("/gpu-models")

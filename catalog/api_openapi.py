@@ -117,7 +117,20 @@ SCHEMAS = {
                                        "description": "input tokens above which a request bills at long_* prices"},
             "cache_write_price": NULLABLE_DECIMAL, "long_input_price": NULLABLE_DECIMAL,
             "long_output_price": NULLABLE_DECIMAL,
+            "purchase_unit": {"type": "string", "enum": ["card_hour", "core_hour", "month", "year", "1m_tokens"],
+                              "description": "What a line's quantity counts when this offer is bought (spec §7)"},
+            "availability": {"type": "array", "items": _ref("FreeRun"),
+                             "description": "Free instances for the next 168 hours from the current hour (UTC), "
+                                            "run-length encoded; never cached"},
         },
+    },
+    "FreeRun": {
+        "type": "object", "required": ["from", "to", "free"],
+        "properties": {"from": {"type": "string", "format": "date-time"},
+                       "to": {"type": "string", "format": "date-time"},
+                       "free": {"type": "integer", "nullable": True,
+                                "description": "Free instances at every hour of [from, to): stock minus bookings; "
+                                               "null = stock unknown (bookable); 0 outside the offer's availability"}},
     },
     "PricePoint": {
         "type": "object", "required": ["at", "unit_price"],

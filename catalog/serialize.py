@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from catalog.models import Offer, PriceHistory
 from pricing.availability import local
+from pricing.line_total import purchase_unit
 
 
 def dec(value: Decimal | None) -> str | None:
@@ -57,6 +58,7 @@ def offer_json(offer: Offer) -> dict:
         "available_hours": offer.available_hours,
         "off_peak_hours": offer.off_peak_hours,
         "off_peak_rate": plain(offer.off_peak_rate),
+        "purchase_unit": purchase_unit(offer.kind, offer.billing).value,
     }
     if offer.kind == "gpu":
         data.update(gpu_model=offer.gpu_model, gpu_count=plain(offer.gpu_count),
@@ -85,3 +87,8 @@ def history_json(entry: PriceHistory) -> dict:
     if entry.input_price is not None:
         data.update(input_price=dec(entry.input_price), output_price=dec(entry.output_price))
     return data
+
+
+def availability_json(runs: list[tuple[datetime, datetime, int | None]]) -> list[dict]:
+    """Free instances per run of hours: [{"from", "to", "free"}], free null where stock is unknown."""
+    return [{"from": when(start), "to": when(end), "free": free} for start, end, free in runs]

@@ -65,6 +65,12 @@ def spec_document() -> dict:
             "cache_write_price": _NULLABLE_DECIMAL, "long_input_price": _NULLABLE_DECIMAL,
             "long_output_price": _NULLABLE_DECIMAL,
             "long_context_threshold": {"type": ["integer", "null"]},
+            "purchase_unit": {"enum": ["card_hour", "core_hour", "month", "year", "1m_tokens"]},
+            "availability": {"type": "array", "items": {
+                "type": "object", "required": ["from", "to", "free"],
+                "properties": {"from": {"type": "string", "format": "date-time"},
+                               "to": {"type": "string", "format": "date-time"},
+                               "free": {"type": ["integer", "null"]}}}},
         },
     }
     row = {

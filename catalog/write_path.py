@@ -2,7 +2,7 @@
 (catalog.outbox) in the transaction that makes it, by hooks on the app's session; writers call nothing.
 
 - ORM changes (add, edit or delete an Offer, rename a Vendor): `after_flush`.
-- Statements through the session (importer, delisting, checkout stock, any new bulk writer):
+- Statements through the session (importer, delisting, any new bulk writer):
   `do_orm_execute`. UPDATE/DELETE select the ids their WHERE matches and are narrowed to them; an
   executemany names its rows by `id = :param`; INSERT ids are read back by (vendor_id, sku). A
   statement whose offers cannot be told is refused, never run unrecorded.

@@ -5,10 +5,13 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from catalog.bookings import availability_of, live_spans
+from catalog.context import load_fx
 from catalog.models import Offer
 from checkout.models import Cart, CartLine
+from checkout.orders import OutOfStock, Wanted, shape_of, span_of
 from extensions import db
-from pricing.line_total import QuantityError, check_quantity, purchase_unit
+from pricing.capacity import shortfall
 
 SESSION_KEY = "cart_token"
 
@@ -31,16 +34,41 @@ def current_cart(create: bool = False) -> Cart | None:
     return cart
 
 
-def set_line(offer: Offer, quantity: int, *, add: bool) -> None:
-    """:raise QuantityError: the new quantity is outside the offer's limits or stock."""
+def wanted_of(line: CartLine) -> Wanted:
+    """The cart line as checkout orders it."""
+    return Wanted(line.offer_id, instances=line.instances, hours=line.hours, terms=line.terms,
+                  packs=line.quantity if line.instances is None else None, start=line.starts_at)
+
+
+def check_line(offer: Offer, wanted: Wanted):
+    """The line's shape, if it fits the offer now (the hold at checkout is what guards a race).
+
+    :raise QuantityError: outside the offer's limits, a bad start.
+    :raise OutOfStock: fewer free instances than asked at some hour of the range.
+    """
+    shape = shape_of(offer, wanted, load_fx(db.session))
+    start, end = span_of(shape, wanted.start)
+    if start is not None:
+        spans = live_spans(db.session, offer.id, start, end)
+        short = shortfall(offer.stock, spans, start, end, shape.instances, availability_of(offer))
+        if short is not None:
+            raise OutOfStock(offer.id, offer.title, short.code, short.free, shape.per_instance, short.hour)
+    return shape
+
+
+def set_line(offer: Offer, wanted: Wanted) -> None:
+    """Put the offer in the cart with these choices (an offer already there takes the new ones).
+
+    :raise QuantityError, OutOfStock: see check_line; the cart is unchanged.
+    """
+    shape = check_line(offer, wanted)
     cart = current_cart(create=True)
     line = next((li for li in cart.lines if li.offer_id == offer.id), None)
-    new_quantity = quantity + (line.quantity if line is not None and add else 0)
-    check_quantity(new_quantity, purchase_unit(offer.kind, offer.billing), offer.stock)
     if line is None:
-        cart.lines.append(CartLine(offer_id=offer.id, quantity=new_quantity))
-    else:
-        line.quantity = new_quantity
+        line = CartLine(offer_id=offer.id)
+        cart.lines.append(line)
+    line.quantity, line.instances, line.hours, line.terms = shape.quantity, shape.instances, shape.hours, shape.terms
+    line.starts_at = wanted.start if shape.instances is not None else None
     db.session.commit()
 
 
@@ -61,7 +89,7 @@ def empty() -> None:
 
 
 def attach_at_login(sender, user, **extra) -> None:
-    """flask_login's user_logged_in: the logged-out cart joins the user's cart."""
+    """flask_login's user_logged_in: the logged-out cart joins the user's cart (its lines win: newer)."""
     token = session.pop(SESSION_KEY, None)
     if not token:
         return
@@ -75,17 +103,13 @@ def attach_at_login(sender, user, **extra) -> None:
         for line in list(guest.lines):
             existing = next((li for li in mine.lines if li.offer_id == line.offer_id), None)
             if existing is None:
-                mine.lines.append(CartLine(offer_id=line.offer_id, quantity=line.quantity))
-            else:
-                try:
-                    offer = line.offer
-                    total = existing.quantity + line.quantity
-                    check_quantity(total, purchase_unit(offer.kind, offer.billing), offer.stock)
-                    existing.quantity = total
-                except QuantityError:
-                    existing.quantity = max(existing.quantity, line.quantity)
+                existing = CartLine(offer_id=line.offer_id)
+                mine.lines.append(existing)
+            existing.quantity, existing.instances, existing.hours = line.quantity, line.instances, line.hours
+            existing.terms, existing.starts_at = line.terms, line.starts_at
         db.session.delete(guest)
     try:
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
+

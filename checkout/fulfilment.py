@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from catalog.models import utcnow
 from checkout.models import DeliveryState, Order, OrderLine, OrderStatus, Payment
-from checkout.orders import close_unpaid
+from checkout.orders import close_unpaid, confirm_paid
 from pricing.currency import to_minor_units
 from web.converters import parse_id
 
@@ -103,12 +103,14 @@ def _fulfil_once(session: Session, session_id: str, checkout_session: dict) -> O
         .values(status=OrderStatus.REVIEW if reason else OrderStatus.PAID, review_reason=reason,
                 paid_at=utcnow(), stripe_session_id=session_id)
         .execution_options(synchronize_session=False)).rowcount
-    if moved and not reason:
-        # Paid as ordered: each line now waits for its vendor to deliver (checkout/delivery.py).
-        session.execute(update(OrderLine).where(OrderLine.order_id == order.id)
-                        .values(delivery_state=DeliveryState.PAID).execution_options(synchronize_session=False))
-    if not moved:
-        # Paid after the order expired or failed (its stock went back): a person decides.
+    if moved:
+        confirm_paid(session, order.id)
+        if not reason:
+            # Paid as ordered: each line now waits for its vendor to deliver (checkout/delivery.py).
+            session.execute(update(OrderLine).where(OrderLine.order_id == order.id)
+                            .values(delivery_state=DeliveryState.PAID).execution_options(synchronize_session=False))
+    else:
+        # Paid after the order expired or failed (its bookings were released): a person decides.
         reason = reason or "paid after the order was closed"
         session.execute(update(Order).where(Order.id == order.id)
                         .values(status=OrderStatus.REVIEW, review_reason=reason, paid_at=utcnow())
@@ -125,7 +127,7 @@ def _text(value) -> str | None:
 
 
 def close_for_session(session: Session, checkout_session: dict, status: str) -> bool:
-    """Expired or failed: release the order's stock if it is still pending; commits."""
+    """Expired or failed: release the order's bookings if it is still pending; commits."""
     order = _order_for(session, checkout_session)
     if order is None:
         return False

@@ -40,18 +40,23 @@ class CartLine(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     cart_id: Mapped[int] = mapped_column(ForeignKey("carts.id"), index=True)
     offer_id: Mapped[int] = mapped_column(ForeignKey("offers.id"))
+    # Count of the purchase unit (spec §7), derived from the shape below when the line is set.
     quantity: Mapped[int]
+    instances: Mapped[Optional[int]]  # None for token packs
+    hours: Mapped[Optional[int]]  # card_hour / core_hour lines
+    terms: Mapped[Optional[int]]  # month / year lines
+    starts_at: Mapped[Optional[datetime]]  # UTC on the hour; None = as soon as possible
 
     cart: Mapped[Cart] = relationship(back_populates="lines")
     offer = relationship("Offer")
 
 
 class OrderStatus:
-    PENDING = "pending"      # created, stock reserved, waiting for payment
-    PAID = "paid"            # fulfilled
+    PENDING = "pending"      # created, its bookings held, waiting for payment
+    PAID = "paid"            # fulfilled, its bookings confirmed
     REVIEW = "review"        # paid, but the amount or currency did not match the snapshot
-    FAILED = "failed"        # an async payment failed; stock released
-    EXPIRED = "expired"      # the Checkout Session expired unpaid; stock released
+    FAILED = "failed"        # an async payment failed; bookings released
+    EXPIRED = "expired"      # the Checkout Session expired unpaid; bookings released
 
 
 class Order(db.Model):
@@ -96,10 +101,14 @@ class OrderLine(db.Model):
     normalized_price: Mapped[Decimal] = mapped_column(NORMALIZED)
     purchase_unit: Mapped[str] = mapped_column(String(16))
     unit_amount: Mapped[Decimal] = mapped_column(LISTED)
-    quantity: Mapped[int]
+    quantity: Mapped[int]  # count of purchase_unit (spec §7)
     line_total: Mapped[Decimal] = mapped_column(FEN)
-    # Units taken from the offer's stock at checkout (0 where the offer has no stock figure).
-    reserved: Mapped[int] = mapped_column(default=0)
+    # The shape bought: instances × hours (or × terms) from starts_at to ends_at; tokens: quantity packs.
+    instances: Mapped[Optional[int]]
+    hours: Mapped[Optional[int]]
+    terms: Mapped[Optional[int]]
+    starts_at: Mapped[Optional[datetime]]  # UTC
+    ends_at: Mapped[Optional[datetime]]  # UTC, exclusive
     # None until the order is paid; then DeliveryState.PAID, moved on by the vendor (checkout/delivery.py).
     delivery_state: Mapped[Optional[str]] = mapped_column(String(16), index=True)
 

@@ -1,28 +1,41 @@
-"""Turn a cart into a pending order with a price snapshot, reserving stock; release it again.
+"""Turn a cart into a pending order with a price snapshot, holding capacity; release it again.
 
 Plain SQLAlchemy, no Flask: the caller passes the session and commits nothing here that
-it does not own; `place_order` owns its transaction (order, lines and stock together).
+it does not own; `place_order` owns its transaction (order, lines and bookings together).
+An hourly or term line holds its instances over [start, end) as a booking (catalog.bookings);
+a token line holds nothing. The offer's stock is never written here: it counts instances,
+and the bookings say which hours of them are taken.
 """
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from catalog.models import Offer
+from catalog.bookings import CapacityShort, confirm, hold, lock_for_booking, next_start, release
+from catalog.models import Offer, utcnow
 from checkout.models import Order, OrderLine, OrderStatus
 from pricing.currency import BASE, FxTable
-from pricing.line_total import PricedOffer, check_quantity, line_total, order_total, purchase_price
+from pricing.line_shape import LineShape, shape_line
+from pricing.line_total import PricedOffer, QuantityError, exact_line_total, order_total, purchase_price
+
+LATEST_START = timedelta(days=365)  # how far ahead a line may start
 
 
 class OutOfStock(Exception):
-    """An offer no longer has the units the cart asks for; nothing was reserved."""
+    """An offer cannot hold the line's instances over its hours; nothing was held.
 
-    def __init__(self, offer_id: int, title: str):
-        super().__init__(f"not enough stock for {title}")
-        self.offer_id = offer_id
-        self.title = title
+    `code` is "capacity" (only `free` instances of `per_instance` cards/cores at `hour`) or
+    "outside_window" (the offer cannot be used at `hour`).
+    """
+
+    def __init__(self, offer_id: int, title: str, code: str = "capacity", free: int = 0, per_instance=None,
+                 hour: datetime | None = None):
+        super().__init__(f"not enough capacity for {title}")
+        self.offer_id, self.title, self.code = offer_id, title, code
+        self.free, self.per_instance, self.hour = free, per_instance, hour
 
 
 class OfferUnavailable(Exception):
@@ -31,61 +44,84 @@ class OfferUnavailable(Exception):
 
 @dataclass(frozen=True)
 class Wanted:
+    """One line as the buyer chose it (C1's fields); start None = as soon as possible."""
+
     offer_id: int
-    quantity: int
+    instances: int | None = None
+    hours: int | None = None
+    terms: int | None = None
+    packs: int | None = None
+    start: datetime | None = None  # UTC
 
 
 def priced(offer: Offer) -> PricedOffer:
     return PricedOffer(kind=offer.kind, billing=offer.billing, unit_price=offer.unit_price,
                        list_amount=offer.list_amount, list_currency=offer.list_currency, list_unit=offer.list_unit,
-                       gpu_count=offer.gpu_count, vcpus=offer.vcpus)
+                       gpu_count=offer.gpu_count, vcpus=offer.vcpus, list_input_amount=offer.list_input_amount,
+                       list_output_amount=offer.list_output_amount)
+
+
+def per_instance(offer: Offer):
+    """Cards (gpu) or cores (cpu) in one instance of the offer."""
+    return offer.gpu_count if offer.kind == "gpu" else offer.vcpus if offer.kind == "cpu" else None
+
+
+def shape_of(offer: Offer, wanted: Wanted, fx: FxTable) -> LineShape:
+    """:raise QuantityError: the choices do not fit the offer's unit and limits."""
+    unit = purchase_price(priced(offer), fx).unit
+    return shape_line(unit, per_instance(offer), instances=wanted.instances, hours=wanted.hours,
+                      terms=wanted.terms, packs=wanted.packs)
+
+
+def span_of(shape: LineShape, start: datetime | None, now: datetime | None = None
+            ) -> tuple[datetime | None, datetime | None]:
+    """[start, end) of the line in UTC; (None, None) for tokens.
+
+    :raise QuantityError: a chosen start before the next whole hour, or more than a year ahead.
+    """
+    if shape.booked_hours is None:
+        return None, None
+    earliest = next_start(now)
+    if start is None:
+        start = earliest
+    else:
+        start = next_start(start)
+        if start < earliest:
+            raise QuantityError("start_past")
+        if start > earliest + LATEST_START:
+            raise QuantityError("start_too_far", days=LATEST_START.days)
+    return start, start + timedelta(hours=shape.booked_hours)
 
 
 def place_order(session: Session, wanted: list[Wanted], *, email: str, user_id: int | None,
                 checkout_token: str, fx: FxTable) -> Order:
-    """Create a pending order from server-side prices and reserve stock, all in one commit.
+    """Create a pending order from server-side prices and hold its capacity, all in one commit.
 
     A second call with the same checkout_token (a double-submit) returns the first order.
-    :raise OutOfStock: an offer's stock is below the quantity (nothing reserved).
+    :raise OutOfStock: an hour of a line has too few free instances (nothing held).
     :raise OfferUnavailable: an offer is missing or inactive.
-    :raise pricing.line_total.QuantityError: a quantity outside the offer's limits.
+    :raise pricing.line_total.QuantityError: a line outside the offer's limits or a bad start.
     """
     existing = session.scalar(select(Order).where(Order.checkout_token == checkout_token))
     if existing is not None:
         return existing
     if not wanted:
         raise OfferUnavailable("the cart is empty")
-    order = Order(checkout_token=checkout_token, email=email, user_id=user_id, currency=BASE,
-                  status=OrderStatus.PENDING)
-    totals = []
-    for item in wanted:
-        offer = session.get(Offer, item.offer_id)
-        if offer is None or offer.status != "active":
-            raise OfferUnavailable(f"offer {item.offer_id} is not available")
-        price = purchase_price(priced(offer), fx)
-        check_quantity(item.quantity, price.unit, None)
-        if offer.stock is not None and item.quantity > offer.stock:
-            # Seen before reserving; the conditional UPDATE below is what guards a race.
-            raise OutOfStock(offer.id, offer.title)
-        total = line_total(price.amount, item.quantity)
-        totals.append(total)
-        order.lines.append(OrderLine(
-            offer_id=offer.id, vendor_id=offer.vendor_id, vendor_name=offer.vendor.display_name, sku=offer.sku,
-            title=offer.title, kind=offer.kind, billing=offer.billing, list_amount=offer.list_amount,
-            list_currency=offer.list_currency, list_unit=offer.list_unit, normalized_price=offer.unit_price,
-            purchase_unit=price.unit.value, unit_amount=price.amount, quantity=item.quantity, line_total=total,
-            reserved=item.quantity if offer.stock is not None else 0))
-    order.total = order_total(totals)
-    session.add(order)
     try:
+        order, held = _build(session, wanted, email=email, user_id=user_id, checkout_token=checkout_token, fx=fx)
+        # Priced and shaped before the lock: bookers of one offer wait only for each other's writes.
+        lock_for_booking(session, [w.offer_id for w in wanted])
+        session.add(order)
         session.flush()
-        for line in order.lines:
-            if line.reserved and not _take_stock(session, line.offer_id, line.reserved):
-                raise OutOfStock(line.offer_id, line.title)
+        for offer, line in held:
+            session.refresh(offer, ["stock"])  # a vendor may have changed it; the lock now holds it still
+            try:
+                hold(session, offer, line.starts_at, line.ends_at, line.instances, order_line_id=line.id)
+            except CapacityShort as exc:
+                raise OutOfStock(offer.id, offer.title, exc.short.code, exc.short.free, exc.per_instance,
+                                 exc.short.hour) from None
+            session.flush()  # two lines of one offer in one order see each other
         session.commit()
-    except OutOfStock:
-        session.rollback()
-        raise
     except IntegrityError:
         # The same checkout form, submitted twice at once: the other request made the order.
         session.rollback()
@@ -93,18 +129,42 @@ def place_order(session: Session, wanted: list[Wanted], *, email: str, user_id: 
         if existing is None:
             raise
         return existing
+    except Exception:  # refused (OutOfStock, QuantityError, …): nothing of it stays, and the lock goes
+        session.rollback()
+        raise
     return order
 
 
-def _take_stock(session: Session, offer_id: int, quantity: int) -> bool:
-    """Atomically take units; False when fewer are left (never below zero, whatever races)."""
-    result = session.execute(update(Offer).where(Offer.id == offer_id, Offer.stock >= quantity)
-                             .values(stock=Offer.stock - quantity).execution_options(synchronize_session=False))
-    return result.rowcount == 1
+def _build(session: Session, wanted: list[Wanted], *, email: str, user_id: int | None, checkout_token: str,
+           fx: FxTable) -> tuple[Order, list[tuple[Offer, OrderLine]]]:
+    """The order with its priced lines (not yet added to the session), and the lines that book capacity."""
+    order = Order(checkout_token=checkout_token, email=email, user_id=user_id, currency=BASE,
+                  status=OrderStatus.PENDING)
+    now = utcnow()
+    held = []
+    for item in wanted:
+        offer = session.get(Offer, item.offer_id)
+        if offer is None or offer.status != "active":
+            raise OfferUnavailable(f"offer {item.offer_id} is not available")
+        price = purchase_price(priced(offer), fx)
+        shape = shape_of(offer, item, fx)
+        start, end = span_of(shape, item.start, now)
+        line = OrderLine(
+            offer_id=offer.id, vendor_id=offer.vendor_id, vendor_name=offer.vendor.display_name, sku=offer.sku,
+            title=offer.title, kind=offer.kind, billing=offer.billing, list_amount=offer.list_amount,
+            list_currency=offer.list_currency, list_unit=offer.list_unit, normalized_price=offer.unit_price,
+            purchase_unit=price.unit.value, unit_amount=price.amount, quantity=shape.quantity,
+            line_total=exact_line_total(priced(offer), shape.quantity, fx), instances=shape.instances,
+            hours=shape.hours, terms=shape.terms, starts_at=start, ends_at=end)
+        order.lines.append(line)
+        if start is not None:
+            held.append((offer, line))
+    order.total = order_total([line.line_total for line in order.lines])
+    return order, held
 
 
 def close_unpaid(session: Session, order_id: int, status: str) -> bool:
-    """Move a pending order to expired/failed and give its stock back, once; the caller commits.
+    """Move a pending order to expired/failed and release its bookings, once; the caller commits.
 
     A paid order is left alone (an `expired` event delivered after `completed` undoes nothing).
     """
@@ -112,7 +172,10 @@ def close_unpaid(session: Session, order_id: int, status: str) -> bool:
                              .values(status=status).execution_options(synchronize_session=False))
     if result.rowcount != 1:
         return False
-    for line in session.scalars(select(OrderLine).where(OrderLine.order_id == order_id, OrderLine.reserved > 0)):
-        session.execute(update(Offer).where(Offer.id == line.offer_id, Offer.stock.is_not(None))
-                        .values(stock=Offer.stock + line.reserved).execution_options(synchronize_session=False))
+    release(session, list(session.scalars(select(OrderLine.id).where(OrderLine.order_id == order_id))))
     return True
+
+
+def confirm_paid(session: Session, order_id: int) -> int:
+    """The order is paid: its held bookings are confirmed. The caller commits."""
+    return confirm(session, list(session.scalars(select(OrderLine.id).where(OrderLine.order_id == order_id))))

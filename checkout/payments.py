@@ -5,12 +5,14 @@ The same code talks to Stripe (STRIPE_SECRET_KEY set) or to the app's own Stripe
 """
 
 from datetime import UTC
+from decimal import Decimal
 from typing import Any, Protocol
 
 import stripe
 
-from checkout.models import Order
+from checkout.models import Order, OrderLine
 from pricing.currency import to_minor_units
+from pricing.line_words import line_label, local_time
 
 # Stripe accepts expires_at 30 minutes to 24 hours after the session's creation. The
 # order is created a moment before its session, and clocks differ a little: two minutes
@@ -42,6 +44,19 @@ def expires_at(order: Order) -> int:
     return int(order.created_at.replace(tzinfo=UTC).timestamp()) + SESSION_LIFETIME_SECONDS
 
 
+def words(line: OrderLine, lang: str) -> str:
+    """'8 卡 × 72 小时' / '8 cards × 72 hours' for an order line."""
+    # From the snapshot alone: an hourly line's quantity is instances × count × hours.
+    count = Decimal(line.quantity) / (line.instances * line.hours) if line.instances and line.hours else None
+    return line_label(line.purchase_unit, line.instances, count, line.hours, line.terms, line.quantity).text(lang)
+
+
+def _span(line: OrderLine) -> str:
+    if line.starts_at is None:
+        return ""
+    return f"{local_time(line.starts_at)} – {local_time(line.ends_at)} UTC+8"
+
+
 def session_params(order: Order, *, success_url: str, cancel_url: str) -> dict:
     """Checkout Session parameters, built from the order's snapshot only (never from the browser)."""
     currency = order.currency.lower()
@@ -55,8 +70,10 @@ def session_params(order: Order, *, success_url: str, cancel_url: str) -> dict:
                 # snapshot's total (unit_amount × quantity could differ by a fen).
                 "unit_amount": to_minor_units(line.line_total, order.currency),
                 "product_data": {
-                    "name": line.title[:250],
-                    "description": f"{line.vendor_name} · {line.quantity} × {line.purchase_unit}"[:500],
+                    # Quantity 1 at the line total keeps the charge exact; the words carry the real quantity.
+                    "name": f"{line.title} · {words(line, 'zh')}"[:250],
+                    "description": " · ".join(filter(None, [line.vendor_name, words(line, "en"),
+                                                            _span(line)]))[:500],
                     "metadata": {"offer_id": str(line.offer_id), "sku": line.sku[:200]},
                 },
             },

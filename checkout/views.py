@@ -19,6 +19,7 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from catalog.bookings import next_start
 from catalog.context import load_fx
 from catalog.models import Offer, utcnow
 from checkout import cart as carts
@@ -27,15 +28,19 @@ from checkout.fulfilment import fulfil
 from checkout.gateway import payment_service, sandbox_mode
 from checkout.line_problems import line_problem
 from checkout.models import Order, OrderLine, OrderStatus
-from checkout.orders import OfferUnavailable, OutOfStock, Wanted, place_order, priced
+from checkout.orders import OfferUnavailable, OutOfStock, Wanted, per_instance, place_order, priced, shape_of, span_of
 from checkout.payments import LATEST_SESSION_START_SECONDS
+from checkout.payments import words as line_words
 from checkout.price_change import changed_lines, seen_lines, total_of
+from checkout.quote import quote
 from checkout.quotes import keep_quote, seen_quote
-from checkout.schemas import CartLineSchema, CheckoutSchema, OfferIdSchema
+from checkout.schemas import CartLineSchema, CheckoutSchema, LocalStart, OfferIdSchema, filled, prefill
 from extensions import db
-from pricing.line_total import PricingError, QuantityError, line_total, order_total, purchase_price
+from pricing.line_total import PricingError, QuantityError, exact_line_total, order_total, purchase_price
+from pricing.line_words import capacity_problem, line_label, quantity_problem, span_words
 from web.converters import MAX_ID
 from web.locale import gettext as _
+from web.locale import language
 
 bp = Blueprint("checkout", __name__)
 MY_ORDERS = "my_orders"  # order tokens of a logged-out buyer, newest last
@@ -47,15 +52,28 @@ KEPT_TOKENS = 20  # cart pages open in other tabs keep working
 
 
 def _quote_lines(cart) -> tuple[list[dict], object]:
+    """Contract C2: (rows, total), each row with line, offer, unit, unit_amount and its exact total."""
     fx = load_fx(db.session)
+    now = utcnow()
     rows = []
     for line in cart.lines if cart else []:
         try:
             price = purchase_price(priced(line.offer), fx)
+            total = exact_line_total(priced(line.offer), line.quantity, fx)
         except PricingError:
             continue
+        start = end = None
+        hours = line.hours if line.hours else None
+        if line.instances is not None:
+            try:
+                start, end = span_of(shape_of(line.offer, carts.wanted_of(line), fx), line.starts_at, now)
+            except QuantityError:
+                start = end = None
         rows.append({"line": line, "offer": line.offer, "unit": price.unit.value, "unit_amount": price.amount,
-                     "total": line_total(price.amount, line.quantity)})
+                     "total": total, "start": start, "end": end,
+                     "label": line_label(price.unit.value, line.instances, per_instance(line.offer), hours,
+                                         line.terms, line.quantity),
+                     "span": span_words(start, end) if start is not None else None})
     return rows, order_total([r["total"] for r in rows])
 
 
@@ -65,7 +83,7 @@ def _line_problems(cart) -> list[dict]:
     for line in cart.lines if cart else []:
         offer = line.offer
         problem = line_problem(offer_id=offer.id, title=offer.title, status=offer.status, stock=offer.stock,
-                               takes=line.quantity)
+                               takes=line.instances or 0)
         if problem is not None:
             found.append({"line": line, "offer": offer, "problem": problem})
     return found
@@ -85,7 +103,7 @@ def _cart_page(cart, *, email: str, status: int = 200, **shown):
     problems = _line_problems(cart)
     return render_template("checkout/cart.html", rows=rows, total=total, email=email, problems=problems,
                            problem_lines={p["line"].id for p in problems}, checkout_token=_issue_token(rows),
-                           sandbox=sandbox_mode(), **shown), status
+                           sandbox=sandbox_mode(), lang=language(), **shown), status
 
 
 @bp.get("/cart")
@@ -93,11 +111,46 @@ def view_cart():
     return _cart_page(carts.current_cart(), email=current_user.email if current_user.is_authenticated else "")
 
 
+DEFAULT_CHOICES = {"instances": 1, "hours": 1, "terms": 1, "packs": 1}
+
+
+def _wanted_from(offer_id: int, choices: dict) -> Wanted:
+    return Wanted(offer_id, instances=choices.get("instances"), hours=choices.get("hours"),
+                  terms=choices.get("terms"), packs=choices.get("packs"), start=choices.get("start"))
+
+
+def _no_store(response):
+    # Free capacity is a fact the buyer pays by: the page cache never keeps this answer.
+    response = make_response(response)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 @bp.get("/cart/add/<int:offer_id>")
 def buy_box(offer_id: int):
+    """Contract C1: the buy page; instances/hours/terms/packs/start in the query prefill the form."""
     offer = db.session.get(Offer, offer_id) or abort(404)
-    price = purchase_price(priced(offer), load_fx(db.session))
-    return render_template("checkout/buy.html", offer=offer, unit=price.unit.value, unit_amount=price.amount)
+    choices = {**DEFAULT_CHOICES, **prefill(request.args.to_dict())}
+    try:
+        q = quote(db.session, offer, _wanted_from(offer.id, choices), load_fx(db.session))
+    except PricingError:
+        abort(404)
+    start_value = LocalStart()._serialize(choices.get("start"), None, None)
+    return _no_store(render_template("checkout/buy.html", offer=offer, q=q, unit=q.unit.value,
+                                     unit_amount=q.unit_amount, choices=choices, start_value=start_value,
+                                     earliest=LocalStart()._serialize(next_start(), None, None), lang=language()))
+
+
+@bp.get("/cart/quote/<int:offer_id>")
+def quote_box(offer_id: int):
+    """The buy page's figures for other choices (its script asks as the buyer types): an HTML fragment."""
+    offer = db.session.get(Offer, offer_id) or abort(404)
+    choices = prefill(request.args.to_dict())
+    try:
+        q = quote(db.session, offer, _wanted_from(offer.id, choices), load_fx(db.session))
+    except PricingError:
+        abort(404)
+    return _no_store(render_template("checkout/_quote.html", offer=offer, q=q, lang=language()))
 
 
 def _bad_offer_id():
@@ -106,41 +159,65 @@ def _bad_offer_id():
 
 
 def _line_input():
+    """The posted line (C1's fields) and its offer, or (None, None) after flashing what is wrong."""
+    form = filled(request.form.to_dict())
     try:
-        data = CartLineSchema().load(request.form.to_dict())
+        data = CartLineSchema().load(form)
     except ValidationError as exc:
         if "offer_id" in exc.messages:
             _bad_offer_id()
-        flash(_("Enter a whole quantity of at least 1."), "error")
+        if "start" in exc.messages:
+            flash(_("The start must be a date and time (Beijing time)."), "error")
+        else:
+            flash(_("Enter whole numbers of at least 1."), "error")
         return None, None
     offer = db.session.get(Offer, data["offer_id"])
     if offer is None or offer.status != "active":
         abort(404)
-    return offer, data["quantity"]
+    return offer, _wanted_from(offer.id, data)
+
+
+def _refused(exc, offer) -> str:
+    if isinstance(exc, OutOfStock):
+        return capacity_problem(exc.code, exc.free, exc.per_instance, offer.kind, exc.hour).text(language())
+    return quantity_problem(exc.code, exc.numbers).text(language())
+
+
+def _back_to_buy_box(offer, wanted: Wanted):
+    args = {k: v for k, v in (("instances", wanted.instances), ("hours", wanted.hours), ("terms", wanted.terms),
+                               ("packs", wanted.packs)) if v is not None}
+    if wanted.start is not None:
+        args["start"] = LocalStart()._serialize(wanted.start, None, None)
+    return redirect(url_for("checkout.buy_box", offer_id=offer.id, **args))
 
 
 @bp.post("/cart/add")
 def add_to_cart():
-    offer, quantity = _line_input()
+    """Contract C1: the buy page's form."""
+    offer, wanted = _line_input()
     if offer is None:
         return redirect(request.referrer or url_for("checkout.view_cart"))
     try:
-        carts.set_line(offer, quantity, add=True)
-    except QuantityError as exc:
-        flash(_("Quantity not accepted: %(reason)s", reason=str(exc)), "error")
-        return redirect(url_for("checkout.buy_box", offer_id=offer.id))
+        carts.set_line(offer, wanted)
+    except (QuantityError, OutOfStock) as exc:
+        flash(_refused(exc, offer), "error")
+        return _back_to_buy_box(offer, wanted)
+    except PricingError:
+        abort(404)
     flash(_("Added to your cart."), "success")
     return redirect(url_for("checkout.view_cart"))
 
 
 @bp.post("/cart/update")
 def update_cart():
-    offer, quantity = _line_input()
+    offer, wanted = _line_input()
     if offer is not None:
         try:
-            carts.set_line(offer, quantity, add=False)
-        except QuantityError as exc:
-            flash(_("Quantity not accepted: %(reason)s", reason=str(exc)), "error")
+            carts.set_line(offer, wanted)
+        except (QuantityError, OutOfStock) as exc:
+            flash(_refused(exc, offer), "error")
+        except PricingError:
+            abort(404)
     return redirect(url_for("checkout.view_cart"))
 
 
@@ -180,15 +257,19 @@ def checkout():
     if changes and rows:
         # Nothing is placed and no payment page is made: the buyer sees old → new and may go on at the new price.
         return _cart_page(cart, email=data["email"], status=409, price_changes=changes, old_total=total_of(seen))
-    wanted = [Wanted(line.offer_id, line.quantity) for line in (cart.lines if cart else [])]
+    wanted = [carts.wanted_of(line) for line in (cart.lines if cart else [])]
     try:
         order = place_order(db.session, wanted, email=data["email"], checkout_token=data["checkout_token"],
                             user_id=current_user.id if current_user.is_authenticated else None,
                             fx=load_fx(db.session))
     except OutOfStock as exc:
-        flash(_("Not enough stock left for %(title)s.", title=exc.title), "error")
+        offer = db.session.get(Offer, exc.offer_id)
+        flash(_("%(title)s: %(reason)s", title=exc.title, reason=_refused(exc, offer)), "error")
         return redirect(url_for("checkout.view_cart"))
-    except (OfferUnavailable, QuantityError, PricingError):
+    except QuantityError as exc:
+        flash(_refused(exc, None), "error")
+        return redirect(url_for("checkout.view_cart"))
+    except (OfferUnavailable, PricingError):
         flash(_("Your cart changed: please check it and try again."), "error")
         return redirect(url_for("checkout.view_cart"))
     _remember(order)
@@ -277,12 +358,21 @@ def pay_order(token: str):
     return _to_payment(order)
 
 
+def _shapes(lines) -> dict[int, dict]:
+    """Each order line as bought, in the page language: '8 卡 × 72 小时' and its start–end."""
+    lang = language()
+    return {line.id: {"label": line_words(line, lang),
+                      "span": span_words(line.starts_at, line.ends_at).text(lang) if line.starts_at else ""}
+            for line in lines}
+
+
 @bp.get("/orders/<token>")
 def order_page(token: str):
     order = db.session.scalar(select(Order).where(Order.token == token)) or abort(404)
     # The buyer's page is the only reader of access notes: each shows in full on its first view.
     notes = reveal_notes(db.session, order, utcnow()) if order.status == OrderStatus.PAID else []
-    response = make_response(render_template("checkout/order.html", order=order, notes=notes))
+    response = make_response(render_template("checkout/order.html", order=order, notes=notes,
+                                             shapes=_shapes(order.lines)))
     if notes:
         response.headers["Cache-Control"] = "no-store"  # nor may a cache show them again
     return response
@@ -306,7 +396,7 @@ def vendor_orders():
     lines = db.session.scalars(
         select(OrderLine).join(Order).where(OrderLine.vendor_id.in_(vendor_ids))
         .order_by(Order.created_at.desc(), OrderLine.id.desc()).limit(500)).all() if vendor_ids else []
-    return render_template("checkout/vendor_orders.html", lines=lines)
+    return render_template("checkout/vendor_orders.html", lines=lines, shapes=_shapes(lines))
 
 
 def init_app(app) -> None:

@@ -1,18 +1,21 @@
 """What a buyer pays for a quantity of an offer, in the offer's own unit, in CNY.
 
-Buyers buy card-hours or core-hours (hourly and spot offers), prepaid months or years of
-the whole listed machine (monthly and yearly offers), or packs of 1M tokens (token
-offers, at the blended 3:1 price). The price per purchase unit is kept exact (ten
-places); the line total is rounded to the fen once, half up, and the order total is the
-sum of the line totals, so what the cart shows is what Stripe charges.
+Buyers buy card-hours or core-hours (hourly and spot offers) as N instances × H hours,
+prepaid months or years of N whole listed machines (monthly and yearly offers), or packs
+of 1M tokens (token offers, at the blended 3:1 price). The line total is computed from
+the listed price as an exact rational (listed amount × quantity ÷ the listed unit's hours
+÷ the row's count, at the FX rate) and rounded to the fen once, half up; the order total
+is the sum of the line totals, so what the cart shows is what Stripe charges. The price
+per purchase unit (ten places) is for display only: a total is never built from it.
 """
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from enum import StrEnum
+from fractions import Fraction
 
 from pricing.currency import BASE, FxTable, minor_unit_exponent
-from pricing.units import HOURS, TIME_UNITS, Billing, Kind, PriceUnit
+from pricing.units import HOURS, TIME_UNITS, TOKENS, Billing, Kind, PriceUnit
 
 UNIT_PRICE_PLACES = Decimal("0.0000000001")
 
@@ -36,7 +39,15 @@ QUANTITY_LIMITS = {
 
 
 class QuantityError(ValueError):
-    """The quantity is outside the offer's min/max or above its stock."""
+    """A line's shape is outside the offer's limits: `code` names the limit, `numbers` its figures.
+
+    Templates translate the code (checkout/_units.html); the message here is for logs.
+    """
+
+    def __init__(self, code: str, **numbers):
+        super().__init__(f"{code} {numbers}" if numbers else code)
+        self.code = code
+        self.numbers = numbers
 
 
 class PricingError(ValueError):
@@ -55,6 +66,8 @@ class PricedOffer:
     list_unit: str
     gpu_count: Decimal | None = None
     vcpus: Decimal | None = None
+    list_input_amount: Decimal | None = None
+    list_output_amount: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -80,39 +93,82 @@ def _exact(value: Decimal) -> Decimal:
 
 
 def purchase_price(offer: PricedOffer, fx: FxTable) -> PurchasePrice:
-    """CNY per purchase unit.
+    """CNY per purchase unit, to ten places, for display (totals use exact_line_total).
 
-    Hourly units use the normalized price the catalog shows. A prepaid term prices the
-    whole listed machine from the listed price (6950 元/月 buys a month for 6950, not for
-    730 × a rounded hourly price).
+    A prepaid term prices the whole listed machine from the listed price (6950 元/月 buys a
+    month for 6950, not for 730 × a rounded hourly price).
     """
-    unit = purchase_unit(offer.kind, offer.billing)
-    if unit not in (PurchaseUnit.MONTH, PurchaseUnit.YEAR):
-        return PurchasePrice(unit, _exact(Decimal(offer.unit_price)))
-    if offer.list_amount is None:
-        raise PricingError("a prepaid offer needs a listed price")
-    term_hours = HOURS[PriceUnit.MONTH if unit is PurchaseUnit.MONTH else PriceUnit.YEAR]
-    listed_unit = PriceUnit(offer.list_unit)
+    exact = exact_unit_price(offer, fx)
     with localcontext() as ctx:
         ctx.prec = 40
-        cny = fx.to_cny(Decimal(offer.list_amount), offer.list_currency)
-        if listed_unit in TIME_UNITS:
-            hours = HOURS[listed_unit]
-            amount = cny * term_hours.numerator * hours.denominator / (term_hours.denominator * hours.numerator)
-        elif listed_unit in (PriceUnit.CARD_HOUR, PriceUnit.CORE_HOUR):
-            count = offer.gpu_count if listed_unit is PriceUnit.CARD_HOUR else offer.vcpus
-            if not count or count <= 0:
-                raise PricingError("a per-card or per-core price needs the offer's count")
-            amount = cny * Decimal(count) * term_hours.numerator / term_hours.denominator
-        else:
-            raise PricingError(f"unit {listed_unit.value} cannot be sold by the {unit.value}")
-    return PurchasePrice(unit, _exact(amount))
+        amount = _exact(Decimal(exact.numerator) / Decimal(exact.denominator))
+    return PurchasePrice(purchase_unit(offer.kind, offer.billing), amount)
+
+
+def exact_unit_price(offer: PricedOffer, fx: FxTable) -> Fraction:
+    """CNY per one purchase unit as an exact rational, from the listed price where there is one."""
+    unit = purchase_unit(offer.kind, offer.billing)
+    if unit in (PurchaseUnit.MONTH, PurchaseUnit.YEAR):
+        if offer.list_amount is None:
+            raise PricingError("a prepaid offer needs a listed price")
+        return _term_price(offer, fx, unit)
+    rate = Fraction(fx.rate(offer.list_currency))
+    if unit is PurchaseUnit.M_TOKENS:
+        if offer.list_unit in TOKENS and offer.list_input_amount is not None and offer.list_output_amount is not None:
+            per_pack = Fraction(1_000_000) / Fraction(TOKENS[PriceUnit(offer.list_unit)])
+            blended = (3 * Fraction(offer.list_input_amount) + Fraction(offer.list_output_amount)) / 4
+            return blended * per_pack * rate
+        if offer.list_unit in TOKENS and offer.list_amount is not None:
+            return Fraction(offer.list_amount) * Fraction(1_000_000) / Fraction(TOKENS[PriceUnit(offer.list_unit)]) * rate
+        return Fraction(offer.unit_price)
+    if offer.list_amount is None or offer.list_unit not in set(PriceUnit):
+        return Fraction(offer.unit_price)
+    listed_unit = PriceUnit(offer.list_unit)
+    cny = Fraction(offer.list_amount) * rate
+    if listed_unit in (PriceUnit.CARD_HOUR, PriceUnit.CORE_HOUR):
+        return cny
+    if listed_unit not in TIME_UNITS:
+        raise PricingError(f"unit {listed_unit.value} cannot be sold by the {unit.value}")
+    count = offer.gpu_count if unit is PurchaseUnit.CARD_HOUR else offer.vcpus
+    if not count or count <= 0:
+        raise PricingError("an hourly price of a whole row needs the row's card or core count")
+    return cny / HOURS[listed_unit] / Fraction(count)
+
+
+def _term_price(offer: PricedOffer, fx: FxTable, unit: PurchaseUnit) -> Fraction:
+    term_hours = HOURS[PriceUnit.MONTH if unit is PurchaseUnit.MONTH else PriceUnit.YEAR]
+    listed_unit = PriceUnit(offer.list_unit)
+    cny = Fraction(offer.list_amount) * Fraction(fx.rate(offer.list_currency))
+    if listed_unit in TIME_UNITS:
+        return cny * term_hours / HOURS[listed_unit]
+    count = offer.gpu_count if listed_unit is PriceUnit.CARD_HOUR else offer.vcpus
+    if listed_unit not in (PriceUnit.CARD_HOUR, PriceUnit.CORE_HOUR) or not count or count <= 0:
+        raise PricingError(f"unit {listed_unit.value} cannot be sold by the {unit.value}")
+    return cny * Fraction(count) * term_hours
+
+
+def round_money(amount: Fraction, currency: str = BASE) -> Decimal:
+    """An exact amount rounded once to the currency's minor unit, half up."""
+    scale = 10 ** minor_unit_exponent(currency)
+    numerator, denominator = amount.numerator * scale, amount.denominator
+    units = (2 * numerator + denominator) // (2 * denominator)  # half up (amounts are never negative)
+    return Decimal(units).scaleb(-minor_unit_exponent(currency))
+
+
+def exact_line_total(offer: PricedOffer, quantity: int, fx: FxTable, currency: str = BASE) -> Decimal:
+    """The listed price × quantity as an exact rational, rounded to the fen once."""
+    _check_whole(quantity)
+    return round_money(exact_unit_price(offer, fx) * quantity, currency)
+
+
+def _check_whole(quantity) -> None:
+    if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity <= 0:
+        raise QuantityError("quantity_whole")
 
 
 def line_total(unit_amount: Decimal, quantity: int, currency: str = BASE) -> Decimal:
     """unit price × quantity, rounded once to the currency's minor unit (half up)."""
-    if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity <= 0:
-        raise QuantityError("quantity must be a positive whole number")
+    _check_whole(quantity)
     quantum = Decimal(1).scaleb(-minor_unit_exponent(currency))
     with localcontext() as ctx:
         ctx.prec = 40
@@ -124,14 +180,12 @@ def order_total(line_totals: list[Decimal], currency: str = BASE) -> Decimal:
     return sum(line_totals, Decimal(0)).quantize(quantum)
 
 
-def check_quantity(quantity: int, unit: PurchaseUnit, stock: int | None) -> None:
-    """:raise QuantityError: below the minimum, above the maximum or above the stock."""
+def check_quantity(quantity: int, unit: PurchaseUnit) -> None:
+    """:raise QuantityError: not a whole number, below the minimum or above the maximum of the unit."""
     low, high = QUANTITY_LIMITS[unit]
     if isinstance(quantity, bool) or not isinstance(quantity, int):
-        raise QuantityError("quantity must be a whole number")
+        raise QuantityError("quantity_whole")
     if quantity < low:
-        raise QuantityError(f"at least {low}")
+        raise QuantityError("quantity_min", low=low)
     if quantity > high:
-        raise QuantityError(f"at most {high}")
-    if stock is not None and quantity > stock:
-        raise QuantityError(f"only {stock} in stock")
+        raise QuantityError("quantity_max", high=high)

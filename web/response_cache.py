@@ -12,7 +12,8 @@ ago"). With REDIS_URL set the entries live in Redis and every worker and node sh
 otherwise each worker keeps its own (bounded) in memory.
 
 Only when it is safe: a GET with no cookie but `lang`, no Authorization header, a 200 answer
-that sets no cookie and is HTML or JSON; never /healthz, the webhooks or static files. The
+that sets no cookie, is HTML or JSON and is not marked `Cache-Control: no-store` (what carries
+facts that change without a catalog change, such as free capacity, says so); never /healthz, the webhooks or static files. The
 key is the full URL and the page language, so Chinese and English never mix. Checkout always
 prices from the database.
 """
@@ -151,7 +152,7 @@ def init_app(app: Flask, version: Callable[[], int | None]) -> None:
             return response
         # The session cookie is written after these hooks run: a modified session means one is coming.
         if (response.status_code == 200 and "Set-Cookie" not in response.headers and not session.modified
-                and not response.direct_passthrough
+                and not response.direct_passthrough and "no-store" not in response.headers.get("Cache-Control", "")
                 and response.mimetype in ("text/html", "application/json")):
             headers = [(k, v) for k, v in response.headers.items() if k not in ("X-Request-ID", "Content-Length")]
             cache.put(key, response.status_code, headers, response.get_data())

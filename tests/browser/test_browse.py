@@ -108,4 +108,5 @@ def test_tick_offers_to_compare_and_buy_from_the_offer_page(live_server, page, s
     page.goto(f"{live_server}/offers/{picked[0]}")
     page.click(".price-actions a:has-text('购买')")
     page.wait_for_url(re.compile(rf"/cart/add/{picked[0]}$"))
-    assert page.locator("input[name=quantity]").count() == 1
+    assert page.locator("input[name=instances]").count() == 1  # the buy page asks machines × hours or terms
+    assert page.locator("#quote-arith").count() == 1

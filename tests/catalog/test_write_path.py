@@ -53,16 +53,19 @@ def test_offers_delisted_by_an_upload_leave_search_at_once(app, context):
     assert {o.sku: o.status for o in everything} == {"a": "active", "b": "delisted", "c": "delisted"}
 
 
-def test_the_last_unit_sold_leaves_in_stock_search_and_comes_back_when_the_order_expires(app, context):
+def test_an_order_holds_hours_and_writes_no_offer_so_search_is_unchanged(app, context):
+    """Spec v2: stock counts machines; an order books hours of them (catalog.bookings), it does not
+    take stock. Search, the snapshot and the kept offers need hear nothing, and say the same."""
     import_sheet(db.session, sheet("gpu-1", stock="2"), "acme", context, filename="s.csv")
     offer_id = db.session.scalar(select(Offer.id).where(Offer.sku == "gpu-1"))
     assert both_paths(in_stock="true") == (["gpu-1"], ["gpu-1"])
-    order = place_order(db.session, [Wanted(offer_id, 2)], email="b@example.cn", user_id=None,
+    pending = db.session.scalar(select(func.count(IndexOutbox.id)))
+    order = place_order(db.session, [Wanted(offer_id, instances=2, hours=3)], email="b@example.cn", user_id=None,
                         checkout_token="write-path-token-0123456789", fx=load_fx(db.session))
-    fast, slow = both_paths(in_stock="true")
-    assert slow == [] and fast == []
+    assert db.session.scalar(select(func.count(IndexOutbox.id))) == pending  # no offer was written
+    assert both_paths(in_stock="true") == (["gpu-1"], ["gpu-1"])
     kept = search_offers(db.session, OfferQuerySchema().load({}), default_registries()).items
-    assert [o.stock for o in kept] == [0]  # the kept offer shows the stock the page would
+    assert [o.stock for o in kept] == [2]
     assert close_unpaid(db.session, order.id, "expired")
     db.session.commit()
     assert both_paths(in_stock="true") == (["gpu-1"], ["gpu-1"])

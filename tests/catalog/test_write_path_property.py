@@ -5,7 +5,7 @@ shown to reach the index, the snapshot and the cached offers (catalog.write_path
 
 Writers driven: the CLI importer (`import-sheet`), the token price feeds (`import-prices`), the CLI seed (`seed`, on a small seed
 folder of its own), the stall form (new, edit, delist, relist), the upload apply with
-"delist missing", checkout stock (an order reserves units, an expired one gives them back)
+"delist missing", checkout (an order books hours and writes no offer; an expired one releases them),
 the vendor API (PUT, PATCH, DELETE by sku) and an ORM edit and delete. After each example: nothing pending in the outbox, `check-index`
 clean, and 100 random queries answered the same by both paths, down to each offer's stock,
 status and price.
@@ -32,6 +32,7 @@ from checkout.fulfilment import close_for_session
 from checkout.models import Order, OrderLine
 from checkout.orders import OfferUnavailable, OutOfStock, Wanted, place_order
 from extensions import db
+from pricing.line_total import QuantityError
 from tests.catalog.test_offer_query import random_params
 from tests.stall_support import STANDARD_HEADER, finish_jobs, log_in, make_vendor_member, use_tmp_uploads
 
@@ -164,8 +165,9 @@ class Writers:
         if offer is None:
             return
         self.tokens += 1
-        with contextlib.suppress(OutOfStock, OfferUnavailable):  # refused, nothing written
-            place_order(db.session, [Wanted(offer.id, quantity)], email="b@example.cn", user_id=None,
+        with contextlib.suppress(OutOfStock, OfferUnavailable, QuantityError):  # refused, nothing written
+            place_order(db.session, [Wanted(offer.id, instances=quantity, hours=2, terms=1, packs=quantity)],
+                        email="b@example.cn", user_id=None,
                         checkout_token=f"write-path-property-{self.tokens:08d}", fx=load_fx(db.session))
 
     def expire(self, n):

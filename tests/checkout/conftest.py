@@ -28,9 +28,16 @@ def make_offer(app):
     return make
 
 
+def line(offer_id: int, quantity: int = 3, instances: int = 1, **more) -> dict:
+    """The buy page's form (contract C1) for `quantity` purchase units of a one-card offer:
+    1 machine × quantity hours, or × quantity terms, or quantity packs (the field the unit reads)."""
+    return {"offer_id": offer_id, "instances": instances, "hours": quantity, "terms": quantity, "packs": quantity,
+            **more}
+
+
 def start_checkout(client, offer_id: int, quantity: int = 3, email: str = "buyer@example.cn") -> str:
     """Cart -> checkout through the views; returns the Checkout Session id the buyer was sent to."""
-    assert client.post("/cart/add", data={"offer_id": offer_id, "quantity": quantity}).status_code == 302
+    assert client.post("/cart/add", data=line(offer_id, quantity)).status_code == 302
     page = client.get("/cart").get_data(as_text=True)
     token = re.search(r'name="checkout_token" value="([^"]+)"', page).group(1)
     response = client.post("/checkout", data={"email": email, "checkout_token": token})

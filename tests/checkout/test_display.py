@@ -6,6 +6,7 @@ import pytest
 
 from extensions import db
 from tests.catalog.factories import gpu_offer
+from tests.checkout.conftest import line
 
 
 @pytest.mark.parametrize(("lang", "price", "vendor"), [
@@ -17,7 +18,7 @@ def test_cart_shows_the_unit_price_per_one_unit_and_the_vendor_in_the_page_langu
     offer.vendor.name_zh, offer.vendor.name_en = "贝塔算力", "Beta Compute"
     db.session.commit()
     client.set_cookie("lang", lang)
-    client.post("/cart/add", data={"offer_id": offer.id, "quantity": 1})
+    client.post("/cart/add", data=line(offer.id, 1))
     page = client.get("/cart").text
     assert price in page and vendor in page
     assert client.get(f"/cart/add/{offer.id}").text.count(price) == 1

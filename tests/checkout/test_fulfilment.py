@@ -5,6 +5,7 @@ import threading
 
 import pytest
 
+from catalog.bookings import Booking
 from catalog.models import Offer
 from checkout.fulfilment import fulfil
 from checkout.gateway import payment_service
@@ -12,6 +13,11 @@ from checkout.models import Order, Payment, StripeEvent
 from checkout.sandbox import store
 from extensions import db
 from tests.checkout.conftest import event_payload, signed_post, start_checkout
+
+
+def booking_states(offer_id: int) -> list[str]:
+    db.session.expire_all()
+    return list(db.session.scalars(db.select(Booking.state).where(Booking.offer_id == offer_id).order_by(Booking.id)))
 
 
 @pytest.fixture()
@@ -30,7 +36,7 @@ def test_a_session_paid_once_yields_one_paid_order(client, make_offer):
     orders = db.session.scalars(db.select(Order)).all()
     assert [o.status for o in orders] == ["paid"]
     assert db.session.query(Payment).count() == 1
-    assert db.session.get(Offer, offer_id).stock == 7
+    assert booking_states(offer_id) == ["confirmed"]
 
 
 def test_events_replayed_three_times_shuffled_from_8_threads_fulfil_each_session_once(app, make_offer, held):
@@ -66,7 +72,9 @@ def test_events_replayed_three_times_shuffled_from_8_threads_fulfil_each_session
     assert sorted(p.stripe_session_id for p in db.session.scalars(db.select(Payment))) == sorted(
         e.data["data"]["object"]["id"] for e in events)
     assert db.session.query(StripeEvent).count() == 5
-    assert db.session.get(Offer, offer_id).stock == 100 - 4 * 2  # the expired order's unit came back
+    # The paid orders' hours stay held for good; the expired order's hours are free again.
+    assert booking_states(offer_id) == ["confirmed"] * 4 + ["released"]
+    assert db.session.get(Offer, offer_id).stock == 100
 
 
 def test_webhook_and_success_page_at_once_fulfil_once(app, make_offer, held):
@@ -107,18 +115,18 @@ def test_expired_after_completed_does_not_undo_the_payment(client, make_offer, h
     assert signed_post(client, event_payload(expired)).get_json()["result"] == "unchanged"
     db.session.expire_all()
     assert db.session.scalar(db.select(Order)).status == "paid"
-    assert db.session.get(Offer, offer_id).stock == 3
+    assert booking_states(offer_id) == ["confirmed"]
 
 
-def test_expired_releases_reserved_stock(client, make_offer):
+def test_expired_releases_the_held_hours(client, make_offer):
     offer_id = make_offer(stock=5)
     session_id = start_checkout(client, offer_id, quantity=2)
-    assert db.session.get(Offer, offer_id).stock == 3
+    assert booking_states(offer_id) == ["held"]
     # Through stripe-python to the sandbox, which delivers checkout.session.expired.
     assert payment_service().expire_session(session_id)["status"] == "expired"
     db.session.expire_all()
     assert db.session.scalar(db.select(Order)).status == "expired"
-    assert db.session.get(Offer, offer_id).stock == 5
+    assert booking_states(offer_id) == ["released"]
 
 
 def test_an_amount_mismatch_is_flagged_for_review_not_fulfilled(client, make_offer, held):
@@ -151,11 +159,11 @@ def test_async_payment_waits_then_succeeds(client, make_offer, held):
     assert db.session.scalar(db.select(Order)).status == "paid"
 
 
-def test_async_payment_failure_releases_stock(client, make_offer, held):
+def test_async_payment_failure_releases_the_held_hours(client, make_offer, held):
     offer_id = make_offer(stock=5)
     session_id = start_checkout(client, offer_id, quantity=4)
     signed_post(client, event_payload(store.pay(session_id, asynchronous=True)))
     signed_post(client, event_payload(store.settle_async(session_id, succeeded=False)))
     db.session.expire_all()
     assert db.session.scalar(db.select(Order)).status == "failed"
-    assert db.session.get(Offer, offer_id).stock == 5
+    assert booking_states(offer_id) == ["released"]

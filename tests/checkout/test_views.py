@@ -7,7 +7,7 @@ from accounts.models import User, VendorMember
 from catalog.models import Offer
 from checkout.models import Cart
 from extensions import db
-from tests.checkout.conftest import start_checkout
+from tests.checkout.conftest import line, start_checkout
 
 
 def _user(email="u@example.cn"):
@@ -19,7 +19,7 @@ def _user(email="u@example.cn"):
 
 def test_the_logged_out_cart_joins_the_account_at_log_in(app, client, make_offer):
     offer_id = make_offer(stock=10)
-    client.post("/cart/add", data={"offer_id": offer_id, "quantity": 2})
+    client.post("/cart/add", data=line(offer_id, 2))
     user = _user()
     with client.session_transaction() as flask_session:
         token = flask_session["cart_token"]
@@ -58,7 +58,7 @@ def test_vendor_sees_orders_for_its_offers(app, make_offer):
 
 
 def test_checkout_needs_an_email(client, make_offer):
-    client.post("/cart/add", data={"offer_id": make_offer(), "quantity": 1})
+    client.post("/cart/add", data=line(make_offer(), 1))
     response = client.post("/checkout", data={"email": "nope", "checkout_token": "t" * 20}, follow_redirects=True)
     assert "邮箱" in response.get_data(as_text=True)
 
@@ -69,8 +69,8 @@ BAD_IDS = ["2147483648", "9223372036854775808", "9" * 5000, "²", "-1", "abc", "
 @pytest.mark.parametrize("path", ["/cart/add", "/cart/update", "/cart/remove"])
 @pytest.mark.parametrize("offer_id", BAD_IDS, ids=lambda v: v[:12] or "empty")
 def test_an_offer_id_no_offer_can_have_is_a_400_naming_the_field(client, make_offer, path, offer_id):
-    client.post("/cart/add", data={"offer_id": make_offer(stock=10), "quantity": 1})
-    response = client.post(path, data={"offer_id": offer_id, "quantity": 1})
+    client.post("/cart/add", data=line(make_offer(stock=10), 1))
+    response = client.post(path, data=line(offer_id, 1))
     assert response.status_code == 400
     assert "offer_id" in response.get_data(as_text=True)
     cart = db.session.scalar(db.select(Cart))

@@ -9,7 +9,7 @@ from checkout.models import Order, Payment, StripeEvent
 from checkout.sandbox import store
 from checkout.sandbox.signer import signature_header
 from extensions import db
-from tests.checkout.conftest import event_payload, fake_event, signed_post, start_checkout
+from tests.checkout.conftest import event_payload, fake_event, line, signed_post, start_checkout
 
 
 @pytest.fixture()
@@ -82,7 +82,7 @@ def test_webhook_needs_no_csrf_token_but_forms_do(app, client, paid_event, make_
     app.config["WTF_CSRF_ENABLED"] = True
     try:
         assert signed_post(client, event_payload(paid_event)).status_code == 200
-        assert client.post("/cart/add", data={"offer_id": make_offer(sku="other"), "quantity": 1}).status_code == 400
+        assert client.post("/cart/add", data=line(make_offer(sku="other"), 1)).status_code == 400
     finally:
         app.config["WTF_CSRF_ENABLED"] = False
 

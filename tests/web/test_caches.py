@@ -114,11 +114,31 @@ def scenario(func):
 
 @scenario
 def page(app, client):
-    url = "/api/v1/offers?kind=gpu"
+    url = "/offers?kind=gpu"
     assert [client.get(url).headers["X-Cache"] for _ in range(2)] == ["miss", "hit"]
     change(app, unit_price=Decimal("7.25"))
     after = client.get(url)
-    assert after.headers["X-Cache"] == "miss" and after.get_json()["items"][0]["unit_price"] == "7.250000"
+    assert after.headers["X-Cache"] == "miss" and "¥7.25" in after.get_data(as_text=True)
+
+
+def test_free_capacity_is_never_served_from_the_page_cache(live_app):
+    """A booking is not a catalog change: the answers that show free capacity are never kept."""
+    from catalog.bookings import Booking, next_start
+
+    client = live_app.test_client()
+    with live_app.app_context():
+        offer_id = db.session.scalar(select(Offer.id))
+    urls = ["/api/v1/offers?kind=gpu", f"/api/v1/offers/{offer_id}", f"/cart/add/{offer_id}?lang=en"]
+    for url in urls:
+        assert [client.get(url).headers.get("X-Cache") for _ in range(2)] == [None, None]
+    assert api(client, urls[1])["availability"][0]["free"] == 5
+    with live_app.app_context():
+        start = next_start()
+        db.session.add(Booking(offer_id=offer_id, instances=3, starts_at=start, ends_at=start + timedelta(hours=200)))
+        db.session.commit()
+    assert {run["free"] for run in api(client, urls[0])["items"][0]["availability"]} <= {5, 2}
+    assert 2 in {run["free"] for run in api(client, urls[1])["availability"]}
+    assert "at least 2 machines" in text(client, urls[2])
 
 
 @scenario

@@ -22,6 +22,7 @@ from checkout.models import Order
 from extensions import db
 from offers.stall_models import ImportJob
 from tests.catalog.factories import gpu_offer, token_offer
+from tests.checkout.conftest import line
 from tests.stall_support import finish_jobs, gbk_sheet, log_in, make_user, make_vendor_member, use_tmp_uploads
 
 # Typed by vendors or people, shown as typed in both languages.
@@ -173,7 +174,7 @@ def test_every_page_speaks_one_language_and_shows_no_raw_codes(app, client, site
         with client.session_transaction() as session:
             session.clear()
         log_in(client, site["buyer"])
-        client.post("/cart/add", data={"offer_id": spot.id, "quantity": 2})
+        client.post("/cart/add", data=line(spot.id, 2))
         cart = client.get("/cart").get_data(as_text=True)  # checkout tokens are bound to the session shown them
         token = re.search(r'name="checkout_token" value="([^"]+)"', cart).group(1)
         placed = client.post("/checkout", data={"email": "buyer@example.com", "checkout_token": token})
