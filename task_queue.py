@@ -117,7 +117,9 @@ def binding_for(app: Flask) -> Binding:
 @click.command("worker")
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64),
               help="Tasks run at once by this process (threads); start more processes to use more cores.")
-def worker_command(workers: int) -> None:
+@click.option("--periodic/--no-periodic", default=True, show_default=True,
+              help="Also enqueue the periodic tasks when due (each is safe to run twice; one worker is enough).")
+def worker_command(workers: int, periodic: bool) -> None:
     """Consume the task queue: run queued tasks and the periodic ones until stopped (SIGINT waits, SIGTERM stops)."""
     app = current_app._get_current_object()
     binding = app.extensions["task_queue"]
@@ -129,7 +131,7 @@ def worker_command(workers: int) -> None:
     queue.bind(app)
     log.info("worker: %s queue, %d threads, tasks %s", app.config["TASK_QUEUE"], workers,
              ", ".join(sorted(queue._registry._registry)))
-    queue.create_consumer(workers=workers, worker_type="thread", periodic=True).run()
+    queue.create_consumer(workers=workers, worker_type="thread", periodic=periodic).run()
 
 
 def init_app(app: Flask) -> None:
