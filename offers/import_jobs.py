@@ -205,6 +205,11 @@ def requeue_expired(session, max_attempts: int) -> list[int]:
     return again
 
 
+def next_lease_end(session):
+    """When the first queued or running job's lease ends (it may have passed), or None when none is active."""
+    return session.scalar(select(func.min(ImportJob.lease_expires_at)).where(ImportJob.status.in_(ACTIVE)))
+
+
 class _Heartbeat:
     """Moves the job's lease on and writes its row count, every IMPORT_JOB_HEARTBEAT_SECONDS.
 

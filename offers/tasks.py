@@ -35,6 +35,24 @@ def requeue_stalled_jobs() -> list[int]:
 @periodic(crontab(minute="*"))
 def requeue_stalled_jobs_task() -> None:
     requeue_stalled_jobs()
+    _check_again_before_the_next_sweep()
+
+
+@task()
+def requeue_stalled_jobs_when_due() -> None:
+    requeue_stalled_jobs()
+    _check_again_before_the_next_sweep()
+
+
+def _check_again_before_the_next_sweep() -> None:
+    """A lease that ends before the next minute's sweep is checked when it ends, not up to a minute later.
+
+    Only up to the next sweep, which takes over: one short chain per sweep, however many workers.
+    """
+    now = utcnow()
+    end = import_jobs.next_lease_end(db.session)
+    if end is not None and end < now.replace(second=0, microsecond=0) + timedelta(minutes=1):
+        requeue_stalled_jobs_when_due.schedule(eta=max(end, now) + timedelta(seconds=1))  # naive UTC, as Huey's
 
 
 def expire_old_uploads() -> tuple[int, int]:

@@ -282,3 +282,25 @@ def test_a_database_error_in_a_job_shows_a_plain_message_and_is_recorded(client,
     assert "at the same time" in english and "同一" not in english
     history = client.get("/stall/imports?lang=zh").text
     assert "价格表.csv" in history and "未导入" in history
+
+
+def test_a_lease_ending_before_the_next_sweep_is_checked_when_it_ends(app, client, acme, monkeypatch):
+    import task_queue
+
+    staged = staged_upload(client)
+    job = import_jobs.create_job(staged, acme[0].id, "apply")
+    ends = (import_jobs.utcnow() + timedelta(minutes=30)).replace(second=30, microsecond=0)
+    job.status, job.worker, job.lease_expires_at = "running", "busy:1:1", ends
+    db.session.commit()
+    storage = app.extensions["task_queue"].storage
+    storage.flush_all()
+
+    monkeypatch.setattr(tasks, "utcnow", lambda: ends - timedelta(seconds=40))  # it ends after the next sweep
+    tasks.requeue_stalled_jobs_task()
+    assert storage.schedule_size() == 0  # that sweep will see it
+
+    monkeypatch.setattr(tasks, "utcnow", lambda: ends - timedelta(seconds=5))  # it ends before the next sweep
+    tasks.requeue_stalled_jobs_task()
+    (due,) = [task_queue.queue.deserialize_task(data) for data in storage.scheduled_items()]
+    assert due.name.endswith("requeue_stalled_jobs_when_due")
+    assert ends < due.eta <= ends + timedelta(seconds=2)  # a check just after it ends
