@@ -89,22 +89,25 @@ class LeaseLost(Exception):
     """The job stopped being this worker's (its lease ran out and it was queued again): land nothing."""
 
 
-def run_job(job_id: int) -> None:
+def run_job(job_id: int, on_claim=None) -> None:
     """Claim the queued job, run it under a lease and record how it ended; needs an app context.
 
     A job already claimed, finished or failed is left alone, so a queue delivering it
-    twice runs it once.
+    twice runs it once. `on_claim(lease_end)` runs once the claim is committed.
     """
     app = current_app._get_current_object()
     worker = worker_name()
+    lease_end = utcnow() + _lease()
     claimed = db.session.execute(
         update(ImportJob).where(ImportJob.id == job_id, ImportJob.status == "queued")
-        .values(status="running", worker=worker, lease_expires_at=utcnow() + _lease())).rowcount
+        .values(status="running", worker=worker, lease_expires_at=lease_end)).rowcount
     db.session.commit()
     if claimed != 1:
         log.info("import job %s was not queued; left alone", job_id)
         db.session.remove()
         return
+    if on_claim is not None:
+        on_claim(lease_end)
     heartbeat = _Heartbeat(app, job_id, worker)
     try:
         job = db.session.get(ImportJob, job_id)
@@ -205,9 +208,10 @@ def requeue_expired(session, max_attempts: int) -> list[int]:
     return again
 
 
-def next_lease_end(session):
-    """When the first queued or running job's lease ends (it may have passed), or None when none is active."""
-    return session.scalar(select(func.min(ImportJob.lease_expires_at)).where(ImportJob.status.in_(ACTIVE)))
+def active_lease_end(session, job_id: int):
+    """When the job's lease ends (it may have passed), or None once it is done or failed."""
+    return session.scalar(select(ImportJob.lease_expires_at).where(ImportJob.id == job_id,
+                                                                   ImportJob.status.in_(ACTIVE)))
 
 
 class _Heartbeat:

@@ -21,7 +21,27 @@ log = logging.getLogger(__name__)
 # goes wrong inside a claimed job ends it as failed with a reason, and is not retried.
 @task(retries=5, retry_delay=2, retry_backoff=2)
 def run_import_job(job_id: int) -> None:
-    import_jobs.run_job(job_id)
+    import_jobs.run_job(job_id, on_claim=lambda lease_end: _watch_at(job_id, lease_end))
+
+
+@task()
+def watch_import_job(job_id: int) -> None:
+    """Look at a claimed job when its lease should have been renewed: queue it again if it was not.
+
+    The look waits in the queue's schedule, not in the worker, so it outlives a killed worker:
+    the job is taken again about a lease after its worker died, not at the next minute's sweep.
+    """
+    lease_end = import_jobs.active_lease_end(db.session, job_id)
+    if lease_end is None:  # done or failed: nothing to watch
+        return
+    if lease_end < utcnow():
+        requeue_stalled_jobs()
+    else:
+        _watch_at(job_id, lease_end)
+
+
+def _watch_at(job_id: int, lease_end) -> None:
+    watch_import_job.schedule(args=(job_id,), eta=lease_end + timedelta(seconds=1))  # naive UTC, as Huey's
 
 
 def requeue_stalled_jobs() -> list[int]:
@@ -32,27 +52,10 @@ def requeue_stalled_jobs() -> list[int]:
     return again
 
 
+# The sweep behind the watch: jobs whose message was lost before any worker claimed them.
 @periodic(crontab(minute="*"))
 def requeue_stalled_jobs_task() -> None:
     requeue_stalled_jobs()
-    _check_again_before_the_next_sweep()
-
-
-@task()
-def requeue_stalled_jobs_when_due() -> None:
-    requeue_stalled_jobs()
-    _check_again_before_the_next_sweep()
-
-
-def _check_again_before_the_next_sweep() -> None:
-    """A lease that ends before the next minute's sweep is checked when it ends, not up to a minute later.
-
-    Only up to the next sweep, which takes over: one short chain per sweep, however many workers.
-    """
-    now = utcnow()
-    end = import_jobs.next_lease_end(db.session)
-    if end is not None and end < now.replace(second=0, microsecond=0) + timedelta(minutes=1):
-        requeue_stalled_jobs_when_due.schedule(eta=max(end, now) + timedelta(seconds=1))  # naive UTC, as Huey's
 
 
 def expire_old_uploads() -> tuple[int, int]:

@@ -6,8 +6,9 @@ Two `flask worker` processes on PostgreSQL (the private cluster) and Redis. Each
 stages a generated sheet for a new vendor, as the stall's upload does, and enqueues its
 apply; when the worker that claimed it is writing (its connection holds a transaction
 with an xid in pg_stat_activity) it is killed with SIGKILL. Nothing else is done: the
-job's lease runs out (IMPORT_JOB_LEASE_SECONDS, --lease), the periodic task on the
-surviving worker queues it again (checked every minute), and the survivor runs it. It
+job's lease runs out (IMPORT_JOB_LEASE_SECONDS, --lease), the watch its claim scheduled
+in the queue (a look just after the lease end) runs on the surviving worker and queues it
+again, and the survivor runs it (the minute's periodic sweep is the backstop). It
 checks that the job ends done, run by the other worker, with 2 attempts; that the vendor
 has exactly the sheet's offers and one import run, landed; and that no transaction was
 left open. A fresh worker replaces the killed one for the next trial. Writes
@@ -216,8 +217,8 @@ def main() -> None:
         f"Two `flask worker` processes (Huey on Redis, one thread each) on PostgreSQL 15 (the private bench "
         f"cluster). Each trial: a {args.rows:,}-row sheet of a new vendor, staged as the stall's upload does, its "
         f"apply enqueued; the worker that claimed it is killed with SIGKILL while its write transaction is open. "
-        f"Lease {args.lease:g} s (`IMPORT_JOB_LEASE_SECONDS`); the surviving worker's periodic task "
-        "(every minute) queues the job again.",
+        f"Lease {args.lease:g} s (`IMPORT_JOB_LEASE_SECONDS`); the watch the claim scheduled in the queue (a look "
+        "just after the lease end, run by the surviving worker) queues the job again.",
         "",
         "| trial | killed | after (s) | taken again after (s) | done after kill (s) | finished by | status | "
         "attempts | offers | import runs (landed) | idle in tx |",
@@ -226,9 +227,9 @@ def main() -> None:
           f"{r['survivor']} | {r['status']} | {r['attempts']} | {r['offers']:,} | {r['runs']} ({r['landed_runs']}) | "
           f"{r['idle_in_tx']} |" for i, r in enumerate(results)],
         "",
-        "Time to recover = the rest of the lease + the wait for the next minute's periodic task + the apply run "
-        "again from the start (its first transaction rolled back with the killed worker). A vendor looking at the "
-        "job's page shortens the middle part: the page queues an expired job again at once.",
+        "Time to recover = the rest of the lease (+ about a second for the watch) + the apply run again "
+        "from the start (its first transaction rolled back with the killed worker). A vendor looking at the job's "
+        "page also queues an expired job again at once.",
         "",
         f"Result: **{'finished by the other worker, landed exactly once, every time' if ok else 'FAILED: see the table'}**.",
     ]

@@ -284,23 +284,38 @@ def test_a_database_error_in_a_job_shows_a_plain_message_and_is_recorded(client,
     assert "价格表.csv" in history and "未导入" in history
 
 
-def test_a_lease_ending_before_the_next_sweep_is_checked_when_it_ends(app, client, acme, monkeypatch):
+def test_a_claimed_job_is_watched_at_its_lease_end_and_queued_again_if_its_worker_died(app, client, acme):
     import task_queue
 
+    _, vendor = acme
     staged = staged_upload(client)
-    job = import_jobs.create_job(staged, acme[0].id, "apply")
-    ends = (import_jobs.utcnow() + timedelta(minutes=30)).replace(second=30, microsecond=0)
-    job.status, job.worker, job.lease_expires_at = "running", "busy:1:1", ends
-    db.session.commit()
     storage = app.extensions["task_queue"].storage
     storage.flush_all()
+    job = import_jobs.create_job(staged, acme[0].id, "apply")
+    db.session.commit()
+    tasks.run_import_job(job.id)
+    # Its claim scheduled a look at its lease end (a watch outliving the worker); done, the look does nothing.
+    (watch,) = [task_queue.queue.deserialize_task(data) for data in storage.scheduled_items()]
+    assert watch.name.endswith("watch_import_job") and watch.args == (job.id,)
+    tasks.watch_import_job(job.id)  # what that look runs: the job is done, so it schedules no other
+    assert storage.schedule_size() == 1
+    storage.flush_all()
 
-    monkeypatch.setattr(tasks, "utcnow", lambda: ends - timedelta(seconds=40))  # it ends after the next sweep
-    tasks.requeue_stalled_jobs_task()
-    assert storage.schedule_size() == 0  # that sweep will see it
+    # A running job whose lease is still live is looked at again when that lease ends.
+    other = import_jobs.create_job(staged, acme[0].id, "apply")
+    ends = (import_jobs.utcnow() + timedelta(minutes=5)).replace(microsecond=0)
+    other.status, other.worker, other.lease_expires_at = "running", "busy:1:1", ends
+    db.session.commit()
+    tasks.watch_import_job(other.id)
+    (again,) = [task_queue.queue.deserialize_task(data) for data in storage.scheduled_items()]
+    assert again.args == (other.id,) and ends < again.eta <= ends + timedelta(seconds=2)
+    storage.flush_all()
 
-    monkeypatch.setattr(tasks, "utcnow", lambda: ends - timedelta(seconds=5))  # it ends before the next sweep
-    tasks.requeue_stalled_jobs_task()
-    (due,) = [task_queue.queue.deserialize_task(data) for data in storage.scheduled_items()]
-    assert due.name.endswith("requeue_stalled_jobs_when_due")
-    assert ends < due.eta <= ends + timedelta(seconds=2)  # a check just after it ends
+    # Its worker died: the lease passed unrenewed, so the look queues it again and (immediate queue) it lands.
+    db.session.execute(ImportJob.__table__.update().where(ImportJob.id == other.id).values(
+        lease_expires_at=import_jobs.utcnow() - timedelta(seconds=1)))
+    db.session.commit()
+    tasks.watch_import_job(other.id)
+    db.session.expire_all()
+    assert (db.session.get(ImportJob, other.id).status, db.session.get(ImportJob, other.id).attempts) == ("done", 2)
+    assert db.session.scalar(select(func.count(ImportRun.id)).where(ImportRun.vendor_id == vendor.id)) == 2
