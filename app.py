@@ -38,6 +38,9 @@ def create_app(test_config: dict | None = None, environ: Mapping[str, str] | Non
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.user_loader(load_user)
+    import task_queue
+
+    task_queue.init_app(app)  # before the areas, whose tasks.py enqueue on it; `flask worker`
 
     import accounts
     import checkout

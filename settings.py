@@ -19,6 +19,7 @@ MIN_SECRET_KEY_LENGTH = 32
 APP_ENVS = ("development", "production")
 SEARCH_ENGINES = ("whoosh", "tantivy")
 SEARCH_DRAINS = ("thread", "sync", "off")
+TASK_QUEUES = ("redis", "sqlite", "immediate")
 
 
 class SettingsError(ValueError):
@@ -113,7 +114,14 @@ ENVIRONMENT: tuple[Variable, ...] = (
     Variable("SEARCH_ENGINE", "whoosh", "whoosh (embedded) or tantivy (for ~1M offers)", _choice(*SEARCH_ENGINES)),
     Variable("SEARCH_DRAIN", "thread", "when the index catches up after a commit: thread (background), sync (in the "
              "committing thread), off (only flask reindex / check-index)", _choice(*SEARCH_DRAINS)),
-    Variable("REDIS_URL", "", "rate-limit storage and the page cache's store; unset: in process memory"),
+    Variable("REDIS_URL", "", "rate-limit storage, the page cache's store and the task queue; unset: in process "
+             "memory (the task queue: a SQLite file)"),
+    Variable("TASK_QUEUE", "", "where background tasks wait for `flask worker`: redis (REDIS_URL), sqlite "
+             "(TASK_QUEUE_FILE), or immediate (run in the caller; tests only, never production); unset: redis when "
+             "REDIS_URL is set, else sqlite", _choice(*TASK_QUEUES)),
+    Variable("TASK_QUEUE_FILE", "", "the task queue's SQLite file (TASK_QUEUE=sqlite); unset: instance/task-queue.db"),
+    Variable("IMPORT_JOB_LEASE_SECONDS", "120", "a sheet job whose worker has not renewed its lease for this long "
+             "is queued again (its worker died), at most 3 times, then failed", _seconds),
     Variable("RESPONSE_CACHE_SECONDS", "0", "how long an anonymous page is cached; 0 turns the page cache off",
              _seconds),
     Variable("STRIPE_SECRET_KEY", "", "Stripe API key; required in production; unset in development: demo mode"),
@@ -153,10 +161,12 @@ CONFIG_DEFAULTS: dict[str, Any] = {
     # a day fits well inside it; a whole catalog at once goes through POST /api/v1/vendor/sheets.
     "VENDOR_API_RATE_LIMIT": "50 per second;1800 per minute",
     # Import jobs (offers/import_jobs.py): a job's heartbeat moves its lease on every second; a job
-    # whose lease has passed has lost its worker. Two minutes covers a heartbeat waiting out
-    # SQLite's write lock (busy timeout 30 s).
-    "IMPORT_JOB_LEASE_SECONDS": 120,
+    # whose lease (IMPORT_JOB_LEASE_SECONDS) has passed has lost its worker and is queued again,
+    # up to this many times in all before it is failed.
     "IMPORT_JOB_HEARTBEAT_SECONDS": 1.0,
+    "IMPORT_JOB_MAX_ATTEMPTS": 3,
+    # The queue's name: its key prefix in Redis, its rows' tag in the SQLite file (task_queue.py).
+    "TASK_QUEUE_NAME": "market",
     # Staged uploads: kept a day, then removed (`flask clean-uploads`, and before each new upload);
     # per vendor at most this many, holding at most these bytes (preview included).
     "UPLOAD_TTL_SECONDS": 24 * 3600,
@@ -192,6 +202,7 @@ def load(instance_path: str | Path, environ: Mapping[str, str] | None = None) ->
     config["SQLALCHEMY_DATABASE_URI"] = config["SQLALCHEMY_DATABASE_URI"] or f"sqlite:///{instance / 'market.db'}"
     config["SEARCH_INDEX_DIR"] = config["SEARCH_INDEX_DIR"] or str(instance / "search-index")
     config["UPLOAD_DIR"] = config["UPLOAD_DIR"] or str(instance / "uploads")
+    config["TASK_QUEUE_FILE"] = config["TASK_QUEUE_FILE"] or str(instance / "task-queue.db")
     return config
 
 
@@ -200,7 +211,8 @@ def finish(config: MutableMapping[str, Any]) -> None:
 
     :raise SettingsError: an unknown APP_ENV. :raise InsecureConfiguration: production without a
         SECRET_KEY of at least 32 characters, without STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET, with
-        DEMO_MODE=1, or with rate limits kept in one worker's memory (unless ALLOW_MEMORY_RATE_LIMITS=1).
+        DEMO_MODE=1, with rate limits kept in one worker's memory (unless ALLOW_MEMORY_RATE_LIMITS=1), or
+        with TASK_QUEUE=immediate. :raise SettingsError: TASK_QUEUE=redis without REDIS_URL.
     """
     if config.get("APP_ENV") not in APP_ENVS:
         raise InsecureConfiguration(f"APP_ENV must be 'production' or 'development', not {config.get('APP_ENV')!r}")
@@ -210,6 +222,12 @@ def finish(config: MutableMapping[str, Any]) -> None:
     # beyond this bound we stop reading and let the connection close.
     config.setdefault("UPLOAD_DRAIN_MAX_BYTES", 8 * config["MAX_CONTENT_LENGTH"])
     config.setdefault("RATELIMIT_STORAGE_URI", config.get("REDIS_URL") or "memory://")
+    if not config.get("TASK_QUEUE"):
+        config["TASK_QUEUE"] = "redis" if config.get("REDIS_URL") else "sqlite"
+    if config["TASK_QUEUE"] not in TASK_QUEUES:
+        raise SettingsError(f"TASK_QUEUE must be one of {', '.join(TASK_QUEUES)}, not {config['TASK_QUEUE']!r}")
+    if config["TASK_QUEUE"] == "redis" and not config.get("REDIS_URL"):
+        raise SettingsError("TASK_QUEUE=redis needs REDIS_URL (e.g. redis://127.0.0.1:6379/0)")
     if str(config["SQLALCHEMY_DATABASE_URI"]).startswith("sqlite"):
         # Concurrent writers (webhook and success page at once) wait for the lock instead of failing.
         config["SQLALCHEMY_ENGINE_OPTIONS"] = {**config["SQLALCHEMY_ENGINE_OPTIONS"], "connect_args": {"timeout": 30}}
@@ -233,6 +251,11 @@ def _production_rules(config: Mapping[str, Any]) -> None:
         raise InsecureConfiguration(
             "APP_ENV=production needs STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET: the built-in Stripe sandbox "
             "is never served in production. For a demo run APP_ENV=development DEMO_MODE=1; refusing to start")
+    if config.get("TASK_QUEUE") == "immediate":
+        # Each sheet preview and apply would run inside the web request that asked for it.
+        raise InsecureConfiguration(
+            "TASK_QUEUE=immediate cannot run with APP_ENV=production: background work would run inside web "
+            "requests. Use TASK_QUEUE=redis (with REDIS_URL) and start `flask worker`; refusing to start")
     storage = str(config.get("RATELIMIT_STORAGE_URI") or "memory://")
     if storage.startswith("memory://") and config.get("ALLOW_MEMORY_RATE_LIMITS") not in (True, "1"):
         # In memory, each gunicorn worker counts alone: N workers allow N times each limit

@@ -6,7 +6,7 @@
 Builds a 10,000-offer catalog (bench/catalog_generator.py) and serves it with gunicorn
 (gunicorn.conf.py, 3 workers). In this process it stages a 50,000-row sheet
 (bench/upload_bench.py's generator) and runs its preview job, then its apply job, through
-the stall's job code (offers/import_jobs.py, inline). Meanwhile one thread asks for
+the stall's job task (offers/tasks.py, TASK_QUEUE=immediate: in this process). Meanwhile one thread asks for
 /offers/1 back to back and another opens a tiny write transaction (what a checkout or a
 log-in needs) every 0.5 s. Appends a section per run to bench/results/apply-contention.md.
 The database's tables are dropped and created: never point it at a database you care about.
@@ -82,7 +82,7 @@ def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="apply-contention-"))
     url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{workdir / 'bench.db'}"
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "UPLOAD_DIR": str(workdir / "uploads"),
-                      "SEARCH_INDEX_DIR": str(workdir / "search-index"), "IMPORT_JOBS_INLINE": True,
+                      "SEARCH_INDEX_DIR": str(workdir / "search-index"), "TASK_QUEUE": "immediate",
                       "UPLOAD_MAX_ROWS": ROWS + 10, "SEARCH_DRAIN": "off"})
     with app.app_context():
         from accounts.models import User, VendorMember
@@ -92,6 +92,7 @@ def main() -> None:
         from offers import import_jobs, upload_session
         from offers.mapping_memory import proposal
         from offers.stall_models import ImportJob
+        from offers.tasks import run_import_job
         from pricing.currency import FxTable
 
         db.drop_all()
@@ -146,7 +147,7 @@ def main() -> None:
                 job = import_jobs.create_job(db.session.get(upload_session.SheetUpload, staged_id), user_id, action)
                 db.session.commit()
                 started = time.monotonic()
-                import_jobs.start(app, job.id)
+                run_import_job(job.id)  # immediate: in this thread, in its own app context
                 ended = time.monotonic()
                 db.session.expire_all()
                 job = db.session.get(ImportJob, job.id)

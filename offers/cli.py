@@ -131,7 +131,7 @@ def seed_command() -> None:
 @click.command("clean-uploads")
 def clean_uploads_command() -> None:
     """Remove staged uploads older than UPLOAD_TTL_SECONDS (a day); prints what it freed as JSON."""
-    from offers.upload_views import expire_old_uploads
+    from offers.tasks import expire_old_uploads
 
     expired, freed = expire_old_uploads()
     click.echo(json.dumps({"expired": expired, "bytes_freed": freed}))

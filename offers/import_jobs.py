@@ -1,13 +1,15 @@
 """Run an upload's preview or apply as a job whose whole state is its row in import_jobs.
 
-`run_job(job_id)` is the one entry point: it claims the queued row (queued → running, with
-a worker name and a lease), runs the import while a heartbeat thread moves the lease on and
-writes the row count, and records how it ended. Here `start` runs it in a daemon thread of
-the web process that took the request; a task queue's worker (Huey, RQ, Dramatiq) can call
-the same function inside an app context. Any web node reads a job's progress from its row.
-A worker killed mid-job takes its transaction with it (nothing lands) and stops renewing
-its lease; whoever next looks at the job (`reap_expired`) marks it failed, and the vendor
-can retry it from its page.
+`run_job(job_id)` is the one entry point, called by the task queue's worker
+(offers/tasks.py): it claims the queued row (queued → running, with a worker name and a
+lease), runs the import while a heartbeat thread moves the lease on and writes the row
+count, and records how it ended. An apply is marked done in the same transaction that
+lands its rows, and only while the job is still this worker's: so the sheet lands once
+however often the job is delivered. A worker killed mid-job takes its transaction with it
+(nothing lands) and stops renewing its lease; `requeue_expired` (a periodic task, and each
+look at the job's page) puts the job back on the queue for another worker, and after
+IMPORT_JOB_MAX_ATTEMPTS fails it with a plain reason the vendor can retry from. Any web
+node reads a job's progress from its row.
 """
 
 import logging
@@ -44,6 +46,8 @@ SAME_SKUS = bilingual("同一时间另一份表格也在写入这些编号，未
                       "another sheet was writing the same SKUs at the same time, so nothing was changed. Please retry")
 FAILED = bilingual("导入出错，未做任何更改；请重试，再次失败请联系我们",
                    "the import stopped on an error and nothing was changed. Please retry, and tell us if it fails again")
+NO_WORKER = bilingual("没有处理进程接手这个任务，未做任何更改；请重试",
+                      "no worker picked the job up, so nothing was applied. Please retry")
 UPLOAD_GONE = bilingual("上传的文件已过期删除，请重新上传", "the uploaded file has expired and was removed. Upload it again")
 
 
@@ -53,29 +57,16 @@ def _lease() -> timedelta:
 
 def create_job(upload: SheetUpload, user_id: int, action: str, mode: str = "all_or_nothing",
                delist_missing: bool = False) -> ImportJob:
-    """Add a queued job row (the caller commits, then calls start).
+    """Add a queued job row (the caller commits, then enqueues offers.tasks.run_import_job).
 
-    A queued job has a lease too: if the process dies before a worker claims it, it fails
-    instead of waiting forever. (A task queue would give it the queue's own wait.)
+    A queued job has a lease too: if its message is lost before a worker claims it (a worker
+    killed with it in hand), `requeue_expired` puts it back on the queue.
     """
     job = ImportJob(vendor_id=upload.vendor_id, user_id=user_id, upload_id=upload.id, action=action, mode=mode,
-                    delist_missing=delist_missing, status="queued", total=upload.row_estimate,
+                    delist_missing=delist_missing, status="queued", total=upload.row_estimate, attempts=1,
                     lease_expires_at=utcnow() + _lease())
     db.session.add(job)
     return job
-
-
-def start(app: Flask, job_id: int) -> None:
-    """Run the job in a daemon thread of this process, or inline when IMPORT_JOBS_INLINE is set."""
-    if app.config.get("IMPORT_JOBS_INLINE"):
-        _run_in_context(app, job_id)
-        return
-    threading.Thread(target=_run_in_context, args=(app, job_id), name=f"import-job-{job_id}", daemon=True).start()
-
-
-def _run_in_context(app: Flask, job_id: int) -> None:
-    with app.app_context():
-        run_job(job_id)
 
 
 def wait_all(timeout: float = 60) -> None:
@@ -94,36 +85,57 @@ def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"[:120]
 
 
-def run_job(job_id: int) -> None:
+class LeaseLost(Exception):
+    """The job stopped being this worker's (its lease ran out and it was queued again): land nothing."""
+
+
+def run_job(job_id: int, on_claim=None) -> None:
     """Claim the queued job, run it under a lease and record how it ended; needs an app context.
 
     A job already claimed, finished or failed is left alone, so a queue delivering it
-    twice runs it once.
+    twice runs it once. `on_claim(lease_end)` runs once the claim is committed.
     """
     app = current_app._get_current_object()
     worker = worker_name()
+    lease_end = utcnow() + _lease()
     claimed = db.session.execute(
         update(ImportJob).where(ImportJob.id == job_id, ImportJob.status == "queued")
-        .values(status="running", worker=worker, lease_expires_at=utcnow() + _lease())).rowcount
+        .values(status="running", worker=worker, lease_expires_at=lease_end)).rowcount
     db.session.commit()
     if claimed != 1:
         log.info("import job %s was not queued; left alone", job_id)
         db.session.remove()
         return
+    if on_claim is not None:
+        on_claim(lease_end)
     heartbeat = _Heartbeat(app, job_id, worker)
     try:
         job = db.session.get(ImportJob, job_id)
-        report = _run(app, job, db.session.get(SheetUpload, job.upload_id), heartbeat.progress_factory)
+        total = job.total
+        finished = []
+
+        def done(session, report: ImportReport, run: ImportRun | None) -> None:
+            """Mark the job done, if it is still ours; for an apply, inside the transaction that lands it."""
+            summary = {k: v for k, v in report.summary().items() if k not in ("errors", "skips")}
+            summary["landed"], summary["rows_seen"] = report.landed, report.rows_seen
+            processed = max(heartbeat.processed, report.rows_seen)
+            changed = session.execute(update(ImportJob).where(
+                ImportJob.id == job_id, ImportJob.worker == worker, ImportJob.status == "running").values(
+                status="done", finished_at=utcnow(), summary=summary, import_run_id=run.id if run else None,
+                processed=processed, total=max(total, processed), lease_expires_at=None, message=None)).rowcount
+            if changed != 1:
+                raise LeaseLost(job_id)
+            finished.append(True)
+
+        report = _run(app, job, db.session.get(SheetUpload, job.upload_id), heartbeat.progress_factory,
+                      before_commit=done if job.action == "apply" else None)
         heartbeat.stop()
-        summary = {k: v for k, v in report.summary().items() if k not in ("errors", "skips")}
-        summary["landed"], summary["rows_seen"] = report.landed, report.rows_seen
-        processed = max(heartbeat.processed, report.rows_seen)
-        # By worker, not by status: had the lease run out under us (a stalled machine) and
-        # someone marked the job failed, what really happened still wins.
-        db.session.execute(update(ImportJob).where(ImportJob.id == job_id, ImportJob.worker == worker).values(
-            status="done", finished_at=utcnow(), summary=summary, import_run_id=report.run_id,
-            processed=processed, total=max(job.total, processed), lease_expires_at=None, message=None))
-        db.session.commit()
+        if not finished:  # a preview, or an apply that stopped before recording a run
+            done(db.session, report, db.session.get(ImportRun, report.run_id) if report.run_id else None)
+            db.session.commit()
+    except LeaseLost:
+        db.session.rollback()
+        log.warning("import job %s: lease lost to another worker; this run landed nothing", job_id)
     except Exception as exc:  # a job must end in a state the vendor can see, and in the history
         log.exception("import job %s failed", job_id)
         db.session.rollback()  # first: on SQLite the heartbeat waits for this transaction's lock
@@ -171,12 +183,35 @@ def fail(session, job_id: int, message: str, *, worker: str | None = None, expir
     return changed == 1
 
 
-def reap_expired(session) -> int:
-    """Fail every queued or running job whose lease has passed (its worker is gone); how many."""
+def requeue_expired(session, max_attempts: int) -> list[int]:
+    """Queue again every queued or running job whose lease has passed (its worker or message is gone),
+    or fail it once it has been queued `max_attempts` times; the ids to enqueue.
+
+    Each step is one guarded UPDATE, so two nodes noticing the same dead worker act once.
+    """
     now = utcnow()
-    expired = session.scalars(select(ImportJob.id).where(ImportJob.status.in_(ACTIVE),
-                                                         ImportJob.lease_expires_at < now)).all()
-    return sum(fail(session, job_id, WORKER_STOPPED, expired_before=now) for job_id in expired)
+    expired = session.execute(select(ImportJob.id, ImportJob.status, ImportJob.attempts).where(
+        ImportJob.status.in_(ACTIVE), ImportJob.lease_expires_at < now)).all()
+    again = []
+    for job_id, status, attempts in expired:
+        if attempts >= max_attempts:
+            fail(session, job_id, WORKER_STOPPED if status == "running" else NO_WORKER, expired_before=now)
+            continue
+        changed = session.execute(update(ImportJob).where(
+            ImportJob.id == job_id, ImportJob.status.in_(ACTIVE), ImportJob.lease_expires_at < now).values(
+            status="queued", worker=None, attempts=ImportJob.attempts + 1, processed=0,
+            lease_expires_at=now + _lease())).rowcount
+        session.commit()
+        if changed == 1:
+            log.warning("import job %s: its %s lease ran out; queued again", job_id, status)
+            again.append(job_id)
+    return again
+
+
+def active_lease_end(session, job_id: int):
+    """When the job's lease ends (it may have passed), or None once it is done or failed."""
+    return session.scalar(select(ImportJob.lease_expires_at).where(ImportJob.id == job_id,
+                                                                   ImportJob.status.in_(ACTIVE)))
 
 
 class _Heartbeat:
@@ -223,7 +258,7 @@ class _Heartbeat:
             self._thread.join()
 
 
-def _run(app: Flask, job: ImportJob, upload: SheetUpload, progress_factory) -> ImportReport:
+def _run(app: Flask, job: ImportJob, upload: SheetUpload, progress_factory, before_commit=None) -> ImportReport:
     vendor = db.session.get(Vendor, job.vendor_id)
     path = upload_session.source_path(app.config["UPLOAD_DIR"], upload)
     preview = job.action == "preview"
@@ -238,7 +273,7 @@ def _run(app: Flask, job: ImportJob, upload: SheetUpload, progress_factory) -> I
             db.session, handle, vendor.slug, catalog_context(db.session), filename=upload.filename,
             mapping=mapping, dry_run=preview, mode="good_rows" if preview else job.mode, source_label="upload",
             collect_changes=preview, delist_missing=job.delist_missing and not preview,
-            progress_factory=progress_factory)
+            progress_factory=progress_factory, before_commit=before_commit)
     errors = [e.as_json() for e in report.errors]
     if errors:
         (upload_session.upload_dir(app.config["UPLOAD_DIR"], upload.id) / f"errors-{job.id}.csv").write_bytes(

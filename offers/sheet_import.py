@@ -327,14 +327,17 @@ def import_sheet(session: Session, source: str | Path | BinaryIO, vendor_slug: s
                  filename: str | None = None, mapping: ColumnMapping | None = None, dry_run: bool = False,
                  mode: str = "all_or_nothing", progress_factory: Callable[[int], Callable[[int], None]] | None = None,
                  source_label: str = "cli", collect_changes: bool = False,
-                 delist_missing: bool = False) -> ImportReport:
+                 delist_missing: bool = False,
+                 before_commit: Callable[[Session, ImportReport, ImportRun], None] | None = None) -> ImportReport:
     """Read, validate and apply a sheet in one transaction, and record the run.
 
     Whole-file problems (unreadable, bad mapping) come back as a report with one error on
     row 1 and nothing written. `progress_factory(total_rows)` returns a per-row callback.
     With `collect_changes` (the upload preview) or `delist_missing`, `report.missing` lists
     the vendor's listed offers whose sku the sheet lacks; `delist_missing` delists them in
-    the same transaction when the sheet lands.
+    the same transaction when the sheet lands. `before_commit(session, report, run)` runs in
+    the transaction that records the run (and lands the rows), so what it writes commits
+    with them or not at all; it may raise to land nothing.
     """
     report = ImportReport(dry_run=dry_run, mode=mode)
     name = filename or (Path(source).name if isinstance(source, str | Path) else "upload")
@@ -373,19 +376,30 @@ def import_sheet(session: Session, source: str | Path | BinaryIO, vendor_slug: s
         report.errors.append(RowError(1, None, bilingual("表中没有报价行", "the sheet has no offer rows")))
     report.landed = not dry_run and report.would_land
     if report.landed:
-        run = _run_record(vendor, name, source_label, report)
-        session.add(run)
-        session.commit()
-        report.run_id = run.id
+        _record_run(session, vendor, name, source_label, report, before_commit)
     else:
         session.rollback()
         if not dry_run:
-            vendor = get_or_create_vendor(session, vendor_slug)
-            run = _run_record(vendor, name, source_label, report)
-            session.add(run)
-            session.commit()
-            report.run_id = run.id
+            _record_run(session, get_or_create_vendor(session, vendor_slug), name, source_label, report,
+                        before_commit)
     return report
+
+
+def _record_run(session: Session, vendor: Vendor, name: str, source_label: str, report: ImportReport,
+                before_commit) -> None:
+    run = _run_record(vendor, name, source_label, report)
+    session.add(run)
+    if before_commit is not None:
+        session.flush()
+        report.run_id = run.id
+        try:
+            before_commit(session, report, run)
+        except BaseException:
+            session.rollback()
+            report.landed, report.run_id = False, None
+            raise
+    session.commit()
+    report.run_id = run.id
 
 
 def missing_offers(session: Session, vendor_id: int, sheet_skus: set[str]) -> list[dict]:

@@ -46,6 +46,8 @@ class ImportJob(db.Model):
     # queued or running job whose lease passed has lost its worker (offers/import_jobs.py).
     worker: Mapped[Optional[str]] = mapped_column(String(120))
     lease_expires_at: Mapped[Optional[datetime]]
+    # How many times it was put on the task queue: once, plus once per lease that ran out.
+    attempts: Mapped[int] = mapped_column(default=1, server_default="1")
     total: Mapped[int] = mapped_column(default=0)
     processed: Mapped[int] = mapped_column(default=0)
     summary: Mapped[Optional[dict]] = mapped_column(JSON)

@@ -4,7 +4,7 @@ Routes join the stall blueprint; every upload, job and import run is looked up w
 logged-in member's vendor, so another vendor's id is a 404.
 """
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from types import SimpleNamespace
 from urllib.parse import quote
@@ -15,7 +15,7 @@ from sqlalchemy import select
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from accounts import User, vendor_required
-from catalog.models import ImportRun, Vendor, utcnow
+from catalog.models import ImportRun, Vendor
 from extensions import db
 from offers import import_jobs, upload_session
 from offers.columns import MappingError, plan_headers
@@ -24,6 +24,7 @@ from offers.schema import ALL_COLUMNS
 from offers.sheet_reader import SheetError
 from offers.stall_models import ImportJob, SheetUpload
 from offers.stall_views import CsrfOnlyForm, bp, in_language
+from offers.tasks import expire_old_uploads, requeue_stalled_jobs, run_import_job
 from offers.templates_download import template_csv, template_xlsx
 from pricing import display
 from pricing.display import normalized_text, per_unit
@@ -56,7 +57,7 @@ def own_job(vendor: Vendor, job_id: int) -> ImportJob:
 def _start(upload: SheetUpload, action: str, **options) -> Response:
     job = import_jobs.create_job(upload, current_user.id, action, **options)
     db.session.commit()
-    import_jobs.start(current_app._get_current_object(), job.id)
+    run_import_job(job.id)
     return redirect(url_for("stall.job_status", job_id=job.id))
 
 
@@ -78,12 +79,6 @@ def _limits() -> upload_session.UploadLimits:
                                        if db.engine.dialect.name == "sqlite" else None)
 
 
-def expire_old_uploads() -> tuple[int, int]:
-    """Remove every vendor's uploads older than UPLOAD_TTL_SECONDS; (how many, bytes freed)."""
-    cutoff = utcnow() - timedelta(seconds=current_app.config["UPLOAD_TTL_SECONDS"])
-    return upload_session.expire_uploads(db.session, current_app.config["UPLOAD_DIR"], cutoff)
-
-
 @bp.route("/upload", methods=["GET", "POST"])
 @vendor_required
 def upload(vendor: Vendor):
@@ -96,7 +91,7 @@ def upload(vendor: Vendor):
         elif sheet is None or not sheet.filename:
             error = _("Choose a CSV or XLSX file to upload.")
         else:
-            expire_old_uploads()  # here as well as in `flask clean-uploads`, so no cron is required
+            expire_old_uploads()  # here too, so a full folder frees itself before the hourly task
             root = current_app.config["UPLOAD_DIR"]
             try:
                 staged = upload_session.stage_upload(root, sheet.stream, sheet.filename, vendor.id, current_user.id,
@@ -251,8 +246,8 @@ def _job_json(job: ImportJob) -> dict:
 
 
 def _current_job(vendor: Vendor, job_id: int) -> ImportJob:
-    """The vendor's job, after failing any job whose worker has stopped (so a dead one never shows running)."""
-    if import_jobs.reap_expired(db.session):
+    """The vendor's job, after queueing again any job whose worker has stopped (so a dead one never shows running)."""
+    if requeue_stalled_jobs():
         db.session.expire_all()
     return own_job(vendor, job_id)
 
@@ -290,7 +285,7 @@ def retry_job(vendor: Vendor, job_id: int):
 @bp.get("/imports")
 @vendor_required
 def import_history(vendor: Vendor):
-    import_jobs.reap_expired(db.session)
+    requeue_stalled_jobs()
     rows = db.session.execute(
         select(ImportRun, ImportJob, User)
         .outerjoin(ImportJob, ImportJob.import_run_id == ImportRun.id)

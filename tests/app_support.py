@@ -8,4 +8,7 @@ TEST_CONFIG = {
     "PROPAGATE_EXCEPTIONS": True,
     # The index catches up in the committing thread, so a test can search what it just wrote.
     "SEARCH_DRAIN": "sync",
+    # Background tasks run at once in the caller's thread (in their own app context); the
+    # tests that start a real `flask worker` switch their app to sqlite or redis.
+    "TASK_QUEUE": "immediate",
 }

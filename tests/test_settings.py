@@ -98,3 +98,16 @@ def test_readme_configuration_table_lists_every_variable_with_its_default():
     section = readme.split("## Configuration (environment)", 1)[1].split("\n## ", 1)[0]
     rows = re.findall(r"^\| `([A-Z_]+)` \| (?:`([^`]*)`|unset) \|", section, re.MULTILINE)
     assert dict(rows) == {v.name: v.default for v in settings.ENVIRONMENT}
+
+
+def test_the_task_queue_follows_redis_url_and_refuses_what_cannot_work(tmp_path):
+    assert _app(tmp_path).config["TASK_QUEUE"] == "sqlite"
+    assert _app(tmp_path).config["TASK_QUEUE_FILE"].endswith("task-queue.db")
+    assert _app(tmp_path, REDIS_URL="redis://127.0.0.1:6379/0").config["TASK_QUEUE"] == "redis"
+    with pytest.raises(SettingsError, match="TASK_QUEUE=redis needs REDIS_URL"):
+        _app(tmp_path, TASK_QUEUE="redis")
+    with pytest.raises(SettingsError, match=re.escape("TASK_QUEUE='celery': must be one of redis, sqlite, immediate")):
+        _app(tmp_path, TASK_QUEUE="celery")
+    with pytest.raises(InsecureConfiguration, match="TASK_QUEUE=immediate cannot run with APP_ENV=production"):
+        _app(tmp_path, APP_ENV="production", SECRET_KEY=STRONG_KEY, STRIPE_SECRET_KEY="sk_test_x",
+             STRIPE_WEBHOOK_SECRET="whsec_x", REDIS_URL="redis://127.0.0.1:6379/0", TASK_QUEUE="immediate")

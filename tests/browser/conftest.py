@@ -60,3 +60,24 @@ def screenshot(page):
         return path
 
     return take
+
+
+@pytest.fixture()
+def queue_worker(app, tmp_path, monkeypatch):
+    """What `flask worker` does, in this process: a Huey consumer taking the live server's tasks off a SQLite
+    queue, so pages show a job queued and running as a vendor sees it (the test app's queue is immediate)."""
+    import signal
+
+    import task_queue
+
+    monkeypatch.setitem(app.config, "TASK_QUEUE", "sqlite")
+    monkeypatch.setitem(app.config, "TASK_QUEUE_FILE", str(tmp_path / "task-queue.db"))
+    monkeypatch.setitem(app.extensions, "task_queue", task_queue.binding_for(app))
+    task_queue.queue.bind(app)
+    handlers = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
+    consumer = task_queue.queue.create_consumer(workers=1, worker_type="thread", periodic=False)
+    consumer.start()
+    yield
+    consumer.stop(graceful=True)
+    for signum, handler in handlers.items():  # the consumer set its own; pytest's Ctrl-C should work again
+        signal.signal(signum, handler)

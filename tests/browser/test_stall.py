@@ -28,7 +28,7 @@ def _until(condition, timeout: float = 15.0) -> None:
 
 
 @pytest.fixture()
-def uploads(app, tmp_path):
+def uploads(app, tmp_path, queue_worker):
     previous = use_tmp_uploads(app, tmp_path)
     yield
     app.config["UPLOAD_DIR"] = previous

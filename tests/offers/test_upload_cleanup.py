@@ -92,3 +92,16 @@ def test_an_upload_over_the_vendors_byte_cap_is_refused_and_not_kept(app, client
     response = upload(client)
     assert response.status_code == 400 and "存储上限" in response.text
     assert len(uploads()) == 1 and len(list(Path(app.config["UPLOAD_DIR"]).iterdir())) == 1
+
+
+def test_the_workers_hourly_task_removes_old_uploads_as_clean_uploads_does(app, client, acme):
+    from offers.tasks import clean_uploads_task
+
+    upload(client)
+    upload(client)
+    old, fresh = uploads()
+    age(old, 25)
+    clean_uploads_task()  # the test app's queue is immediate: it runs here, in its own app context
+    assert not folder(app, old).exists() and folder(app, fresh).exists()
+    db.session.expire_all()
+    assert db.session.get(SheetUpload, old.id).expired_at is not None
