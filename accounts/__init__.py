@@ -13,6 +13,6 @@ __all__ = ["Answer", "User", "api_key_user_id", "current_vendor", "error_answer"
 
 
 def init_app(app) -> None:
-    from accounts import views
+    from accounts import tasks, views  # noqa: F401 (tasks: registers the periodic clean-up)
 
     views.init_app(app)

@@ -7,7 +7,7 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from checkout import cli, demo_mode, vendor_orders, views, webhooks
+    from checkout import cli, demo_mode, tasks, vendor_orders, views, webhooks  # noqa: F401 (tasks: registers the sweep)
     from checkout.sandbox import init_app as sandbox_init_app
 
     demo = demo_mode.settle(app)  # settings.py has refused production without Stripe; this decides dev

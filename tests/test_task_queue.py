@@ -56,9 +56,14 @@ def test_the_periodic_tasks_are_registered_for_the_worker(app):
     from datetime import datetime
 
     periodic = {t.name: t for t in task_queue.queue._registry.periodic_tasks}
-    assert {"requeue_stalled_jobs_task", "clean_uploads_task"} <= {name.rsplit(".", 1)[-1] for name in periodic}
+    assert {"requeue_stalled_jobs_task", "clean_uploads_task", "sweep_orders_task",
+            "expire_idempotency_records_task"} <= {name.rsplit(".", 1)[-1] for name in periodic}
     every_minute = next(t for n, t in periodic.items() if n.endswith("requeue_stalled_jobs_task"))
     assert every_minute.validate_datetime(datetime(2026, 12, 3, 13, 41))
+    # Orders whose Stripe session lapsed without a webhook give their hours back within 5 minutes.
+    sweep = next(t for n, t in periodic.items() if n.endswith("sweep_orders_task"))
+    assert sweep.validate_datetime(datetime(2026, 12, 3, 13, 45))
+    assert not sweep.validate_datetime(datetime(2026, 12, 3, 13, 41))
 
 
 @pytest.mark.parametrize("kind", task_queue.QUEUES)
