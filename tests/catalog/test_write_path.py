@@ -10,12 +10,12 @@ import weakref
 from decimal import Decimal
 
 import pytest
+from flask import current_app
 from sqlalchemy import delete, func, select, update
 
 from catalog.context import load_fx
 from catalog.models import Offer, PriceHistory, Vendor
 from catalog.offer_query import OfferQuerySchema, search_offers, sql_search
-from catalog.outbox import IndexOutbox
 from catalog.registry import default_registries
 from checkout.orders import Wanted, close_unpaid, place_order
 from extensions import db
@@ -38,7 +38,8 @@ def both_paths(**query) -> tuple[list[str], list[str]]:
 
 
 def pending() -> int:
-    return db.session.scalar(select(func.count()).select_from(IndexOutbox).where(IndexOutbox.indexed.is_(False)))
+    """Outbox rows this node's index has not applied."""
+    return current_app.extensions["search"].drainer.pending()
 
 
 def test_offers_delisted_by_an_upload_leave_search_at_once(app, context):
