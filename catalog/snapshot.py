@@ -29,7 +29,8 @@ CODED = ("kind", "vendor", "gpu_model", "model", "region", "billing", "status")
 # looking back this many ids on every refresh.
 LOOK_BACK = 500
 REFRESH_SECONDS = 0.25
-# A snapshot idle for longer than drained outbox rows are kept reloads in full.
+# A snapshot idle this long reloads in full rather than read half a day of outbox rows (rows it
+# missed that were pruned meanwhile are caught sooner, by refresh()'s look at the lowest id).
 MAX_IDLE_SECONDS = 12 * 3600
 # Recent answers kept per process; a vendor facet at 2,000 vendors is ~200 KB, so ~50 MB at most.
 ANSWERS_KEPT = 256

@@ -11,6 +11,7 @@ same run, same catalog, same paths. Writes bench/out/load-two-nodes.md.
 """
 
 import argparse
+import os
 import shutil
 import sys
 import threading
@@ -53,16 +54,29 @@ def both_at_once(urls: list[str], paths_file: Path, duration: int, connections: 
     return results
 
 
-def cpu_split(run):
-    """Run, and say how the machine's CPU went: app (python), PostgreSQL, wrk, in ms per request."""
-    before = cpu_ticks(("python", "postgres", "wrk"))
-    results = run()
-    after = cpu_ticks(("python", "postgres", "wrk"))
-    import os
+def _ticks(pids: list[int]) -> int:
+    """CPU time (clock ticks) used so far by these processes."""
+    total = 0
+    for pid in pids:
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2:].split()
+        total += int(fields[11]) + int(fields[12])  # utime + stime
+    return total
 
+
+def cpu_split(run, nodes: list[Gunicorn]):
+    """Run, and say the CPU ms per request of these nodes' gunicorn workers alone, and of the whole machine's
+    python and PostgreSQL processes (other people's included: on a shared machine the first is the one to read)."""
+    pids = [pid for node in nodes for pid in node.worker_pids()]
+    own, machine = _ticks(pids), cpu_ticks()
+    results = run()
+    own, machine = _ticks(pids) - own, {k: v - machine[k] for k, v in cpu_ticks().items()}
     per_tick = 1000 / os.sysconf("SC_CLK_TCK")
-    total = sum(r["requests"] for r in results)
-    return results, {k: (after[k] - before[k]) * per_tick / max(1, total) for k in before}
+    total = max(1, sum(r["requests"] for r in results))
+    return results, {"nodes": own * per_tick / total, **{k: v * per_tick / total for k, v in machine.items()}}
 
 
 def main() -> None:
@@ -71,7 +85,7 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=40)
     parser.add_argument("--connections", type=int, default=16, help="per node")
     parser.add_argument("--workers", type=int, default=None, help="per node; default gunicorn.conf.py (cores + 1)")
-    parser.add_argument("--reprice-every", type=float, default=1.0)
+    parser.add_argument("--reprice-every", type=float, default=5.0, help="as run_load.py")
     parser.add_argument("--ports", default="8121,8122")
     parser.add_argument("--rebuild", action="store_true")
     parser.add_argument("--out", default=str(OUT / "load-two-nodes.md"))
@@ -106,10 +120,11 @@ def main() -> None:
         both_at_once([n.url for n in nodes], mixed, 10, args.connections)
         with Repricer(envs[0], args.reprice_every) as repricer:
             print(f"node 1 alone, {args.duration}s …")
-            (one,), one_cpu = cpu_split(lambda: [wrk(nodes[0].url, mixed, args.duration, args.connections)])
+            (one,), one_cpu = cpu_split(lambda: [wrk(nodes[0].url, mixed, args.duration, args.connections)],
+                                        nodes[:1])
             print(f"both nodes at once, {args.duration}s …")
             both, both_cpu = cpu_split(lambda: both_at_once([n.url for n in nodes], mixed, args.duration,
-                                                            args.connections))
+                                                            args.connections), nodes)
     finally:
         for node in nodes:
             node.stop()
@@ -132,8 +147,12 @@ def main() -> None:
         f"- both nodes at once: **{total_rps:.0f} req/s** in all (= {total_rps / one['rps']:.2f} × one node), p95 "
         + " / ".join(f"{r['p95_us'] / 1000:.1f}" for r in both) + " ms, "
         + f"{sum(r['errors'] for r in both)} errors",
-        f"- CPU per request (ms; app / PostgreSQL / wrk): one node {one_cpu['python']:.1f} / {one_cpu['postgres']:.1f} / "
-        f"{one_cpu['wrk']:.1f}; both {both_cpu['python']:.1f} / {both_cpu['postgres']:.1f} / {both_cpu['wrk']:.1f}",
+        f"- CPU per request, ms: the nodes' gunicorn workers alone {one_cpu['nodes']:.1f} (one node) / "
+        f"{both_cpu['nodes']:.1f} (both); every python process on the machine {one_cpu['python']:.1f} / "
+        f"{both_cpu['python']:.1f}, every PostgreSQL process {one_cpu['postgres']:.1f} / {both_cpu['postgres']:.1f} "
+        "(other people's work on this shared machine included)",
+        f"- CPU the nodes got: {one['rps'] * one_cpu['nodes'] / 1000:.2f} cores (one node), "
+        f"{total_rps * both_cpu['nodes'] / 1000:.2f} cores (both), of {os.cpu_count()}",
     ]
     if dropped:
         lines += ["", "Left out of the mix: " + "; ".join(f"{k}: {v}" for k, v in dropped.items())]
