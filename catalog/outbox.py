@@ -215,10 +215,12 @@ class Drainer:
     def __init__(self, engine: Engine, apply: Callable[[list[int]], None], *, name: str,
                  rebuild: Callable[..., tuple[int, int]],
                  lock: Callable[[], AbstractContextManager] = nullcontext,
-                 retention: timedelta = timedelta(hours=24), keep: timedelta = timedelta(hours=1)):
+                 retention: timedelta = timedelta(hours=24), keep: timedelta = timedelta(hours=1),
+                 owner: Callable[[], str | None] = lambda: None):
         self.engine = engine
         self.apply = apply  # offer ids -> (re)index or remove them
         self.name, self.rebuild_index, self.lock = name, rebuild, lock
+        self.owner = owner  # the consumer whose index this is, as the index says (None: not said)
         self.retention, self.keep = retention, keep
         self._lock = threading.RLock()
         self._again = threading.Event()
@@ -259,6 +261,8 @@ class Drainer:
                 why = None
                 rows = conn.execute(select(OUTBOX.c.id, OUTBOX.c.offer_id).where(at.needed())
                                     .order_by(OUTBOX.c.id).limit(self.BATCH)).all()
+        if why and at is None and self._taken():
+            return 0
         if why:
             self.rebuild(why=why)
             return 1
@@ -272,6 +276,22 @@ class Drainer:
             save_position(conn, self.name, at)
         self._seen = time.monotonic()
         return len(rows)
+
+    def _taken(self) -> bool:
+        """The index belongs to another registered consumer: this process runs under the wrong name.
+
+        Rebuilding it as a new consumer would cost a full rebuild and leave the other's position
+        behind; `flask reindex` under the new name takes the index over on purpose.
+        """
+        owner = self.owner()
+        if owner is None or owner == self.name:
+            return False
+        with self.engine.connect() as conn:
+            if read_position(conn, owner) is None:
+                return False
+        log.error("search index of node %s belongs to node %s: run this process with NODE_NAME=%s (or "
+                  "`flask reindex` to make it %s's); not draining", self.name, owner, owner, self.name)
+        return True
 
     def rebuild(self, progress=None, why: str | None = None) -> int:
         """Rebuild the index from the database and register this consumer where the rebuild read up to."""

@@ -78,7 +78,8 @@ class SearchService:
         self.snapshot.listeners.append(self.records.forget)
         root = getattr(text, "root", None)
         self.drainer = outbox.Drainer(db_engine, self.index_offers, name=node, rebuild=self._rebuild_text,
-                                      lock=lambda: _index_lock(root), retention=retention, keep=keep)
+                                      lock=lambda: _index_lock(root), retention=retention, keep=keep,
+                                      owner=self._owner)
         self.drain_mode = drain_mode
         # True when the committing thread must not leave the drain to the background thread:
         # a command-line command, whose process exits right after (catalog.index_cli).
@@ -152,10 +153,25 @@ class SearchService:
 
         threading.Thread(target=work, name="index-outbox-drainer", daemon=True).start()
 
+    def _owner_file(self) -> Path | None:
+        root = getattr(self.text, "root", None)
+        return None if root is None else Path(root) / ".node"
+
+    def _owner(self) -> str | None:
+        """The node this index folder was last built for (outbox.Drainer refuses to drain another's)."""
+        path = self._owner_file()
+        try:
+            return path.read_text(encoding="utf-8").strip() or None if path else None
+        except FileNotFoundError:
+            return None
+
     def _rebuild_text(self, progress=None) -> tuple[int, int]:
         with self.db_engine.connect() as conn:
             up_to = outbox.max_outbox_id(conn)
             count = self.text.rebuild(self.docs(conn), progress=progress)
+        path = self._owner_file()
+        if path is not None:
+            path.write_text(self.drainer.name, encoding="utf-8")
         return count, up_to
 
     def reindex(self, progress=None) -> int:

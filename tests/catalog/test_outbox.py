@@ -175,3 +175,17 @@ def test_an_index_rebuilt_on_an_empty_outbox_starts_at_the_first_row_it_reads():
     assert at.position == outbox.FROM_FIRST_ROW and at.floor() < 0  # nothing read yet: every row is needed
     at.advance([501, 503], now=1000.0)
     assert at.position == 503 and at.gaps == [[502, 502, 1000]]
+
+
+def test_a_process_under_another_name_does_not_rebuild_a_registered_nodes_index(app, node_b, caplog):
+    """Same folder, another NODE_NAME: a misconfigured process, not a new node (a full rebuild for nothing)."""
+    node_b.reindex()
+    gpu_offer()
+    db.session.commit()
+    stranger = SearchService(db.engine, node_b.text, default_registries(), drain_mode="off", node="node-c")
+    assert stranger.drainer.drain() == 0 and stranger.drainer.rebuilt is None
+    assert "belongs to node node-b" in caplog.text and not stranger.drainer.registered()
+    assert node_b.drainer.drain() == 1 and node_b.check() == []  # the right name drains as before
+    # `flask reindex` under the new name takes the folder over on purpose.
+    stranger.reindex()
+    assert stranger.drainer.registered() and stranger._owner() == "node-c"
