@@ -9,6 +9,7 @@ rules. This is the only module of the app that reads `os.environ` (tests/test_la
 """
 
 import os
+import socket
 from collections.abc import Callable, Mapping, MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -114,6 +115,12 @@ ENVIRONMENT: tuple[Variable, ...] = (
     Variable("SEARCH_ENGINE", "whoosh", "whoosh (embedded) or tantivy (for ~1M offers)", _choice(*SEARCH_ENGINES)),
     Variable("SEARCH_DRAIN", "thread", "when the index catches up after a commit: thread (background), sync (in the "
              "committing thread), off (only flask reindex / check-index)", _choice(*SEARCH_DRAINS)),
+    Variable("NODE_NAME", "", "this node's name in the outbox's consumer registry (one per search index); unset: "
+             "host name:SEARCH_INDEX_DIR"),
+    Variable("OUTBOX_RETENTION_SECONDS", "86400", "a node away longer than this is dropped from the outbox's "
+             "registry and rebuilds its index when it comes back", _seconds),
+    Variable("OUTBOX_KEEP_SECONDS", "3600", "outbox rows every node has applied are kept at least this long (for "
+             "the processes' snapshots)", _seconds),
     Variable("REDIS_URL", "", "rate-limit storage, the page cache's store and the task queue; unset: in process "
              "memory (the task queue: a SQLite file)"),
     Variable("TASK_QUEUE", "", "where background tasks wait for `flask worker`: redis (REDIS_URL), sqlite "
@@ -175,6 +182,8 @@ CONFIG_DEFAULTS: dict[str, Any] = {
     # On SQLite a sheet's rows are written under the database's one write lock, which every other
     # writer waits for; larger sheets need PostgreSQL (bench/results/apply-contention.md).
     "UPLOAD_SQLITE_MAX_ROWS": 50_000,
+    # The background index drainer of a serving process wakes this often to apply other nodes' changes.
+    "SEARCH_POLL_SECONDS": 0.5,
     "JSON_LOGS": False,  # JSON log lines outside production too
     "LOG_LEVEL": "INFO",
 }
@@ -221,6 +230,7 @@ def finish(config: MutableMapping[str, Any]) -> None:
     # Reading the rest of an over-size body lets the client see the 413 page instead of a reset;
     # beyond this bound we stop reading and let the connection close.
     config.setdefault("UPLOAD_DRAIN_MAX_BYTES", 8 * config["MAX_CONTENT_LENGTH"])
+    config["NODE_NAME"] = config.get("NODE_NAME") or f"{socket.gethostname()}:{config['SEARCH_INDEX_DIR']}"
     config.setdefault("RATELIMIT_STORAGE_URI", config.get("REDIS_URL") or "memory://")
     if not config.get("TASK_QUEUE"):
         config["TASK_QUEUE"] = "redis" if config.get("REDIS_URL") else "sqlite"

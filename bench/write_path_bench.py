@@ -34,7 +34,9 @@ def run(label: str, root: Path, rows: int) -> None:
                                   capture_output=True, text=True, check=False)
             elapsed = time.perf_counter() - start
             with sqlite3.connect(tmp / "b.db") as conn:
-                pending = conn.execute("SELECT count(*) FROM index_outbox WHERE NOT indexed").fetchone()[0]
+                # Rows past the one node's position (catalog/outbox.py); all of them if it never registered.
+                pending = conn.execute("SELECT count(*) FROM index_outbox WHERE id > "
+                                       "COALESCE((SELECT max(position) FROM outbox_consumers), 0)").fetchone()[0]
             print(f"| {label} | {name} | {rows:,} | {elapsed:.1f} s | {pending:,} | {proc.returncode} |", flush=True)
 
 

@@ -1,4 +1,4 @@
-"""Search index wiring and commands: `flask reindex`, `flask check-index`."""
+"""Search index wiring and commands: `flask reindex`, `flask check-index`, `flask outbox`."""
 
 import sys
 from datetime import timedelta
@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 from tqdm import tqdm
 
-from catalog.models import Offer, utcnow
-from catalog.outbox import IndexOutbox
+from catalog import outbox
+from catalog.models import Offer
 from catalog.registry import default_registries
 from catalog.search_engine import make_engine
 from catalog.search_service import SearchService, register, service_for
@@ -42,16 +42,24 @@ def catalog_version() -> int | None:
         return None
 
 
+class IndexRebuilding(RuntimeError):
+    """This node's index is not registered in the outbox: it is rebuilt from the database at its next drain."""
+
+
 def check_index() -> str:
     """/healthz: the search index opens and answers, and its writer keeps up with the outbox.
 
-    Never creates an index: a node whose index is gone is unhealthy.
+    Never creates an index: a node whose index is gone is unhealthy, and so is one that was away
+    longer than the outbox's retention until its rebuild is done.
     """
     if not (Path(current_app.config["SEARCH_INDEX_DIR"]) / "current").exists():
         raise RuntimeError("no index: run flask reindex")
-    search_service().text.knows("healthz")  # opens a reader on the current generation
-    stuck = db.session.scalar(select(func.count()).select_from(IndexOutbox).where(
-        IndexOutbox.indexed.is_(False), IndexOutbox.created_at < utcnow() - INDEX_LAG_LIMIT))
+    service = search_service()
+    service.text.knows("healthz")  # opens a reader on the current generation
+    if not service.drainer.registered():
+        raise IndexRebuilding(f"node {service.drainer.name} is not registered in the outbox: its index is rebuilt "
+                              "from the database at its next drain")
+    stuck = service.drainer.pending(older_than=INDEX_LAG_LIMIT)
     if stuck:
         raise IndexLagging(f"{stuck} changes pending for more than {INDEX_LAG_LIMIT}")
     return OK
@@ -67,11 +75,31 @@ def reindex_command() -> None:
     click.echo(f"indexed {count} offers / 已索引 {count} 个报价")
 
 
+@click.command("outbox")
+@click.option("--prune", is_flag=True, help="prune now: drop nodes past the retention, delete rows all are past")
+def outbox_command(prune: bool) -> None:
+    """List the outbox's consumers (one per node's index): position, rows behind, last seen."""
+    db.session.rollback()
+    if prune:
+        done = outbox.prune(db.engine, timedelta(seconds=current_app.config["OUTBOX_RETENTION_SECONDS"]),
+                            timedelta(seconds=current_app.config["OUTBOX_KEEP_SECONDS"]))
+        click.echo(f"pruned {done.rows} rows; dropped nodes: {', '.join(done.dropped) or 'none'}")
+    with db.engine.connect() as conn:
+        low, high = outbox.outbox_span(conn)
+        click.echo(f"outbox ids {low}..{high}")
+        for row in conn.execute(select(outbox.OutboxConsumer.__table__)).all():
+            behind = outbox.pending(conn, row.name)
+            click.echo(f"{row.name}\tposition {row.position}\tbehind {behind}\tseen {row.seen_at:%Y-%m-%d %H:%M:%S} UTC")
+
+
 @click.command("check-index")
 def check_index_command() -> None:
     """Report offers whose indexed fields differ from the database; exit 1 if any do."""
     service = search_service()
-    service.drainer.drain()
+    service.drainer.drain(wait=True)
+    if service.drainer.rebuilt:
+        click.echo(f"node {service.drainer.name}: {service.drainer.rebuilt}; its index was rebuilt from the database "
+                   f"/ 节点索引已从数据库重建")
     problems = service.check()
     for p in problems[:200]:
         click.echo(f"offer {p.offer_id}: {p.problem}")
@@ -94,10 +122,18 @@ def init_app(app: Flask) -> None:
     with app.app_context():
         service = SearchService(db.engine, make_engine(app.config["SEARCH_ENGINE"], app.config["SEARCH_INDEX_DIR"]),
                                 default_registries(), drain_mode=app.config["SEARCH_DRAIN"],
-                                drain_before_return=_in_a_command)
+                                drain_before_return=_in_a_command, node=app.config["NODE_NAME"],
+                                retention=timedelta(seconds=app.config["OUTBOX_RETENTION_SECONDS"]),
+                                keep=timedelta(seconds=app.config["OUTBOX_KEEP_SECONDS"]),
+                                poll_seconds=float(app.config["SEARCH_POLL_SECONDS"]))
     register(service, db.session)
     # The app owns its service (search_service holds it weakly); find it through service_for(session).
     app.extensions["search"] = service
     add_check(app, "index", check_index)
+    if app.config["SEARCH_DRAIN"] == "thread":
+        # A serving process applies other nodes' changes too, not only after its own commits;
+        # commands (no requests) never start the poll.
+        app.before_request(service.start_polling)
+    app.cli.add_command(outbox_command)
     app.cli.add_command(reindex_command)
     app.cli.add_command(check_index_command)

@@ -12,8 +12,9 @@ import queue
 import threading
 import weakref
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import select
@@ -33,18 +34,28 @@ _TEXT_COLUMNS = (Offer.id, Offer.kind, Offer.title, Offer.description, Offer.sku
                  Offer.gpu_model, Offer.model, Offer.cpu_arch, Vendor.slug, Vendor.name_zh, Vendor.name_en)
 
 
+_held = threading.local()  # the index folders this thread holds the lock of
+
+
 @contextmanager
 def _index_lock(root):
-    """An exclusive lock on `root`/.index.lock across processes (released by the OS if the holder dies)."""
-    if root is None:
+    """An exclusive lock on `root`/.index.lock across processes (released by the OS if the holder dies).
+
+    Re-entrant in one thread: a drain holds it and applies batches that take it again (a second
+    flock from the same process on another handle would wait for itself).
+    """
+    held = _held.__dict__.setdefault("roots", set())
+    if root is None or str(root) in held:
         yield
         return
     Path(root).mkdir(parents=True, exist_ok=True)
     with open(Path(root) / ".index.lock", "a") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
+        held.add(str(root))
         try:
             yield
         finally:
+            held.discard(str(root))
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
@@ -56,19 +67,28 @@ class Mismatch:
 
 class SearchService:
     def __init__(self, db_engine: Engine, text: TextEngine, registries: Registries, drain_mode: str = "thread",
-                 drain_before_return: Callable[[], bool] = lambda: False):
+                 drain_before_return: Callable[[], bool] = lambda: False, *, node: str = "local",
+                 retention: timedelta = timedelta(hours=24), keep: timedelta = timedelta(hours=1),
+                 poll_seconds: float = 0.5):
         self.db_engine = db_engine
         self.text = text
         self.builder = TextBuilder(registries)
         self.snapshot = Snapshot(db_engine)
         self.records = OfferRecords(db_engine, self.snapshot.refresh)
         self.snapshot.listeners.append(self.records.forget)
-        self.drainer = outbox.Drainer(db_engine, self.index_offers)
+        root = getattr(text, "root", None)
+        self.drainer = outbox.Drainer(db_engine, self.index_offers, name=node, rebuild=self._rebuild_text,
+                                      lock=lambda: _index_lock(root), retention=retention, keep=keep,
+                                      owner=self._owner)
         self.drain_mode = drain_mode
         # True when the committing thread must not leave the drain to the background thread:
         # a command-line command, whose process exits right after (catalog.index_cli).
         self.drain_before_return = drain_before_return
+        # The background drainer also wakes this often with no commit of its own: other nodes'
+        # (and other processes') changes reach this node's index that way.
+        self.poll_seconds = poll_seconds
         self._wake: queue.Queue | None = None
+        self._start = threading.Lock()
 
     # -- writing ---------------------------------------------------------------------
     def _texts(self, conn, ids: list[int] | None) -> Iterator[OfferText]:
@@ -109,16 +129,23 @@ class SearchService:
             self._start_worker()
             self._wake.put(1)
 
+    def start_polling(self) -> None:
+        """Drain in the background after every commit and every `poll_seconds` (serving processes)."""
+        self._start_worker()
+
     def _start_worker(self) -> None:
-        if self._wake is not None:
-            return
-        self._wake = queue.Queue()
+        with self._start:
+            if self._wake is not None:
+                return
+            self._wake = queue.Queue()
+        wake = self._wake
 
         def work():
             while True:
-                self._wake.get()
-                while not self._wake.empty():
-                    self._wake.get_nowait()
+                with suppress(queue.Empty):
+                    wake.get(timeout=self.poll_seconds)
+                while not wake.empty():
+                    wake.get_nowait()
                 try:
                     self.drainer.drain()
                 except Exception:
@@ -126,18 +153,31 @@ class SearchService:
 
         threading.Thread(target=work, name="index-outbox-drainer", daemon=True).start()
 
-    def reindex(self, progress=None) -> int:
-        """Rebuild the text index from the database into a new folder, swap it in, replay what raced."""
+    def _owner_file(self) -> Path | None:
+        root = getattr(self.text, "root", None)
+        return None if root is None else Path(root) / ".node"
+
+    def _owner(self) -> str | None:
+        """The node this index folder was last built for (outbox.Drainer refuses to drain another's)."""
+        path = self._owner_file()
+        try:
+            return path.read_text(encoding="utf-8").strip() or None if path else None
+        except FileNotFoundError:
+            return None
+
+    def _rebuild_text(self, progress=None) -> tuple[int, int]:
         with self.db_engine.connect() as conn:
             up_to = outbox.max_outbox_id(conn)
             count = self.text.rebuild(self.docs(conn), progress=progress)
-        self.drainer.mark_all_drained(up_to)
-        with self.db_engine.connect() as conn:
-            raced = conn.execute(select(outbox.IndexOutbox.offer_id).where(outbox.IndexOutbox.id > up_to)).scalars()
-            raced = sorted(set(raced))
-        if raced:
-            self.index_offers(raced)
-        self.drainer.drain()
+        path = self._owner_file()
+        if path is not None:
+            path.write_text(self.drainer.name, encoding="utf-8")
+        return count, up_to
+
+    def reindex(self, progress=None) -> int:
+        """Rebuild the text index from the database into a new folder, swap it in, replay what raced."""
+        count = self.drainer.rebuild(progress)
+        self.drainer.drain(wait=True)
         self.snapshot.load()
         return count
 
@@ -156,8 +196,8 @@ class SearchService:
         return out
 
     def reset(self) -> None:
-        """Forget everything (after the tables were emptied underneath us)."""
-        self.text.rebuild([])
+        """Forget everything (after the tables were emptied underneath us) and start from the outbox's end."""
+        self.drainer.rebuild()
         self.snapshot.loaded = False
 
     # -- reading ---------------------------------------------------------------------

@@ -4,7 +4,8 @@ Numpy arrays, one row per offer (dead rows masked out until the next full load).
 quantities are held as exact integers at their column's scale (unit_price in millionths of
 a CNY, gpu_count in ten-thousandths…), so a filter is the same comparison SQL makes.
 Refreshed incrementally from the index outbox: every change commits an outbox row with the
-offer, so reading the rows newer than the last seen id tells which offers to reload.
+offer, so reading the rows newer than the last seen id tells which offers to reload; a process
+whose rows were pruned before it read them (catalog.outbox) loads in full.
 """
 
 import threading
@@ -17,7 +18,7 @@ import numpy as np
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
-from catalog.outbox import max_outbox_id
+from catalog.outbox import max_outbox_id, outbox_span
 from web import caches
 
 NULL = -1
@@ -28,7 +29,8 @@ CODED = ("kind", "vendor", "gpu_model", "model", "region", "billing", "status")
 # looking back this many ids on every refresh.
 LOOK_BACK = 500
 REFRESH_SECONDS = 0.25
-# A snapshot idle for longer than drained outbox rows are kept reloads in full.
+# A snapshot idle this long reloads in full rather than read half a day of outbox rows (rows it
+# missed that were pruned meanwhile are caught sooner, by refresh()'s look at the lowest id).
 MAX_IDLE_SECONDS = 12 * 3600
 # Recent answers kept per process; a vendor facet at 2,000 vendors is ~200 KB, so ~50 MB at most.
 ANSWERS_KEPT = 256
@@ -232,9 +234,10 @@ class Snapshot:
         with self.lock:
             self.checked = now
             with self.engine.connect() as conn:
-                top = max_outbox_id(conn)
-                if top < self.last_id:
-                    # The outbox went backwards: its table was emptied (a restore, tests).
+                bottom, top = outbox_span(conn)
+                if top < self.last_id or bottom > self.last_id + 1:
+                    # The outbox went backwards (its table was emptied: a restore, tests), or rows this
+                    # process has not read were pruned (it was idle longer than the outbox keeps them).
                     self.load()
                     return
                 if top == self.last_id and not self.seen:

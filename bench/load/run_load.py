@@ -188,7 +188,9 @@ class Repricer:
 
         from sqlalchemy import func, select
 
-        os.environ.update({k: v for k, v in self.env.items() if k in ("DATABASE_URL", "SEARCH_INDEX_DIR", "REDIS_URL")})
+        # The same NODE_NAME as the index it drains into: another name would rebuild that index as a new node.
+        os.environ.update({k: v for k, v in self.env.items()
+                           if k in ("DATABASE_URL", "SEARCH_INDEX_DIR", "NODE_NAME", "REDIS_URL")})
         from app import create_app
         from catalog.models import Offer
         from extensions import db

@@ -74,12 +74,27 @@ def test_changes_stuck_in_the_index_outbox_are_503(app, client, index_dir):
     from extensions import db
 
     assert client.get("/healthz").status_code == 200
-    db.session.execute(insert(IndexOutbox).values(offer_id=1, op="upsert", indexed=False,
+    db.session.execute(insert(IndexOutbox).values(offer_id=1, op="upsert",
                                                   created_at=utcnow() - timedelta(minutes=10)))
     db.session.commit()
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json["checks"]["index"] == "error: IndexLagging"
+
+
+def test_a_node_missing_from_the_outbox_registry_is_503_until_it_rebuilt(app, client, runner, index_dir):
+    from catalog import outbox
+
+    node_a = app.extensions["search"]
+    assert client.get("/healthz").status_code == 200
+    db.session.execute(outbox.CONSUMERS.delete())
+    db.session.commit()
+    response = client.get("/healthz")
+    assert response.status_code == 503 and response.json["checks"]["index"] == "error: IndexRebuilding"
+    result = runner.invoke(args=["check-index"])
+    assert result.exit_code == 0, result.output
+    assert "rebuilt from the database" in result.output and node_a.drainer.name in result.output
+    assert client.get("/healthz").status_code == 200
 
 
 def test_the_shell_alone_checks_the_index_folder(make_app, tmp_path):
