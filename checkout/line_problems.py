@@ -10,8 +10,8 @@ from enum import StrEnum
 
 class Problem(StrEnum):
     DELISTED = "delisted"  # the vendor took the offer down: remove it, or see similar offers
-    SOLD_OUT = "sold_out"  # stock is 0: remove it, or see similar offers
-    TOO_MANY = "too_many"  # fewer left than the line takes: choose fewer, or see similar offers
+    SOLD_OUT = "sold_out"  # no instance free over its hours: remove it, or see similar offers
+    TOO_MANY = "too_many"  # fewer machines free over its hours than the line takes: choose fewer, or see similar
 
 
 @dataclass(frozen=True)
@@ -19,7 +19,7 @@ class LineProblem:
     problem: Problem
     offer_id: int
     title: str
-    left: int | None = None  # what stock remains, for TOO_MANY
+    left: int | None = None  # the instances free over the line's hours, for TOO_MANY
 
     @property
     def code(self) -> str:
@@ -29,7 +29,8 @@ class LineProblem:
 def line_problem(*, offer_id: int, title: str, status: str, stock: int | None, takes: int) -> LineProblem | None:
     """The line's problem, or None when it can be bought.
 
-    `takes` is what the line takes from the offer's stock; unknown stock (None) never stops a line.
+    `stock` is the fewest instances free over the line's hours (what other orders have not
+    booked), `takes` the instances the line takes; unknown stock (None) never stops a line.
     """
     if status != "active":
         return LineProblem(Problem.DELISTED, offer_id, title)

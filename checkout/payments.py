@@ -23,7 +23,8 @@ LATEST_SESSION_START_SECONDS = 90
 
 
 class PaymentService(Protocol):
-    def create_checkout_session(self, order: Order, *, success_url: str, cancel_url: str) -> dict: ...
+    def create_checkout_session(self, order: Order, *, success_url: str, cancel_url: str,
+                                lang: str = "zh") -> dict: ...
 
     def retrieve_session(self, session_id: str) -> dict: ...
 
@@ -57,9 +58,14 @@ def _span(line: OrderLine) -> str:
     return f"{local_time(line.starts_at)} – {local_time(line.ends_at)} UTC+8"
 
 
-def session_params(order: Order, *, success_url: str, cancel_url: str) -> dict:
-    """Checkout Session parameters, built from the order's snapshot only (never from the browser)."""
+def session_params(order: Order, *, success_url: str, cancel_url: str, lang: str = "zh") -> dict:
+    """Checkout Session parameters, built from the order's snapshot only (never from the browser).
+
+    The payment page speaks the buyer's language `lang`: Stripe's own words (locale) and each
+    item's name; the description carries the other language for the receipt.
+    """
     currency = order.currency.lower()
+    other = "en" if lang == "zh" else "zh"
     line_items = []
     for line in order.lines:
         line_items.append({
@@ -71,8 +77,8 @@ def session_params(order: Order, *, success_url: str, cancel_url: str) -> dict:
                 "unit_amount": to_minor_units(line.line_total, order.currency),
                 "product_data": {
                     # Quantity 1 at the line total keeps the charge exact; the words carry the real quantity.
-                    "name": f"{line.title} · {words(line, 'zh')}"[:250],
-                    "description": " · ".join(filter(None, [line.vendor_name, words(line, "en"),
+                    "name": f"{line.title} · {words(line, lang)}"[:250],
+                    "description": " · ".join(filter(None, [line.vendor_name, words(line, other),
                                                             _span(line)]))[:500],
                     "metadata": {"offer_id": str(line.offer_id), "sku": line.sku[:200]},
                 },
@@ -80,6 +86,7 @@ def session_params(order: Order, *, success_url: str, cancel_url: str) -> dict:
         })
     return {
         "mode": "payment",
+        "locale": lang,
         "line_items": line_items,
         "customer_email": order.email,
         "client_reference_id": str(order.id),
@@ -99,9 +106,9 @@ class StripePaymentService:
     def __init__(self, client: stripe.StripeClient):
         self.client = client
 
-    def create_checkout_session(self, order: Order, *, success_url: str, cancel_url: str) -> dict:
+    def create_checkout_session(self, order: Order, *, success_url: str, cancel_url: str, lang: str = "zh") -> dict:
         session = self.client.v1.checkout.sessions.create(
-            session_params(order, success_url=success_url, cancel_url=cancel_url),
+            session_params(order, success_url=success_url, cancel_url=cancel_url, lang=lang),
             {"idempotency_key": idempotency_key(order)})
         return as_dict(session)
 

@@ -19,7 +19,7 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from catalog.bookings import next_start
+from catalog.bookings import live_spans, next_start
 from catalog.context import load_fx
 from catalog.models import Offer, utcnow
 from checkout import cart as carts
@@ -36,6 +36,7 @@ from checkout.quote import quote
 from checkout.quotes import keep_quote, seen_quote
 from checkout.schemas import CartLineSchema, CheckoutSchema, LocalStart, OfferIdSchema, filled, prefill
 from extensions import db
+from pricing.capacity import free_by_hour, least_free
 from pricing.line_total import PricingError, QuantityError, exact_line_total, order_total, purchase_price
 from pricing.line_words import capacity_problem, line_label, quantity_problem, span_words
 from web.converters import MAX_ID
@@ -77,13 +78,33 @@ def _quote_lines(cart) -> tuple[list[dict], object]:
     return rows, order_total([r["total"] for r in rows])
 
 
+def _free_for(line, fx, now) -> int | None:
+    """The fewest free instances of the line's offer over the line's hours (None: stock unknown).
+
+    A line holds nothing until checkout: another order may have booked its hours meanwhile.
+    A token line, or one whose start has passed, is judged by the offer's stock alone.
+    """
+    offer = line.offer
+    if line.instances is None or offer.stock is None:
+        return offer.stock
+    try:
+        start, end = span_of(shape_of(offer, carts.wanted_of(line), fx), line.starts_at, now)
+    except (QuantityError, PricingError):
+        return offer.stock
+    if start is None:
+        return offer.stock
+    # The daily window is the buy page's concern: here only what others booked counts.
+    return least_free(free_by_hour(offer.stock, live_spans(db.session, offer.id, start, end), start, end))
+
+
 def _line_problems(cart) -> list[dict]:
     """The cart's lines that cannot be bought as they stand, each with its offer and LineProblem."""
     found = []
+    fx, now = load_fx(db.session), utcnow()
     for line in cart.lines if cart else []:
         offer = line.offer
-        problem = line_problem(offer_id=offer.id, title=offer.title, status=offer.status, stock=offer.stock,
-                               takes=line.instances or 0)
+        problem = line_problem(offer_id=offer.id, title=offer.title, status=offer.status,
+                               stock=_free_for(line, fx, now), takes=line.instances or 0)
         if problem is not None:
             found.append({"line": line, "offer": offer, "problem": problem})
     return found
@@ -315,7 +336,8 @@ def _to_payment(order: Order):
     success = url_for("checkout.success", _external=True) + "?session_id={CHECKOUT_SESSION_ID}"
     cancel = url_for("checkout.cancelled", token=order.token, _external=True)
     try:
-        created = service.create_checkout_session(order, success_url=success, cancel_url=cancel)
+        created = service.create_checkout_session(order, success_url=success, cancel_url=cancel,
+                                                  lang=language())
     except Exception:  # the payment provider is down or refused: the order waits, the buyer may retry
         current_app.logger.exception("creating a Checkout Session for order %s failed", order.id)
         flash(_("The payment page could not be opened. Please try again."), "error")

@@ -51,6 +51,7 @@ def test_buy_from_a_planner_row_then_see_the_price_change_before_paying(app, liv
     page.fill("input[name=email]", "buyer@example.cn")
     page.click(".checkout-form button[type=submit]")
     notice = page.locator("#price-changes")
+    notice.wait_for()  # is_visible() does not wait for the 409 page to load
     assert notice.is_visible()
     assert notice.locator("#old-total").inner_text() == seen
     new_total = notice.locator("#new-total").inner_text()

@@ -48,7 +48,7 @@ class _FakeStripe:
     def __init__(self, url):
         self.url = url
 
-    def create_checkout_session(self, order, *, success_url, cancel_url):
+    def create_checkout_session(self, order, *, success_url, cancel_url, lang="zh"):
         return {"id": f"cs_test_csp_{order.id}", "status": "open", "url": self.url}
 
 

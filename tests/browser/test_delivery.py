@@ -22,9 +22,9 @@ def test_the_vendor_delivers_and_the_buyer_sees_it_once(live_server, browser, pa
     db.session.add(offer)
     db.session.commit()
 
-    # The buyer, logged out, buys 72 card-hours and pays in the sandbox.
+    # The buyer, logged out, buys 1 card × 72 hours and pays in the sandbox.
     page.goto(f"{live_server}/cart/add/{offer.id}")
-    page.fill("input[name=quantity]", "72")
+    page.fill("input[name=hours]", "72")
     page.click("button[type=submit]")
     page.fill("input[name=email]", "buyer@example.cn")
     page.click("button.primary")
@@ -50,7 +50,13 @@ def test_the_vendor_delivers_and_the_buyer_sees_it_once(live_server, browser, pa
         vendor_page.wait_for_url("**/stall/orders")
         line = vendor_page.locator("section.delivery-line")
         assert "待交付" in line.locator("h2").inner_text()
-        # Delivered before an end is given: refused, naming the field, in Chinese.
+        # The line as booked: its shape and its hours, and the form starts at them.
+        assert line.locator(".line-shape").inner_text() == "1 卡 × 72 小时"
+        assert "北京时间" in line.locator(".line-span").inner_text()
+        assert line.locator("input[name=start]").input_value() != ""
+        assert line.locator("input[name=end]").input_value() != ""
+        # Delivered without an end: refused, naming the field, in Chinese.
+        line.locator("input[name=end]").fill("")
         line.locator("button[value=delivered]").click()
         assert "结束时间：标记为已交付时必填。" in vendor_page.locator("ul.row-errors").inner_text()
         line = vendor_page.locator("section.delivery-line")

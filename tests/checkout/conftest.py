@@ -35,9 +35,10 @@ def line(offer_id: int, quantity: int = 3, instances: int = 1, **more) -> dict:
             **more}
 
 
-def start_checkout(client, offer_id: int, quantity: int = 3, email: str = "buyer@example.cn") -> str:
+def start_checkout(client, offer_id: int, quantity: int = 3, email: str = "buyer@example.cn",
+                   instances: int = 1) -> str:
     """Cart -> checkout through the views; returns the Checkout Session id the buyer was sent to."""
-    assert client.post("/cart/add", data=line(offer_id, quantity)).status_code == 302
+    assert client.post("/cart/add", data=line(offer_id, quantity, instances)).status_code == 302
     page = client.get("/cart").get_data(as_text=True)
     token = re.search(r'name="checkout_token" value="([^"]+)"', page).group(1)
     response = client.post("/checkout", data={"email": email, "checkout_token": token})

@@ -6,10 +6,12 @@ from decimal import Decimal
 
 import pytest
 
+from catalog.bookings import Booking
 from catalog.models import Offer
 from checkout.models import Order
 from checkout.sandbox.models import SandboxSession
 from extensions import db
+from tests.checkout.conftest import line
 from tests.web.test_every_page_translated import problems
 
 TOKEN = re.compile(r'name="checkout_token" value="([^"]+)"')
@@ -34,7 +36,7 @@ def test_a_price_raised_after_the_cart_page_stops_checkout_then_one_click_pays_t
         client, make_offer, lang, words):
     client.set_cookie("lang", lang)
     offer_id = make_offer(stock=1000, price="10")
-    client.post("/cart/add", data={"offer_id": offer_id, "quantity": 500})
+    client.post("/cart/add", data=line(offer_id, 500))
     token = _cart_token(client)  # the buyer sees ¥5,000.00
     _reprice(offer_id, "11")
 
@@ -50,7 +52,7 @@ def test_a_price_raised_after_the_cart_page_stops_checkout_then_one_click_pays_t
     for said in words:
         assert said in page
     assert problems(page, lang, ("A100 80GB ×1 a100-od",)) == []
-    assert db.session.get(Offer, offer_id).stock == 1000  # nothing reserved
+    assert db.session.scalar(db.select(db.func.count(Booking.id))) == 0  # no hours held
 
     confirm = re.search(r'<form[^>]*class="confirm-form".*?</form>', page, re.S).group(0)
     new_token = TOKEN.search(confirm).group(1)
@@ -66,7 +68,7 @@ def test_a_price_raised_after_the_cart_page_stops_checkout_then_one_click_pays_t
 
 def test_the_price_the_browser_sends_is_not_what_is_compared(client, make_offer):
     offer_id = make_offer(stock=10, price="10")
-    client.post("/cart/add", data={"offer_id": offer_id, "quantity": 2})
+    client.post("/cart/add", data=line(offer_id, 2))
     token = _cart_token(client)
     _reprice(offer_id, "12")
     response = client.post("/checkout", data={"email": "b@example.cn", "checkout_token": token,
@@ -77,7 +79,7 @@ def test_the_price_the_browser_sends_is_not_what_is_compared(client, make_offer)
 
 def test_an_unchanged_cart_checks_out_and_a_double_submit_pays_one_order(client, make_offer):
     offer_id = make_offer(stock=10, price="10")
-    client.post("/cart/add", data={"offer_id": offer_id, "quantity": 2})
+    client.post("/cart/add", data=line(offer_id, 2))
     token = _cart_token(client)
     first = client.post("/checkout", data={"email": "b@example.cn", "checkout_token": token})
     again = client.post("/checkout", data={"email": "b@example.cn", "checkout_token": token})
@@ -88,9 +90,9 @@ def test_an_unchanged_cart_checks_out_and_a_double_submit_pays_one_order(client,
 
 def test_a_quantity_changed_in_another_tab_is_shown_before_paying(client, make_offer):
     offer_id = make_offer(stock=10, price="10")
-    client.post("/cart/add", data={"offer_id": offer_id, "quantity": 2})
+    client.post("/cart/add", data=line(offer_id, 2))
     token = _cart_token(client)
-    client.post("/cart/update", data={"offer_id": offer_id, "quantity": 5})
+    client.post("/cart/update", data=line(offer_id, 5))
     response = client.post("/checkout", data={"email": "b@example.cn", "checkout_token": token})
     assert response.status_code == 409
     assert "¥20.00" in response.text and "¥50.00" in response.text
@@ -107,12 +109,12 @@ def _set(offer_id, **values):
 @pytest.mark.parametrize(("change", "zh", "en"), [
     ({"status": "delisted"}, "已下架：请从购物车移除，或查看类似报价", "is no longer listed: remove it from your cart"),
     ({"stock": 0}, "已售罄：请从购物车移除，或查看类似报价", "is sold out: remove it from your cart"),
-    ({"stock": 2}, "仅剩 2：请把数量改为 2 或更少", "Only 2 left of"),
+    ({"stock": 2}, "仅剩 2 台空闲：请把台数改为 2 或更少", "has only 2 machines free over this line's hours"),
 ])
 def test_a_line_that_cannot_be_bought_is_marked_and_stops_checkout_with_the_same_words(
         client, make_offer, change, zh, en):
     offer_id = make_offer(stock=10, price="10", sku="h100-x")
-    client.post("/cart/add", data={"offer_id": offer_id, "quantity": 3})
+    client.post("/cart/add", data=line(offer_id, 3, instances=3))  # 3 machines × 3 hours
     token = _cart_token(client)
     _set(offer_id, **change)
 
@@ -135,7 +137,7 @@ def test_a_line_that_cannot_be_bought_is_marked_and_stops_checkout_with_the_same
 
 def test_removing_the_marked_line_clears_the_mark(client, make_offer):
     offer_id = make_offer(stock=10, price="10")
-    client.post("/cart/add", data={"offer_id": offer_id, "quantity": 3})
+    client.post("/cart/add", data=line(offer_id, 3))
     _set(offer_id, stock=0)
     client.post("/cart/remove", data={"offer_id": offer_id})
     assert 'id="line-problems"' not in client.get("/cart").get_data(as_text=True)
@@ -151,7 +153,7 @@ def test_a_price_change_waits_while_checkout_compares_and_places_the_order(clien
     from checkout import views
 
     offer_id = make_offer(stock=10, price="10")
-    client.post("/cart/add", data={"offer_id": offer_id, "quantity": 2})
+    client.post("/cart/add", data=line(offer_id, 2))
     token = _cart_token(client)
     attempts = []
     real_place_order = views.place_order
@@ -172,3 +174,23 @@ def test_a_price_change_waits_while_checkout_compares_and_places_the_order(clien
     assert response.status_code == 303
     assert attempts == ["waited"]
     assert db.session.scalar(db.select(Order)).total == Decimal("20.00")
+
+
+def test_machines_another_order_booked_for_the_lines_hours_mark_the_line(app, client, make_offer):
+    """Stock counts machines; what another order holds over the line's hours is not free."""
+    from catalog.context import load_fx
+    from checkout.orders import Wanted, place_order
+
+    offer_id = make_offer(stock=3, price="10", sku="h100-x")
+    client.post("/cart/add", data=line(offer_id, 4, instances=2))  # 2 machines × 4 hours, as soon as possible
+    assert 'id="line-problems"' not in client.get("/cart").get_data(as_text=True)
+    place_order(db.session, [Wanted(offer_id, instances=2, hours=2)], email="other@example.cn", user_id=None,
+                checkout_token="o" * 24, fx=load_fx(db.session))
+
+    cart = client.get("/cart").get_data(as_text=True)
+    assert "仅剩 1 台空闲：请把台数改为 1 或更少" in cart
+    token = _cart_token(client)
+    response = client.post("/checkout", data={"email": "b@example.cn", "checkout_token": token},
+                           follow_redirects=True)
+    assert "结算已在付款前停止" in response.get_data(as_text=True)
+    assert db.session.scalar(db.select(db.func.count(Order.id))) == 1  # only the other buyer's

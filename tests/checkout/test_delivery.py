@@ -216,3 +216,19 @@ def test_two_views_at_once_show_the_notes_in_one_only(app, paid_line, seller):
     for t in threads:
         t.join(timeout=120)
     assert sum("abc123" in page for page in pages) == 1
+
+
+@pytest.mark.parametrize(("lang", "shape"), [("zh", "1 卡 × 3 小时"), ("en", "1 card × 3 hours")])
+def test_the_vendor_sees_the_line_as_booked_and_the_form_starts_at_its_booked_hours(app, paid_line, seller,
+                                                                                    lang, shape):
+    from web.format import local_time
+
+    vendor_client = _vendor_client(app, seller[0])
+    vendor_client.set_cookie("lang", lang)
+    page = vendor_client.get("/stall/orders").text
+    section = page[page.index(f'id="line-{paid_line.id}"'):]
+    assert shape in re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", section))
+    start, end = local_time(paid_line.starts_at), local_time(paid_line.ends_at)
+    assert start in section and end in section  # the booked start–end, China time
+    assert f'name="start" required value="{start.replace(" ", "T")}"' in section
+    assert f'name="end" value="{end.replace(" ", "T")}"' in section

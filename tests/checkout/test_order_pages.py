@@ -25,14 +25,15 @@ def _text(html: str) -> str:
     ("en", ["Test payment", "Total (CNY)", "waiting for payment · not paid"]),
 ])
 def test_the_sandbox_page_shows_yuan_in_the_page_language(client, make_offer, lang, words):
+    client.set_cookie("lang", lang)  # the buyer's language when checking out is the payment page's
     session_id = start_checkout(client, make_offer(stock=1000, price="15.04"), quantity=100)
-    client.set_cookie("lang", lang)
     page = client.get(f"/stripe-sandbox/pay/{session_id}").get_data(as_text=True)
     main = page[page.index("<main"):page.index("</main>")]
     assert re.search(r'id="sandbox-amount">¥1,504.00<', main)
     assert "150400" not in _text(main) and "1504 " not in _text(main)
     for said in words:
         assert said in _text(main)
+    assert ("1 卡 × 100 小时" if lang == "zh" else "1 card × 100 hours") in _text(main)
     assert problems(page, lang, VENDOR_TEXT) == []
 
 
@@ -43,8 +44,8 @@ def _paid_order(client, offer_id, quantity):
 
 
 @pytest.mark.parametrize(("lang", "words"), [
-    ("zh", ["已支付", "1,000 卡时", "¥15,040.00"]),
-    ("en", ["Paid", "1,000 card-hours", "¥15,040.00"]),
+    ("zh", ["已支付", "1 卡 × 1,000 小时", "¥15,040.00"]),
+    ("en", ["Paid", "1 card × 1,000 hours", "¥15,040.00"]),
 ])
 def test_the_order_page_and_history_say_units_in_words_and_yuan(client, make_offer, lang, words):
     order = _paid_order(client, make_offer(stock=5000, price="15.04"), 1000)
@@ -59,10 +60,10 @@ def test_the_order_page_and_history_say_units_in_words_and_yuan(client, make_off
 
 
 @pytest.mark.parametrize(("lang", "unit", "billing", "quantity", "said"), [
-    ("zh", "month", "monthly", 2, "2 个月"),
-    ("en", "month", "monthly", 1, "1-month term"),
-    ("en", "token", "on_demand", 3, "3 million tokens"),
-    ("zh", "token", "on_demand", 3, "3 百万 tokens"),
+    ("zh", "month", "monthly", 2, "1 台 × 2 个月"),
+    ("en", "month", "monthly", 1, "1 machine × 1 whole month"),
+    ("en", "token", "on_demand", 3, "3 packs of 1M tokens"),
+    ("zh", "token", "on_demand", 3, "3 × 百万 tokens"),
 ])
 def test_terms_and_token_packs_in_words(client, make_offer, lang, unit, billing, quantity, said):
     kind = "token" if unit == "token" else "gpu"
@@ -94,7 +95,7 @@ def test_the_vendors_orders_page_speaks_one_language(app, make_offer, lang):
     with app.test_request_context(f"/vendor/orders?lang={lang}"):
         login_user(seller)
         page = vendor_orders()
-    assert ("1,000 卡时" if lang == "zh" else "1,000 card-hours") in _text(page)
+    assert ("1 卡 × 1,000 小时" if lang == "zh" else "1 card × 1,000 hours") in _text(page)
     assert "¥15,040.00" in page
     assert problems(page, lang, VENDOR_TEXT + ("seller@example.cn",)) == []
 

@@ -1,5 +1,6 @@
-"""Orders never hold stock forever: the sweep asks Stripe (here the sandbox) about each overdue
-pending order, fulfils the paid ones once and releases the rest; a fresh order is left alone."""
+"""Orders never hold machines forever: the sweep asks Stripe (here the sandbox) about each overdue
+pending order, fulfils the paid ones once and releases the rest (their booked hours are free
+again); a fresh order is left alone."""
 
 import json
 from datetime import timedelta
@@ -8,6 +9,7 @@ import pytest
 import stripe
 from sqlalchemy import update
 
+from catalog.bookings import free_hours, next_start
 from catalog.context import load_fx
 from catalog.models import Offer, utcnow
 from checkout.gateway import payment_service
@@ -17,7 +19,8 @@ from checkout.payments import SESSION_LIFETIME_SECONDS
 from checkout.sandbox import store
 from checkout.sweep import sweep_orders
 from extensions import db
-from tests.checkout.conftest import start_checkout
+from pricing.capacity import least_free
+from tests.checkout.conftest import start_checkout as checkout_lines
 
 OVERDUE = timedelta(seconds=SESSION_LIFETIME_SECONDS + 60)
 
@@ -36,6 +39,19 @@ def _age(session_id: str | None = None, order_id: int | None = None, by: timedel
     db.session.commit()
 
 
+HOURS = 3  # every line here runs 3 hours from the next whole hour
+
+
+def start_checkout(client, offer_id: int, machines: int) -> str:
+    return checkout_lines(client, offer_id, quantity=HOURS, instances=machines)
+
+
+def _free(offer_id: int) -> int:
+    """Machines of the offer free over every hour the lines here book."""
+    start = next_start()
+    return least_free(free_hours(db.session, db.session.get(Offer, offer_id), start, start + timedelta(hours=HOURS)))
+
+
 def _sweep() -> dict:
     counts = sweep_orders(db.session, payment_service(), utcnow())
     db.session.expire_all()
@@ -48,30 +64,30 @@ def _status(session_id: str) -> str:
 
 def test_paid_at_stripe_with_the_webhook_lost_is_fulfilled_once(app, make_offer, held):
     offer_id = make_offer(stock=5)
-    session_id = start_checkout(app.test_client(), offer_id, quantity=2)
+    session_id = start_checkout(app.test_client(), offer_id, machines=2)
     store.pay(session_id)  # the completed event is never delivered
     db.session.commit()
     _age(session_id)
     counts = _sweep()
     assert (counts["due"], counts["fulfilled"], counts["released"]) == (1, 1, 0)
     assert _status(session_id) == "paid"
-    assert db.session.get(Offer, offer_id).stock == 3  # sold, not released
+    assert _free(offer_id) == 3  # sold, not released
     assert [line.delivery_state for line in db.session.scalar(db.select(Order)).lines] == ["paid"]
     # A second sweep finds nothing pending; one payment, whoever asks.
     assert _sweep()["due"] == 0
     assert db.session.query(Payment).count() == 1
 
 
-def test_expired_at_stripe_without_the_webhook_releases_the_stock(app, make_offer, held):
+def test_expired_at_stripe_without_the_webhook_frees_the_booked_machines(app, make_offer, held):
     offer_id = make_offer(stock=5)
-    session_id = start_checkout(app.test_client(), offer_id, quantity=4)
+    session_id = start_checkout(app.test_client(), offer_id, machines=4)
     store.expire(session_id)  # Stripe expired it; the checkout.session.expired webhook is lost
     db.session.commit()
-    assert db.session.get(Offer, offer_id).stock == 1
+    assert _free(offer_id) == 1
     _age(session_id)
     assert _sweep()["released"] == 1
     assert _status(session_id) == "expired"
-    assert db.session.get(Offer, offer_id).stock == 5
+    assert _free(offer_id) == 5
     assert _sweep()["due"] == 0  # released once
 
 
@@ -80,7 +96,7 @@ def test_an_open_session_past_the_order_lifetime_is_expired_at_stripe_then_relea
     app.config["STRIPE_SANDBOX_HOLD_WEBHOOKS"] = webhooks == "held"
     try:
         offer_id = make_offer(stock=5)
-        session_id = start_checkout(app.test_client(), offer_id, quantity=2)
+        session_id = start_checkout(app.test_client(), offer_id, machines=2)
         _age(session_id)
         counts = _sweep()
     finally:
@@ -88,28 +104,28 @@ def test_an_open_session_past_the_order_lifetime_is_expired_at_stripe_then_relea
     assert (counts["released"], counts["expired_at_stripe"]) == (1, 1)
     assert store.get_session(session_id).data["status"] == "expired"  # it can no longer be paid
     assert _status(session_id) == "expired"
-    assert db.session.get(Offer, offer_id).stock == 5
+    assert _free(offer_id) == 5
 
 
 def test_an_order_whose_session_was_never_created_is_released_after_the_expiry(app, make_offer):
     offer_id = make_offer(stock=5)
-    order = place_order(db.session, [Wanted(offer_id, 3)], email="b@example.cn", user_id=None,
+    order = place_order(db.session, [Wanted(offer_id, instances=3, hours=HOURS)], email="b@example.cn", user_id=None,
                         checkout_token="t" * 24, fx=load_fx(db.session))
     order_id = order.id
     # Not yet past the time a session would live: the buyer may still pay.
     _age(order_id=order_id, by=timedelta(seconds=SESSION_LIFETIME_SECONDS - 60))
     assert _sweep()["due"] == 0
-    assert db.session.get(Offer, offer_id).stock == 2
+    assert _free(offer_id) == 2
     _age(order_id=order_id)
     counts = _sweep()
     assert (counts["due"], counts["released"]) == (1, 1)
     assert db.session.get(Order, order_id).status == "expired"
-    assert db.session.get(Offer, offer_id).stock == 5
+    assert _free(offer_id) == 5
 
 
 def test_an_order_that_lost_its_session_id_but_was_paid_is_fulfilled_not_released(app, make_offer, held):
     offer_id = make_offer(stock=5)
-    session_id = start_checkout(app.test_client(), offer_id, quantity=1)
+    session_id = start_checkout(app.test_client(), offer_id, machines=1)
     store.pay(session_id)
     db.session.commit()
     # The session was made and paid, but the order never recorded its id (a crash between the two).
@@ -118,25 +134,25 @@ def test_an_order_that_lost_its_session_id_but_was_paid_is_fulfilled_not_release
     counts = _sweep()
     assert (counts["fulfilled"], counts["released"]) == (1, 0)
     assert db.session.scalar(db.select(Order)).status == "paid"
-    assert db.session.get(Offer, offer_id).stock == 4
+    assert _free(offer_id) == 4
 
 
 def test_a_fresh_pending_order_is_untouched(app, make_offer, held):
     offer_id = make_offer(stock=5)
-    session_id = start_checkout(app.test_client(), offer_id, quantity=2)
+    session_id = start_checkout(app.test_client(), offer_id, machines=2)
     counts = _sweep()
     assert counts["due"] == 0 and sum(counts.values()) == 0
     assert _status(session_id) == "pending"
     assert store.get_session(session_id).data["status"] == "open"
-    assert db.session.get(Offer, offer_id).stock == 3
+    assert _free(offer_id) == 3
 
 
 def test_the_cli_prints_each_order_and_a_json_summary(app, runner, make_offer, held):
-    stale = start_checkout(app.test_client(), make_offer(stock=5), quantity=1)
+    stale = start_checkout(app.test_client(), make_offer(stock=5), machines=1)
     store.expire(stale)
     db.session.commit()
     _age(stale)
-    start_checkout(app.test_client(), make_offer(stock=5, sku="fresh"), quantity=1)
+    start_checkout(app.test_client(), make_offer(stock=5, sku="fresh"), machines=1)
     result = runner.invoke(args=["sweep-orders"])
     assert result.exit_code == 0, result.output
     lines = result.output.strip().splitlines()
@@ -148,14 +164,14 @@ def test_the_cli_prints_each_order_and_a_json_summary(app, runner, make_offer, h
 
 def test_reconcile_payments_also_releases_an_expired_session_whose_webhook_was_lost(app, runner, make_offer, held):
     offer_id = make_offer(stock=5)
-    session_id = start_checkout(app.test_client(), offer_id, quantity=2)
+    session_id = start_checkout(app.test_client(), offer_id, machines=2)
     store.expire(session_id)
     db.session.commit()
     summary = json.loads(runner.invoke(args=["reconcile-payments"]).output.strip().splitlines()[-1])
     assert summary["released"] == 1
     db.session.expire_all()
     assert _status(session_id) == "expired"
-    assert db.session.get(Offer, offer_id).stock == 5
+    assert _free(offer_id) == 5
 
 
 class _FailingFor:
@@ -175,8 +191,8 @@ class _FailingFor:
 
 def test_one_order_stripe_cannot_answer_for_stays_pending_and_the_others_are_settled(app, make_offer, held):
     offer_id = make_offer(stock=5)
-    unlucky = start_checkout(app.test_client(), offer_id, quantity=1)
-    expired = start_checkout(app.test_client(), offer_id, quantity=1)
+    unlucky = start_checkout(app.test_client(), offer_id, machines=1)
+    expired = start_checkout(app.test_client(), offer_id, machines=1)
     for session_id in (unlucky, expired):
         store.expire(session_id)
         db.session.commit()
@@ -185,6 +201,6 @@ def test_one_order_stripe_cannot_answer_for_stays_pending_and_the_others_are_set
     db.session.expire_all()
     assert (counts["due"], counts["errors"], counts["released"]) == (2, 1, 1)
     assert (_status(unlucky), _status(expired)) == ("pending", "expired")
-    assert db.session.get(Offer, offer_id).stock == 4
+    assert _free(offer_id) == 4
     assert _sweep()["released"] == 1  # the next run settles it
-    assert db.session.get(Offer, offer_id).stock == 5
+    assert _free(offer_id) == 5
