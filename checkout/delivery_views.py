@@ -12,7 +12,7 @@ from accounts import vendor_required
 from checkout.delivery import DELIVERED_UNITS, STATES, Step, StepRefused, own_line, record_step, vendor_lines
 from checkout.models import DeliveryState
 from checkout.schemas import DeliveryStepSchema
-from checkout.views import bp
+from checkout.views import _shapes, bp
 from extensions import db
 from web.locale import gettext as _
 from web.validation import field_messages
@@ -43,7 +43,8 @@ def _member_vendor_ids() -> list[int]:
 def _render(vendor, state: str | None, errors: dict | None = None, values: dict | None = None, status: int = 200):
     lines = vendor_lines(db.session, _member_vendor_ids(), state)
     return render_template("checkout/deliveries.html", vendor=vendor, lines=lines, state=state, states=STATES,
-                           errors=errors or {}, values=values or {}, units=DELIVERED_UNITS), status
+                           errors=errors or {}, values=values or {}, units=DELIVERED_UNITS,
+                           shapes=_shapes(lines)), status
 
 
 def _refused(vendor, code: str):
