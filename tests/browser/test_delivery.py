@@ -24,8 +24,9 @@ def test_the_vendor_delivers_and_the_buyer_sees_it_once(live_server, browser, pa
 
     # The buyer, logged out, buys 1 card × 72 hours and pays in the sandbox.
     page.goto(f"{live_server}/cart/add/{offer.id}")
+    page.fill("input[name=instances]", "1")
     page.fill("input[name=hours]", "72")
-    page.click("button[type=submit]")
+    page.click("#buy-form button[type=submit]")
     page.fill("input[name=email]", "buyer@example.cn")
     page.click("button.primary")
     page.wait_for_url("**/stripe-sandbox/pay/**")
