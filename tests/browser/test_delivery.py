@@ -52,7 +52,7 @@ def test_the_vendor_delivers_and_the_buyer_sees_it_once(live_server, browser, pa
         line = vendor_page.locator("section.delivery-line")
         assert "待交付" in line.locator("h2").inner_text()
         # The line as booked: its shape and its hours, and the form starts at them.
-        assert line.locator(".line-shape").inner_text() == "1 卡 × 72 小时"
+        assert line.locator(".line-shape strong").inner_text() == "1 卡 × 72 小时"
         assert "北京时间" in line.locator(".line-span").inner_text()
         assert line.locator("input[name=start]").input_value() != ""
         assert line.locator("input[name=end]").input_value() != ""
