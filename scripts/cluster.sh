@@ -3,8 +3,10 @@
 #   scripts/cluster.sh start | stop | status
 # Web node N is gunicorn (gunicorn.conf.py) on 127.0.0.1:PORT_N with its own search index
 # (CLUSTER_DIR/nodeN/search-index) and NODE_NAME=nodeN, so each keeps its own position in the
-# index outbox (docs/scaling.md). Workers run `scripts/flask worker` (the task queue) when this
-# build has that command. No balancer: use either port. Logs and pids are in CLUSTER_DIR.
+# index outbox (docs/scaling.md). Worker N is `scripts/flask worker` (the task queue on Redis,
+# TASK_QUEUE=redis); worker1 also enqueues the periodic tasks, the others run --no-periodic.
+# Nodes and workers share one UPLOAD_DIR (CLUSTER_DIR/uploads): a sheet staged through one node
+# is read by whichever worker takes its job. No balancer: use either port. Logs and pids are in CLUSTER_DIR.
 #   DATABASE_URL  default postgresql+psycopg://postgres@127.0.0.1:5432/market_cluster (created if missing)
 #   REDIS_URL     default redis://127.0.0.1:6379/5
 #   CLUSTER_DIR   default instance/cluster     CLUSTER_PORTS default "8101 8102"     CLUSTER_WORKERS default 2
@@ -19,6 +21,7 @@ workers="${CLUSTER_WORKERS:-2}"
 export DATABASE_URL="${DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/market_cluster}"
 export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379/5}"
 export APP_ENV="${APP_ENV:-development}"
+export TASK_QUEUE=redis UPLOAD_DIR="${UPLOAD_DIR:-$dir/uploads}"
 mkdir -p "$dir"
 
 shared_env() {  # one secret per cluster, so a session or a signed webhook from one node holds on the other
@@ -56,8 +59,6 @@ ensure_database() {
   esac
 }
 
-has_worker_command() { scripts/flask worker --help >/dev/null 2>&1; }
-
 start() {
   shared_env
   ensure_database
@@ -76,18 +77,17 @@ start() {
       >"$dir/node$n.log" 2>&1 </dev/null &
     echo $! >"$dir/node$n.pid"
   done
-  if has_worker_command; then
-    for n in $(seq 1 "$workers"); do
-      if alive "$dir/worker$n.pid"; then echo "worker$n already runs"; continue; fi
-      # A worker keeps no search index: its commits reach each node's index through the outbox,
-      # which the nodes poll (it would otherwise register an index nobody reads, holding back pruning).
-      SEARCH_DRAIN=off SEARCH_INDEX_DIR="$dir/worker$n/search-index" NODE_NAME="worker$n" \
-        setsid scripts/flask worker >"$dir/worker$n.log" 2>&1 </dev/null &
-      echo $! >"$dir/worker$n.pid"
-    done
-  else
-    echo "the worker command is missing (scripts/flask worker comes with the task queue): started the web nodes only" >&2
-  fi
+  for n in $(seq 1 "$workers"); do
+    if alive "$dir/worker$n.pid"; then echo "worker$n already runs (pid $(cat "$dir/worker$n.pid"))"; continue; fi
+    # One scheduler is enough (each periodic task is safe to run twice, but need not be).
+    periodic=--periodic
+    [ "$n" -gt 1 ] && periodic=--no-periodic
+    # A worker keeps no search index: its commits reach each node's index through the outbox,
+    # which the nodes poll (it would otherwise register an index nobody reads, holding back pruning).
+    SEARCH_DRAIN=off SEARCH_INDEX_DIR="$dir/worker$n/search-index" NODE_NAME="worker$n" \
+      setsid scripts/flask worker "$periodic" >"$dir/worker$n.log" 2>&1 </dev/null &
+    echo $! >"$dir/worker$n.pid"
+  done
   n=0
   for port in "${ports[@]}"; do
     n=$((n + 1))
@@ -96,6 +96,9 @@ start() {
       alive "$dir/node$n.pid" || { echo "node$n exited; see $dir/node$n.log" >&2; exit 1; }
       sleep 1
     done
+  done
+  for n in $(seq 1 "$workers"); do
+    alive "$dir/worker$n.pid" || { echo "worker$n exited; see $dir/worker$n.log" >&2; exit 1; }
   done
   status
 }
@@ -126,9 +129,8 @@ status() {
       echo "node$n  http://127.0.0.1:$port  stopped"
     fi
   done
-  for pidfile in "$dir"/worker*.pid; do
-    [ -e "$pidfile" ] || continue
-    if alive "$pidfile"; then echo "$(basename "$pidfile" .pid)  pid $(cat "$pidfile")"; else echo "$(basename "$pidfile" .pid)  stopped"; fi
+  for n in $(seq 1 "$workers"); do
+    if alive "$dir/worker$n.pid"; then echo "worker$n  pid $(cat "$dir/worker$n.pid")"; else echo "worker$n  stopped"; fi
   done
   echo "logs: $dir"
 }

@@ -2,7 +2,8 @@
 # The fault scripts, sized for CI: kill -9 mid import, kill -9 mid webhook, kill -9 of the
 # task-queue worker mid-apply (two workers on Redis: the other finishes it), PostgreSQL
 # stopped and restarted under load, several processes writing the search index at once, two web
-# nodes each with its own index fed from the outbox (one stopped through 10,000 changes). Each
+# nodes and two workers (each node its own index fed from the outbox; a sheet uploaded through one
+# node, previewed by a worker, followed on the other; one node stopped through 10,000 changes). Each
 # runs against its own throw-away PostgreSQL cluster on 127.0.0.1:55432 (bench/services.py), is bounded in time, exits non-zero on a failure,
 # and writes its figures to bench/results/ (CI writes them to $FAULTS_OUT instead).
 set -euo pipefail
