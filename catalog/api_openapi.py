@@ -163,9 +163,11 @@ SCHEMAS = {
         "country": {"type": "string"}, "province_zh": NULLABLE_STRING, "province_en": NULLABLE_STRING,
         "area_zh": NULLABLE_STRING, "area_en": NULLABLE_STRING, "hub": NULLABLE_STRING,
         "aliases": {"type": "array", "items": {"type": "string"}}}},
-    "TokenModel": {"type": "object", "required": ["id", "name"], "properties": {
+    "TokenModel": {"type": "object", "required": ["id", "name", "filed_model"], "properties": {
         "id": {"type": "string"}, "provider": {"type": "string"}, "family": {"type": "string"},
         "name": {"type": "string"}, "context_window": {"type": "integer", "nullable": True},
+        "filed_model": {"type": "boolean",
+                        "description": "Filed with the CAC for generative AI service in China (per model family)"},
         "aliases": {"type": "array", "items": {"type": "string"}}}},
     "FxRates": {"type": "object", "required": ["base", "as_of", "rates"], "properties": {
         "base": {"type": "string", "enum": ["CNY"]}, "as_of": {"type": "string", "format": "date"},

@@ -27,7 +27,8 @@ SORTS = {
     "price_per_tflop_hour": (Offer.price_per_tflop_hour.is_(None), Offer.price_per_tflop_hour.asc(), Offer.id.asc()),
     "updated_at": (Offer.updated_at.desc(), Offer.id.asc()),
 }
-FACETS = ("kind", "gpu_model", "region", "vendor", "billing")
+# spec §5's keys, plus "model": counts per token model (only token offers carry one).
+FACETS = ("kind", "gpu_model", "region", "vendor", "billing", "model")
 MAX_PER_PAGE = 100
 # Bounds beyond any real offer; also keeps "1e999999" out of integer maths.
 MAX_NUMBER = Decimal(10) ** 12

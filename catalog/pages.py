@@ -164,12 +164,16 @@ def facet_entries(page: OfferPage, vendors: dict[str, VendorLabel], args: dict[s
         "gpu_model": fmt.gpu_name,
         "vendor": lambda slug: fmt.vendor_name(vendors[slug]) if slug in vendors else slug,
         "region": fmt.region_name,
+        "model": fmt.token_model_name,
     }
+    # The token list groups by model where a GPU list groups by GPU model.
+    shown = ("kind", "model", "vendor", "region") if args.get("kind") == "token" else (
+        "kind", "gpu_model", "vendor", "region")
     # Facets come most-offered first; past FACET_MAX_ENTRIES (2,000 vendors at 100k offers) the
     # rest are left to the search box: rendering them all cost ~200 ms a page.
     groups = [(name, [(key, labels[name](key), count)
                       for key, count in islice(facets.get(name, {}).items(), FACET_MAX_ENTRIES)])
-              for name in ("kind", "gpu_model", "vendor", "region")]
+              for name in shown]
     # The search engine may count billing modes too; without counts every mode is still offered.
     billing_counts = facets.get("billing")
     groups.append(("billing", [(b.value, fmt.billing_label(b.value), billing_counts.get(b.value, 0) if billing_counts
@@ -200,6 +204,8 @@ def chip_value(name: str, value: str, vendors: dict[str, VendorLabel]) -> str:
         return fmt.gpu_name(value)
     if name == "region" and registries.regions.get(value):
         return fmt.region_name(value)
+    if name == "model" and registries.token_models.get(value):
+        return fmt.token_model_name(value)
     if name == "in_stock":
         return _("yes")
     return value

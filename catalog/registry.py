@@ -97,10 +97,14 @@ class TokenModel:
     context_window: int | None = None
     aliases: tuple[str, ...] = ()
     known: bool = True
+    # Filed with the CAC for generative AI service in China (spec §7): per model family, see
+    # seed_data/SOURCES.md. An unknown model is never taken as filed.
+    filed_model: bool = False
 
     def as_json(self) -> dict:
         return {"id": self.id, "provider": self.provider, "family": self.family, "name": self.name,
-                "context_window": self.context_window, "aliases": list(self.aliases)}
+                "context_window": self.context_window, "filed_model": self.filed_model,
+                "aliases": list(self.aliases)}
 
 
 @dataclass
@@ -301,7 +305,8 @@ def load_registries(directory: Path = REGISTRY_DIR) -> Registries:
     ]
     tokens = [
         TokenModel(id=t["id"], provider=t.get("provider", ""), family=t.get("family", ""), name=t["name"],
-                   context_window=t.get("context_window"), aliases=tuple(t.get("aliases", [])))
+                   context_window=t.get("context_window"), aliases=tuple(t.get("aliases", [])),
+                   filed_model=bool(t.get("filed_model", False)))
         for t in read("token_models.json")
     ]
     return Registries(GpuRegistry(gpus), RegionRegistry(regions), TokenModelRegistry(tokens))

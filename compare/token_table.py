@@ -1,5 +1,5 @@
 """Every token model × provider in one table (the OpenRouter manner): each price a model really has,
-sortable by any column and filtered by model family and provider. No Flask."""
+sortable by any column and filtered by model family, provider and "filed in China". No Flask."""
 
 from dataclasses import dataclass
 from decimal import Decimal
@@ -26,6 +26,7 @@ class TokenRow:
     model: str
     model_name: str
     family: str
+    filed: bool  # the registry's filed_model (spec §7); False for a model outside the registry
     vendor: Vendor
     input: Decimal
     cached_input: Decimal | None
@@ -73,7 +74,8 @@ def _row(offer: Offer, registries: Registries) -> TokenRow:
     rate, batch = offer.off_peak_rate if offer.off_peak_hours else None, offer.batch_rate
     return TokenRow(
         offer_id=offer.id, title=offer.title, model=offer.model, model_name=known.name if known else offer.model,
-        family=known.family if known else "", vendor=offer.vendor, input=offer.input_price,
+        family=known.family if known else "", filed=bool(known and known.filed_model), vendor=offer.vendor,
+        input=offer.input_price,
         cached_input=offer.cached_input_price, output=offer.output_price, cache_write=offer.cache_write_price,
         long_threshold=offer.long_context_threshold, long_input=offer.long_input_price,
         long_output=offer.long_output_price, batch_rate=batch, batch_input=discounted(offer.input_price, batch),
@@ -94,8 +96,9 @@ def sort_rows(rows: list[TokenRow], key: str, descending: bool) -> list[TokenRow
 
 
 def token_table(session: Session, registries: Registries, *, family: str = "", vendor: str = "",
-                sort: str | None = None) -> TokenTable:
-    """The listed token offers as rows, filtered by model family and provider (vendor slug), sorted."""
+                filed_only: bool = False, sort: str | None = None) -> TokenTable:
+    """The listed token offers as rows, filtered by model family, provider (vendor slug) and, with
+    `filed_only`, to models filed in China; sorted."""
     offers = session.scalars(select(Offer).options(joinedload(Offer.vendor))
                              .where(Offer.kind == "token", Offer.status == "active")).all()
     rows = [_row(o, registries) for o in offers]
@@ -105,6 +108,8 @@ def token_table(session: Session, registries: Registries, *, family: str = "", v
         rows = [r for r in rows if r.family.lower() == family.lower()]
     if vendor:
         rows = [r for r in rows if r.vendor.slug == vendor]
+    if filed_only:
+        rows = [r for r in rows if r.filed]
     key, descending = parse_sort(sort)
     rows = sort_rows(rows, key, descending)
     return TokenTable(rows=rows[:MAX_ROWS], total=len(rows), families=families, vendors=vendors)

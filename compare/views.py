@@ -183,10 +183,12 @@ def market_token(model_id: str):
 
 @bp.get("/market/tokens/compare")
 def token_compare():
-    """Every token model × provider, sortable by any column (?sort=output, ?sort=-context_window)."""
+    """Every token model × provider, sortable by any column (?sort=output, ?sort=-context_window);
+    ?filed=1 keeps only models filed in China."""
     family, vendor = request.args.get("family", "").strip(), request.args.get("vendor", "").strip()
+    filed = request.args.get("filed", "").strip().lower() in ("1", "true", "on", "yes")
     sort_key, descending = parse_sort(request.args.get("sort"))
-    table = token_table(db.session, default_registries(), family=family, vendor=vendor,
+    table = token_table(db.session, default_registries(), family=family, vendor=vendor, filed_only=filed,
                         sort=("-" if descending else "") + sort_key)
-    return render_template("compare/token_table.html", table=table, family=family, vendor=vendor,
+    return render_template("compare/token_table.html", table=table, family=family, vendor=vendor, filed=filed,
                            sort_key=sort_key, descending=descending, sort_keys=SORT_KEYS, max_rows=MAX_ROWS)

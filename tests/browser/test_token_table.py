@@ -83,3 +83,18 @@ def test_the_offer_page_shows_the_off_peak_price_beside_the_peak_price(live_serv
     page.goto(page.url + "?lang=en")
     assert "Off-peak 00:30–08:30 at 50%: input ¥1.00, output ¥4.00 per 1M tokens" in page.locator(".price-box").inner_text()
     screenshot("offer-off-peak-en")
+
+
+def test_filed_in_china_only_in_chromium(live_server, page, screenshot, seeded):
+    page.goto(f"{live_server}/market/tokens/compare")
+    everything = page.locator(".token-table tbody tr").count()
+    page.check("#tf-filed")
+    page.click(".token-filters button")
+    assert "filed=1" in page.url
+    rows = page.locator(".token-table tbody tr")
+    assert 0 < rows.count() < everything
+    for i in range(rows.count()):
+        assert "已备案" in rows.nth(i).locator("td").first.inner_text()
+    assert page.locator("#tf-filed").is_checked()
+    screenshot("token-table-filed-zh")
+    page.screenshot(path=str(_path("token-table-filed-zh-top")))

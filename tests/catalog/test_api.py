@@ -4,6 +4,7 @@ import pytest
 from sqlalchemy import select
 
 from catalog.models import Offer
+from catalog.registry import default_registries
 from extensions import db
 
 
@@ -175,6 +176,38 @@ def test_registries_and_fx_rates(client):
     fx = client.get("/api/v1/fx-rates").get_json()
     assert fx["base"] == "CNY" and len(fx["as_of"]) == 10 and float(fx["rates"]["USD"]) > 1
     assert client.get("/api/v1/spec").get_json()["offer"]["properties"]["unit_price"]["type"] == "string"
+
+
+def test_token_models_say_whether_each_is_filed_in_china(client):
+    models = {m["id"]: m for m in client.get("/api/v1/token-models").get_json()["items"]}
+    assert models["deepseek-v3"]["filed_model"] is True and models["qwen-max"]["filed_model"] is True
+    assert models["gpt-4o"]["filed_model"] is False and models["claude-opus-4"]["filed_model"] is False
+    schema = client.get("/api/v1/openapi.json").get_json()["components"]["schemas"]["TokenModel"]
+    assert schema["properties"]["filed_model"]["type"] == "boolean" and "filed_model" in schema["required"]
+
+
+def test_token_list_facets_count_offers_per_model(client, seeded):
+    body = client.get("/api/v1/offers", query_string={"kind": "token"}).get_json()
+    models = body["facets"]["model"]
+    assert {"kind", "gpu_model", "region", "vendor"} <= set(body["facets"])
+    assert len(models) > 5 and sum(models.values()) == body["total"]
+    one = next(iter(models))
+    assert client.get("/api/v1/offers", query_string={"kind": "token", "model": one}).get_json()["total"] == models[one]
+    # A GPU list has no token models to count.
+    assert client.get("/api/v1/offers", query_string={"kind": "gpu"}).get_json()["facets"]["model"] == {}
+
+
+def test_the_token_browse_page_shows_the_model_facet(client, seeded):
+    counts = client.get("/api/v1/offers", query_string={"kind": "token"}).get_json()["facets"]["model"]
+    top = next(iter(counts))
+    name = default_registries().token_models.get(top).name
+    for lang, title in (("zh", "模型"), ("en", "Model")):
+        page = client.get(f"/offers?kind=token&lang={lang}").text
+        facet = page[page.index(f'<section class="facet" aria-label="{title}">'):]
+        facet = facet[:facet.index("</section>")]
+        assert f"model={top}" in facet and name in facet and f'<span class="count">{counts[top]}</span>' in facet
+    gpu_page = client.get("/offers?kind=gpu&lang=en").text
+    assert '<section class="facet" aria-label="Model">' not in gpu_page
 
 
 @pytest.mark.parametrize("query", [

@@ -92,3 +92,16 @@ def test_every_family_of_token_models_is_present():
     families = {m.family for m in REG.token_models.models.values()}
     for family in ("deepseek", "qwen", "glm", "kimi", "doubao", "ernie", "gpt", "claude", "gemini", "llama"):
         assert any(family in f for f in families), family
+
+
+@pytest.mark.parametrize(("ident", "filed"), [
+    ("deepseek-v3", True), ("qwen-plus", True), ("glm-4.5", True), ("kimi-k2", True), ("doubao-seed-1.6", True),
+    ("ernie-4.5", True), ("hunyuan-lite", True), ("minimax-m2", True),
+    ("gpt-4o", False), ("claude-sonnet-4.5", False), ("gemini-2.5-pro", False), ("llama-3.3-70b-instruct", False),
+])
+def test_filed_model_is_true_for_models_filed_in_china_only(ident, filed):
+    assert REG.token_models.get(ident).filed_model is filed
+
+
+def test_a_model_outside_the_registry_is_not_taken_as_filed():
+    assert REG.token_models.resolve("some-new-model-9000").filed_model is False

@@ -76,3 +76,17 @@ def test_filter_by_model_family_and_provider(client, market):
 def test_the_market_pages_link_to_it(client, market):
     assert "/market/tokens/compare" in client.get("/market").text
     assert "/market/tokens/compare?family=deepseek" in client.get("/market/token/deepseek-v3").text
+
+
+def test_filed_in_china_only_keeps_rows_of_filed_models(client, market):
+    assert order(client.get("/market/tokens/compare").text) == [market["ds"].id, market["qwen"].id, market["gpt"].id]
+    for lang, label, badge in (("zh", "仅已备案模型", "已备案"), ("en", "Filed in China only", "Filed")):
+        page = client.get(f"/market/tokens/compare?filed=1&lang={lang}").text
+        assert order(page) == [market["ds"].id, market["qwen"].id]  # gpt-4o is not filed
+        assert label in page and 'name="filed" value="1" checked' in page
+        row = page[page.index(f'<tr data-offer="{market["ds"].id}">'):]
+        assert '<span class="badge ok"' in row[:row.index("</tr>")] and f">{badge}</span>" in row
+    # The filter is in the URL and the sort links keep it.
+    page = client.get("/market/tokens/compare?filed=1&sort=output").text
+    assert 'href="/market/tokens/compare?filed=1&amp;sort=-output"' in page
+    assert order(client.get("/market/tokens/compare?filed=1&vendor=openai").text) == []

@@ -150,7 +150,8 @@ def test_every_page_speaks_one_language_and_shows_no_raw_codes(app, client, site
                    "/plan?kind=token&models=gpt-4o,deepseek&input_tokens=2M&output_tokens=1M&batch_share=0.5",
                    "/plan?kind=gpu&count=-1&hours=x", f"/cart/add/{spot.id}", "/cart", "/orders",
                    "/no-such-page", "/offers?min_unit_price=abc", "/market/gpu/h100-sxm", "/market/token/gpt-4o",
-                   "/market/tokens/compare?sort=-off_peak_input&family=gpt", f"/offers/{spot.id}",
+                   "/market/tokens/compare?sort=-off_peak_input&family=gpt", "/market/tokens/compare?filed=1",
+                   "/offers?kind=token", f"/offers/{spot.id}",
                    "/account"]
     vendor_pages = ["/stall/", f"/stall/offers/{spot.id}/edit", "/stall/offers/new",
                     f"/stall/uploads/{site['upload_id']}/preview", "/stall/imports", "/stall/upload", "/account"]
