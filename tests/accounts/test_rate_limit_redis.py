@@ -17,10 +17,13 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 
 CHILD = textwrap.dedent("""
     import sys
+    import tempfile
     from app import create_app
     from extensions import db, limiter
 
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://", "WTF_CSRF_ENABLED": False,
+                      # An in-memory database is one per connection: no index drainer reads it.
+                      "SEARCH_DRAIN": "off", "SEARCH_INDEX_DIR": tempfile.mkdtemp(),
                       "LOGIN_RATE_LIMIT": "3 per minute", "RATELIMIT_KEY_PREFIX": sys.argv[1]})
     with app.app_context():
         db.create_all()
