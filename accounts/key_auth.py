@@ -140,10 +140,18 @@ def _idempotent(key: ApiKey, idem_key: str, view: Callable[[], Answer]) -> Respo
     # A refused request changes nothing but its record: roll its work back, keep the answer.
     session.rollback()
     try:
-        idempotency.claim(session, key_id, idem_key, print_)
         stored = idempotency.find(session, key_id, idem_key)
-        stored.status_code, stored.body = answer.status, body
-        session.commit()
+        # Our own claim is already committed when the view committed part of its work (an upload's
+        # clean-up, a delivery step) before refusing: it still waits for this answer, so fill it in.
+        # Any other request with this key failed its own claim, so a waiting record is ours.
+        if stored is None or (stored.status_code == 0 and stored.fingerprint == print_):
+            if stored is None:
+                idempotency.claim(session, key_id, idem_key, print_)
+                stored = idempotency.find(session, key_id, idem_key)
+            stored.status_code, stored.body = answer.status, body
+            session.commit()
+        else:
+            return _replay(stored) if stored.fingerprint == print_ else _conflict()
     except IntegrityError:
         session.rollback()
         existing = idempotency.find(session, key_id, idem_key)
