@@ -77,8 +77,10 @@ def _rate_limited(key: ApiKey) -> Response | None:
 
 def _body_parts() -> list[bytes]:
     if request.files or request.form:
-        parts = [f"{k}={v}".encode() for k, v in sorted(request.form.items(multi=True))]
-        for name, upload in sorted(request.files.items(multi=True), key=lambda item: item[0]):
+        # A malformed part may come with no name (None): order by text so any body has a fingerprint.
+        parts = [f"{k}={v}".encode() for k, v in sorted(request.form.items(multi=True),
+                                                         key=lambda item: (str(item[0]), str(item[1])))]
+        for name, upload in sorted(request.files.items(multi=True), key=lambda item: str(item[0])):
             content = upload.stream.read()
             upload.stream.seek(0)
             parts.append(f"{name}:{upload.filename}".encode() + b":" + content)
