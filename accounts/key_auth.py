@@ -77,8 +77,10 @@ def _rate_limited(key: ApiKey) -> Response | None:
 
 def _body_parts() -> list[bytes]:
     if request.files or request.form:
-        parts = [f"{k}={v}".encode() for k, v in sorted(request.form.items(multi=True))]
-        for name, upload in sorted(request.files.items(multi=True), key=lambda item: item[0]):
+        # A malformed part may come with no name (None): order by text so any body has a fingerprint.
+        parts = [f"{k}={v}".encode() for k, v in sorted(request.form.items(multi=True),
+                                                         key=lambda item: (str(item[0]), str(item[1])))]
+        for name, upload in sorted(request.files.items(multi=True), key=lambda item: str(item[0])):
             content = upload.stream.read()
             upload.stream.seek(0)
             parts.append(f"{name}:{upload.filename}".encode() + b":" + content)
@@ -140,10 +142,18 @@ def _idempotent(key: ApiKey, idem_key: str, view: Callable[[], Answer]) -> Respo
     # A refused request changes nothing but its record: roll its work back, keep the answer.
     session.rollback()
     try:
-        idempotency.claim(session, key_id, idem_key, print_)
         stored = idempotency.find(session, key_id, idem_key)
-        stored.status_code, stored.body = answer.status, body
-        session.commit()
+        # Our own claim is already committed when the view committed part of its work (an upload's
+        # clean-up, a delivery step) before refusing: it still waits for this answer, so fill it in.
+        # Any other request with this key failed its own claim, so a waiting record is ours.
+        if stored is None or (stored.status_code == 0 and stored.fingerprint == print_):
+            if stored is None:
+                idempotency.claim(session, key_id, idem_key, print_)
+                stored = idempotency.find(session, key_id, idem_key)
+            stored.status_code, stored.body = answer.status, body
+            session.commit()
+        else:
+            return _replay(stored) if stored.fingerprint == print_ else _conflict()
     except IntegrityError:
         session.rollback()
         existing = idempotency.find(session, key_id, idem_key)

@@ -104,7 +104,7 @@ class DeliveryStepSchema(Schema):
 
     @pre_load
     def blanks_are_absent(self, data, **kwargs):
-        given = {k: v for k, v in data.items() if not (isinstance(v, str) and not v.strip())}
+        given = {k: v for k, v in data.items() if not (v is None or (isinstance(v, str) and not v.strip()))}
         self._given = set(given)  # a field given but refused has its own message; "required" would add a wrong one
         return given
 

@@ -1,15 +1,23 @@
-"""GET /api/v1/vendor/orders: a vendor's order lines, for the vendor API (spec section 9).
+"""The vendor API's orders (spec section 9): GET /api/v1/vendor/orders lists the key's vendor's
+order lines; POST /api/v1/vendor/orders/<line id>/deliver records a delivery step of one of them.
 
-Authenticated by accounts' bearer-key gate; only lines of the key's vendor are ever read.
+Authenticated by accounts' bearer-key gate; only lines of the key's vendor are ever read or moved.
+A delivery step goes through the stall's own schema and checkout.delivery.record_step.
 """
 
+import json
+from decimal import Decimal
+
 from flask import Blueprint, request
+from marshmallow import ValidationError
 from sqlalchemy import func, select
 
-from accounts import Answer, error_answer, vendor_key_required
+from accounts import Answer, api_key_user_id, error_answer, vendor_key_required
 from catalog.models import Vendor
 from catalog.serialize import when
-from checkout.models import Order, OrderLine, OrderStatus
+from checkout.delivery import Step, StepRefused, own_line, record_step
+from checkout.models import Delivery, DeliveryState, Order, OrderLine, OrderStatus
+from checkout.schemas import DeliveryStepSchema
 from extensions import db
 
 bp = Blueprint("vendor_orders", __name__, url_prefix="/api/v1/vendor")
@@ -22,7 +30,8 @@ def line_json(line: OrderLine, order: Order) -> dict:
             "sku": line.sku, "title": line.title, "kind": line.kind, "billing": line.billing,
             "purchase_unit": line.purchase_unit, "quantity": line.quantity,
             "unit_amount": format(line.unit_amount, "f"), "line_total": format(line.line_total, "f"),
-            "currency": order.currency, "created_at": when(order.created_at), "paid_at": when(order.paid_at)}
+            "currency": order.currency, "created_at": when(order.created_at), "paid_at": when(order.paid_at),
+            "delivery_state": line.delivery_state}
 
 
 def _page_arg(name: str, default: int, maximum: int) -> int | None:
@@ -52,8 +61,68 @@ def list_orders(vendor: Vendor) -> Answer:
                         "items": [line_json(line, order) for line, order in rows]})
 
 
+REFUSED = {
+    "not_paid": "this line's order is not paid: only a paid line is delivered",
+    "already_delivered": "this line is already delivered",
+    "not_allowed": "this step cannot follow the line's state (delivering after delivered)",
+}
+
+
+def _step_body() -> dict | None:
+    """The JSON object sent, numbers as Decimal (an amount never goes through a float); None if not one."""
+    try:
+        data = json.loads(request.get_data(cache=True) or b"null", parse_float=Decimal, parse_int=Decimal,
+                          parse_constant=_no_constant)
+    except (ValueError, RecursionError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _no_constant(name: str):
+    raise ValueError(name)
+
+
+def _delivery_json(record: Delivery) -> dict:
+    return {"id": record.id, "state": record.state, "start": when(record.started_at), "end": when(record.ended_at),
+            "amount": None if record.amount is None else format(record.amount.normalize(), "f"), "unit": record.unit}
+
+
+@bp.post("/orders/<int:line_id>/deliver")
+@vendor_key_required
+def deliver_line(vendor: Vendor, line_id: int) -> Answer:
+    """Record a delivery step (delivering or delivered) of one of the vendor's paid order lines."""
+    line = own_line(db.session, line_id, [vendor.id])
+    if line is None:
+        return error_answer(404, "not_found", "no order line of yours by that id (the id of GET /api/v1/vendor/orders)")
+    data = _step_body()
+    if data is None:
+        return error_answer(400, "bad_request", "the body must be a JSON object", {"_": ["not a JSON object"]})
+    if line.delivery_state is None:  # not paid: say so before any complaint about the body
+        return error_answer(409, "not_paid", REFUSED["not_paid"])
+    try:
+        step_data = DeliveryStepSchema().load(data)
+    except ValidationError as exc:
+        details = {name: [str(m) for m in (messages if isinstance(messages, list) else [messages])]
+                   for name, messages in exc.normalized_messages().items()}
+        text = "; ".join(f"{name}: {' '.join(messages)}" for name, messages in details.items())
+        return error_answer(400, "invalid_delivery", text, details)
+    # As the stall: what was delivered is said when it is delivered; "delivering" keeps its start and notes.
+    done = step_data["state"] == DeliveryState.DELIVERED
+    step = Step(state=step_data["state"], started_at=step_data["start"],
+                ended_at=step_data["end"] if done else None, amount=step_data["amount"] if done else None,
+                unit=step_data["unit"] if done else None, notes=step_data["notes"])
+    line_id = line.id
+    try:
+        record, new = record_step(db.session, line, step, by_user_id=api_key_user_id())
+    except StepRefused as exc:
+        return error_answer(409, exc.code, REFUSED[exc.code])
+    line = db.session.get(OrderLine, line_id)
+    return Answer(201 if new else 200, {"recorded": new, "delivery": _delivery_json(record),
+                                        "line": line_json(line, line.order)})
+
+
 def init_app(app) -> None:
     from extensions import csrf
 
     app.register_blueprint(bp)
-    csrf.exempt(bp)  # read-only, bearer key only
+    csrf.exempt(bp)  # bearer key only, never the session cookie: nothing for CSRF to guard

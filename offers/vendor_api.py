@@ -22,6 +22,7 @@ from offers.mapping_memory import as_column_mapping, proposal, remembered
 from offers.schema import ALL_COLUMNS
 from offers.sheet_reader import SheetError
 from offers.stall_models import ImportJob, SheetUpload
+from offers.tasks import requeue_stalled_jobs, run_import_job
 from offers.upload_views import DEFAULTABLE, _latest_job, _limits, expire_old_uploads, own_upload
 
 bp = Blueprint("vendor_api", __name__, url_prefix="/api/v1/vendor")
@@ -172,8 +173,9 @@ def _sheet_json(upload: SheetUpload) -> dict:
 def _start_job(upload: SheetUpload, action: str, **options) -> tuple[ImportJob, object]:
     job = import_jobs.create_job(upload, api_key_user_id(), action, **options)
     db.session.flush()
-    app, job_id = current_app._get_current_object(), job.id
-    return job, lambda: import_jobs.start(app, job_id)
+    job_id = job.id
+    # Enqueued only once the job's row is committed: a worker (or immediate mode) must find it.
+    return job, lambda: run_import_job(job_id)
 
 
 def _posted_mapping(header: list[str]) -> dict | None:
@@ -238,7 +240,8 @@ def upload_sheet(vendor: Vendor) -> Answer:
 @bp.get("/sheets/<upload_id>")
 @vendor_key_required
 def sheet_status(vendor: Vendor, upload_id: str) -> Answer:
-    if import_jobs.reap_expired(db.session):
+    # As the stall's job page: a job whose worker has stopped is queued again, never shown running.
+    if requeue_stalled_jobs():
         db.session.expire_all()
     return Answer(200, _sheet_json(_own_upload(vendor, upload_id)))
 

@@ -78,7 +78,24 @@ SCHEMAS = {
                                        "purchase_unit": {"type": "string"}, "quantity": {"type": "integer"},
                                        "unit_amount": {"type": "string"}, "line_total": {"type": "string"},
                                        "currency": {"type": "string"}, "created_at": {"type": "string"},
-                                       "paid_at": {"type": "string", "nullable": True}}},
+                                       "paid_at": {"type": "string", "nullable": True},
+                                       "delivery_state": {"type": "string", "nullable": True,
+                                                          "enum": ["paid", "delivering", "delivered", None]}}},
+    "DeliveryStep": {"type": "object", "required": ["state", "start"], "properties": {
+        "state": {"type": "string", "enum": ["delivering", "delivered"]},
+        "start": {"type": "string", "description": "Asia/Shanghai local time YYYY-MM-DDTHH:MM"},
+        "end": {"type": "string", "nullable": True, "description": "required for delivered; after start"},
+        "amount": {"anyOf": [{"type": "string"}, {"type": "number"}], "nullable": True,
+                   "description": "card-hours, core-hours or tokens delivered; required for delivered"},
+        "unit": {"type": "string", "nullable": True, "enum": ["card_hour", "core_hour", "token", None]},
+        "notes": {"type": "string", "nullable": True, "description": "access notes shown once to the buyer"}}},
+    "DeliveryRecorded": {"type": "object", "required": ["recorded", "delivery", "line"], "properties": {
+        "recorded": {"type": "boolean"},
+        "delivery": {"type": "object", "required": ["id", "state"], "properties": {
+            "id": {"type": "integer"}, "state": {"type": "string"}, "start": {"type": "string"},
+            "end": {"type": "string", "nullable": True}, "amount": {"type": "string", "nullable": True},
+            "unit": {"type": "string", "nullable": True}}},
+        "line": _ref("VendorOrderLine")}},
     "VendorOrderList": {"type": "object", "required": ["total", "page", "per_page", "items"], "properties": {
         "total": {"type": "integer"}, "page": {"type": "integer"}, "per_page": {"type": "integer"},
         "items": {"type": "array", "items": _ref("VendorOrderLine")}}},
@@ -114,9 +131,10 @@ def paths() -> dict:
             "get": _op("getVendorOffer", "One of your offers", {"200": _json(_ref("Offer"), "The offer"),
                                                                  "404": MISSING}, [SKU]),
             "put": _op("putVendorOffer", "Create or replace one offer from standard columns (the sheet's validation)",
-                       {**offer, "201": _json(_ref("OfferChange"), "Created"), "400": BAD}, [SKU],
+                       {**offer, "201": _json(_ref("OfferChange"), "Created"), "400": BAD,
+                        "404": _error("No such URL: an sku with a line break cannot be sent in a path")}, [SKU],
                        _body(_ref("OfferColumns")), write=True),
-            "patch": _op("patchVendorOffer", "Change price, stock, currency or unit of one offer",
+            "patch": _op("patchVendorOffer", "Change price, stock, currency, unit or the spec 4.1 terms of one offer",
                          {**offer, "400": BAD, "404": MISSING}, [SKU], _body(_ref("OfferPatch")), write=True),
             "delete": _op("deleteVendorOffer", "Delist one offer (its page and history stay)",
                           {"200": _json(_ref("OfferChange"), "Delisted"), "404": MISSING}, [SKU], write=True),
@@ -150,4 +168,13 @@ def paths() -> dict:
             {"200": _json(_ref("VendorOrderList"), "One page"), "400": BAD},
             _page(100, 50) + [{"name": "status", "in": "query", "required": False, "schema": {
                 "type": "string", "enum": ["pending", "paid", "review", "failed", "expired"]}}])},
+        "/api/v1/vendor/orders/{line_id}/deliver": {"post": _op(
+            "deliverVendorOrderLine", "Record a delivery step of one of your paid order lines (the id of an item of "
+                                      "GET /api/v1/vendor/orders)",
+            {"201": _json(_ref("DeliveryRecorded"), "Step recorded"),
+             "200": _json(_ref("DeliveryRecorded"), "This step was already recorded; nothing changed"),
+             "400": BAD, "404": _error("No order line of yours by that id"),
+             "409": _error("Not paid, already delivered, the step cannot follow, or an Idempotency-Key conflict")},
+            [{"name": "line_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+            _body(_ref("DeliveryStep")), write=True)},
     }

@@ -11,13 +11,16 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from catalog.models import Offer, Vendor, utcnow
+from catalog.spec_schema import AVAILABILITY_COLUMNS, TOKEN_DETAIL_COLUMNS
 from offers.offer_form import offer_to_form
 from offers.schema import ALL_COLUMNS, CatalogContext, bilingual
 from offers.sheet_import import ImportReport, import_rows
 from pricing.text import first_hidden_character
 
-# What PATCH may change: the fields that move daily (price, stock); anything else is a PUT.
-PATCHABLE = ("price", "input_price", "output_price", "cached_input_price", "currency", "price_unit", "stock")
+# What PATCH may change: what moves daily (price, stock) and the spec 4.1 terms around the price
+# (availability, off-peak, token detail); the offer's identity and shape are a PUT.
+PATCHABLE = ("price", "input_price", "output_price", "cached_input_price", "currency", "price_unit", "stock",
+             *AVAILABILITY_COLUMNS, *TOKEN_DETAIL_COLUMNS)
 MAX_SKU_LENGTH = 200
 NOT_TEXT = bilingual("须为字符串或数字", "must be a string or a number")
 

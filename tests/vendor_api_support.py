@@ -51,3 +51,22 @@ def call(base: str, method: str, path: str, secret: str, body: dict | None = Non
             return response.status, json.loads(response.read()), dict(response.headers)
     except urllib.error.HTTPError as error:
         return error.code, json.loads(error.read()), dict(error.headers)
+
+
+def paid_line_id(offer_id: int, checkout_token: str) -> int:
+    """Place a one-line order for one card-hour of the offer and mark it paid as fulfilment does; the line's id."""
+    from sqlalchemy import select, update
+
+    from catalog.context import load_fx
+    from catalog.models import utcnow
+    from checkout.models import DeliveryState, Order, OrderLine, OrderStatus
+    from checkout.orders import Wanted, confirm_paid, place_order
+
+    order = place_order(db.session, [Wanted(offer_id, instances=1, hours=1)], email="paid@example.cn", user_id=None,
+                        checkout_token=checkout_token, fx=load_fx(db.session))
+    db.session.execute(update(Order).where(Order.id == order.id).values(status=OrderStatus.PAID, paid_at=utcnow()))
+    confirm_paid(db.session, order.id)
+    db.session.execute(update(OrderLine).where(OrderLine.order_id == order.id)
+                       .values(delivery_state=DeliveryState.PAID))
+    db.session.commit()
+    return db.session.scalar(select(OrderLine.id).where(OrderLine.order_id == order.id))

@@ -88,6 +88,26 @@ def test_patch_changes_price_and_stock_and_keeps_the_rest(client, acme):
     assert client.patch("/api/v1/vendor/offers/nope", json={"price": 1}, headers=bearer(secret)).status_code == 404
 
 
+def test_patch_sets_the_spec_4_1_terms_through_the_same_gate(client, acme):
+    _, _, secret = acme
+    client.put("/api/v1/vendor/offers/g-4090", json=GPU_COLUMNS, headers=bearer(secret))
+    patched = client.patch("/api/v1/vendor/offers/g-4090", headers=bearer(secret), json={
+        "off_peak_hours": "23:00-07:00", "off_peak_rate": "0.6", "available_from": "2026-12-10T08:00"})
+    assert patched.status_code == 200, patched.json
+    shown = client.get("/api/v1/vendor/offers/g-4090", headers=bearer(secret)).json
+    assert (shown["off_peak_hours"], shown["off_peak_rate"], shown["unit_price"]) == ("23:00-07:00", "0.6", "1.900000")
+    assert shown["available_from"].startswith("2026-12-10T08:00")
+    for body, field in (({"off_peak_rate": "1.7"}, "off_peak_rate"), ({"off_peak_hours": "25:00-07:00"},
+                                                                      "off_peak_hours"),
+                        ({"long_input_price": "3"}, "long_context_threshold")):
+        refused = client.patch("/api/v1/vendor/offers/g-4090", json=body, headers=bearer(secret))
+        assert refused.status_code == 400 and field in refused.json["error"]["details"], (body, refused.json)
+    assert db.session.scalar(select(Offer.off_peak_rate)) == Decimal("0.6")  # a refused PATCH changed nothing
+    cleared = client.patch("/api/v1/vendor/offers/g-4090", json={"off_peak_hours": None, "off_peak_rate": None},
+                           headers=bearer(secret))
+    assert cleared.status_code == 200 and cleared.json["offer"]["off_peak_rate"] is None
+
+
 def test_delete_delists_and_put_lists_again(client, acme):
     _, _, secret = acme
     client.put("/api/v1/vendor/offers/g-4090", json=GPU_COLUMNS, headers=bearer(secret))

@@ -16,8 +16,10 @@ from checkout.orders import Wanted, place_order
 from extensions import db
 from offers.stall_models import ImportJob, SheetUpload
 from tests.stall_support import STANDARD_HEADER, finish_jobs, use_tmp_uploads
-from tests.vendor_api_support import GPU_COLUMNS, bearer, vendor_with_key
+from tests.vendor_api_support import GPU_COLUMNS, bearer, paid_line_id, vendor_with_key
 
+DELIVERED = {"state": "delivered", "start": "2026-12-01T08:00", "end": "2026-12-01T09:00", "amount": "1",
+             "unit": "card_hour", "notes": "ssh root@10.0.0.8"}
 SHEET = (STANDARD_HEADER + "\nv-2,gpu,,cn-hangzhou,on_demand,H100,1,,,,,,,24.00,,,CNY,card_hour,3,\n").encode()
 
 # (method, path, body, status with another vendor's key, status with the own key). {sku} and
@@ -33,6 +35,7 @@ ROUTES = [
     ("POST", "/api/v1/vendor/sheets/{upload}/apply", {"mode": "good_rows", "delist_missing": True}, 404, 202),
     ("POST", "/api/v1/vendor/sheets", "sheet", 202, 202),
     ("GET", "/api/v1/vendor/orders", None, 200, 200),
+    ("POST", "/api/v1/vendor/orders/{line}/deliver", DELIVERED, 404, 201),
 ]
 
 
@@ -43,8 +46,9 @@ def world(app, client, tmp_path):
     user, victim, own = vendor_with_key("acme@example.com", "acme")
     assert client.put("/api/v1/vendor/offers/v-1", json=GPU_COLUMNS, headers=bearer(own)).status_code == 201
     offer_id = db.session.scalar(select(Offer.id))
-    place_order(db.session, [Wanted(offer_id, 1)], email="b@example.cn", user_id=None, checkout_token="t-1",
-                fx=load_fx(db.session))
+    place_order(db.session, [Wanted(offer_id, instances=1, hours=1)], email="b@example.cn", user_id=None,
+                checkout_token="t-1", fx=load_fx(db.session))
+    line = paid_line_id(offer_id, "t-2")
     posted = client.post("/api/v1/vendor/sheets", data={"sheet": (io.BytesIO(SHEET), "v.csv")},
                          headers=bearer(own), content_type="multipart/form-data")
     assert posted.status_code == 202, posted.json
@@ -53,7 +57,7 @@ def world(app, client, tmp_path):
     revoke_key(db.session, victim.id, revoked.key.id)
     db.session.commit()
     _, _, other = vendor_with_key("beta@example.com", "beta")
-    yield {"sku": "v-1", "upload": posted.json["id"], "keys": {"own": own, "other": other,
+    yield {"sku": "v-1", "upload": posted.json["id"], "line": line, "keys": {"own": own, "other": other,
                                                                "revoked": revoked.secret, "none": None}}
     app.config["UPLOAD_DIR"] = previous
 
@@ -68,6 +72,8 @@ def victims_things() -> dict:
         "jobs": [(j.action, j.status) for j in db.session.scalars(select(ImportJob).where(ImportJob.vendor_id == acme)
                                                                   .order_by(ImportJob.id))],
         "uploads": db.session.scalar(select(func.count(SheetUpload.id)).where(SheetUpload.vendor_id == acme)),
+        "deliveries": [(line.id, line.delivery_state) for line in db.session.scalars(
+            select(OrderLine).where(OrderLine.vendor_id == acme).order_by(OrderLine.id))],
     }
 
 
@@ -101,6 +107,8 @@ def test_every_route_with_every_kind_of_key(client, world, who):
         assert [o[:3] for o in after["offers"]] == [("v-1", "delisted", "0.020000"), ("v-2", "active", "24.000000")]
         assert after["uploads"] == 2
         assert ("apply", "done") in after["jobs"]
+        assert after["deliveries"] == [(line_id, state) for (line_id, state) in before["deliveries"][:1]] + [
+            (world["line"], "delivered")]
 
 
 def test_other_vendors_put_lands_on_its_own_vendor(client, world):
@@ -111,12 +119,13 @@ def test_other_vendors_put_lands_on_its_own_vendor(client, world):
     own = client.get("/api/v1/vendor/orders?status=pending", headers=bearer(world["keys"]["own"])).json
     assert [(i["sku"], i["quantity"], i["status"]) for i in own["items"]] == [("v-1", 1, "pending")]
     assert Decimal(own["items"][0]["line_total"]) > 0
-    assert db.session.scalar(select(func.count(OrderLine.id))) == 1
+    assert db.session.scalar(select(func.count(OrderLine.id))) == 2  # the pending one and the paid one
 
 
 def test_the_matrix_covers_every_vendor_api_route(app):
     in_app = {(method, rule.rule) for rule in app.url_map.iter_rules() if rule.rule.startswith("/api/v1/vendor")
               for method in rule.methods - {"HEAD", "OPTIONS"}}
-    in_matrix = {(method, template.replace("{sku}", "<path:sku>").replace("{upload}", "<upload_id>"))
+    in_matrix = {(method, template.replace("{sku}", "<path:sku>").replace("{upload}", "<upload_id>")
+                  .replace("{line}", "<int:line_id>"))
                  for method, template, *_ in ROUTES}
     assert in_app == in_matrix

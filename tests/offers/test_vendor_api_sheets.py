@@ -112,3 +112,26 @@ def test_a_retried_upload_with_the_same_idempotency_key_stages_once(client, secr
     other = client.post("/api/v1/vendor/sheets", headers=bearer(secret, **headers), content_type="multipart/form-data",
                         data={"sheet": (io.BytesIO(sheet(BAD)), "s.csv")})
     assert other.status_code == 409
+
+
+def test_a_refused_upload_with_an_idempotency_key_answers_its_400_and_replays_it(client, secret):
+    # The upload's clean-up of old sheets commits before the file is refused: the key's record must
+    # still get the 400, not stay a claim with no answer.
+    def send():
+        return client.post("/api/v1/vendor/sheets", headers=bearer(secret, **{"Idempotency-Key": "bad-1"}),
+                           content_type="multipart/form-data", data={"sheet": (io.BytesIO(b"abc"), "x.pdf")})
+
+    first, again = send(), send()
+    assert (first.status_code, first.json["error"]["code"]) == (400, "bad_sheet")
+    assert (again.status_code, again.json, again.headers.get("Idempotent-Replayed")) == (400, first.json, "true")
+    assert db.session.scalar(select(func.count(SheetUpload.id))) == 0
+
+
+def test_a_multipart_part_without_a_name_is_a_plain_400_with_an_idempotency_key(client, secret):
+    b = "b0"
+    body = (f'--{b}\r\nContent-Disposition: form-data; name=""\r\n\r\nnull\r\n'
+            f'--{b}\r\nContent-Disposition: form-data; name="\\"\r\n\r\nnull\r\n'
+            f'--{b}\r\nContent-Disposition: form-data; name="sheet"; filename="sheet"\r\n\r\nnull\r\n--{b}--\r\n')
+    response = client.post("/api/v1/vendor/sheets", headers=bearer(secret, **{"Idempotency-Key": "n-1"}),
+                           data=body.encode(), content_type=f"multipart/form-data; boundary={b}")
+    assert (response.status_code, response.json["error"]["code"]) == (400, "bad_sheet")
