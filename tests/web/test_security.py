@@ -13,7 +13,9 @@ def _production_app(tmp_path, **config):
                        "STRIPE_SECRET_KEY": "sk_test_x", "STRIPE_WEBHOOK_SECRET": "whsec_x",
                        # Not Redis here: the limiter is one object per process, and the suite keeps it in memory.
                        "ALLOW_MEMORY_RATE_LIMITS": "1",
-                       "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'p.db'}", **config})
+                       "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'p.db'}",
+                       # Its database has no tables: no index of it, and none in the repo's instance folder.
+                       "SEARCH_DRAIN": "off", "SEARCH_INDEX_DIR": str(tmp_path / "index"), **config})
 
 
 def _with_session_route(app):
