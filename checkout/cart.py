@@ -8,10 +8,12 @@ from sqlalchemy.exc import IntegrityError
 from catalog.bookings import availability_of, live_spans
 from catalog.context import load_fx
 from catalog.models import Offer
+from checkout.line_problems import line_problem
 from checkout.models import Cart, CartLine
 from checkout.orders import OutOfStock, Wanted, shape_of, span_of
 from extensions import db
-from pricing.capacity import shortfall
+from pricing.capacity import free_by_hour, least_free, shortfall
+from pricing.line_total import PricingError, QuantityError
 
 SESSION_KEY = "cart_token"
 
@@ -113,3 +115,33 @@ def attach_at_login(sender, user, **extra) -> None:
     except IntegrityError:
         db.session.rollback()
 
+
+def free_for(line: CartLine, fx, now) -> int | None:
+    """The fewest free instances of the line's offer over the line's hours (None: stock unknown).
+
+    A line holds nothing until checkout: another order may have booked its hours meanwhile.
+    A token line, or one whose start has passed, is judged by the offer's stock alone.
+    """
+    offer = line.offer
+    if line.instances is None or offer.stock is None:
+        return offer.stock
+    try:
+        start, end = span_of(shape_of(offer, wanted_of(line), fx), line.starts_at, now)
+    except (QuantityError, PricingError):
+        return offer.stock
+    if start is None:
+        return offer.stock
+    # The daily window is the buy page's concern: here only what others booked counts.
+    return least_free(free_by_hour(offer.stock, live_spans(db.session, offer.id, start, end), start, end))
+
+
+def unbuyable_lines(cart: Cart | None, fx, now) -> list[dict]:
+    """The cart's lines that cannot be bought as they stand, each with its offer and LineProblem."""
+    found = []
+    for line in cart.lines if cart else []:
+        offer = line.offer
+        problem = line_problem(offer_id=offer.id, title=offer.title, status=offer.status,
+                               stock=free_for(line, fx, now), takes=line.instances or 0)
+        if problem is not None:
+            found.append({"line": line, "offer": offer, "problem": problem})
+    return found

@@ -19,14 +19,13 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from catalog.bookings import live_spans, next_start
+from catalog.bookings import next_start
 from catalog.context import load_fx
 from catalog.models import Offer, utcnow
 from checkout import cart as carts
 from checkout.delivery import reveal_notes
 from checkout.fulfilment import fulfil
 from checkout.gateway import payment_service, sandbox_mode
-from checkout.line_problems import line_problem
 from checkout.models import Order, OrderLine, OrderStatus
 from checkout.orders import OfferUnavailable, OutOfStock, Wanted, per_instance, place_order, priced, shape_of, span_of
 from checkout.payments import LATEST_SESSION_START_SECONDS
@@ -36,7 +35,6 @@ from checkout.quote import quote
 from checkout.quotes import keep_quote, seen_quote
 from checkout.schemas import CartLineSchema, CheckoutSchema, LocalStart, OfferIdSchema, filled, prefill
 from extensions import db
-from pricing.capacity import free_by_hour, least_free
 from pricing.line_total import PricingError, QuantityError, exact_line_total, order_total, purchase_price
 from pricing.line_words import capacity_problem, line_label, quantity_problem, span_words
 from web.converters import MAX_ID
@@ -78,38 +76,6 @@ def _quote_lines(cart) -> tuple[list[dict], object]:
     return rows, order_total([r["total"] for r in rows])
 
 
-def _free_for(line, fx, now) -> int | None:
-    """The fewest free instances of the line's offer over the line's hours (None: stock unknown).
-
-    A line holds nothing until checkout: another order may have booked its hours meanwhile.
-    A token line, or one whose start has passed, is judged by the offer's stock alone.
-    """
-    offer = line.offer
-    if line.instances is None or offer.stock is None:
-        return offer.stock
-    try:
-        start, end = span_of(shape_of(offer, carts.wanted_of(line), fx), line.starts_at, now)
-    except (QuantityError, PricingError):
-        return offer.stock
-    if start is None:
-        return offer.stock
-    # The daily window is the buy page's concern: here only what others booked counts.
-    return least_free(free_by_hour(offer.stock, live_spans(db.session, offer.id, start, end), start, end))
-
-
-def _line_problems(cart) -> list[dict]:
-    """The cart's lines that cannot be bought as they stand, each with its offer and LineProblem."""
-    found = []
-    fx, now = load_fx(db.session), utcnow()
-    for line in cart.lines if cart else []:
-        offer = line.offer
-        problem = line_problem(offer_id=offer.id, title=offer.title, status=offer.status,
-                               stock=_free_for(line, fx, now), takes=line.instances or 0)
-        if problem is not None:
-            found.append({"line": line, "offer": offer, "problem": problem})
-    return found
-
-
 def _issue_token(rows: list[dict]) -> str:
     """A checkout token for the page about to show `rows`, with what it shows kept server-side."""
     token = secrets.token_urlsafe(24)
@@ -121,7 +87,7 @@ def _issue_token(rows: list[dict]) -> str:
 
 def _cart_page(cart, *, email: str, status: int = 200, **shown):
     rows, total = _quote_lines(cart)
-    problems = _line_problems(cart)
+    problems = carts.unbuyable_lines(cart, load_fx(db.session), utcnow())
     return render_template("checkout/cart.html", rows=rows, total=total, email=email, problems=problems,
                            problem_lines={p["line"].id for p in problems}, checkout_token=_issue_token(rows),
                            sandbox=sandbox_mode(), lang=language(), **shown), status
@@ -269,7 +235,7 @@ def checkout():
         return _to_payment(placed)
     cart = carts.current_cart()
     _hold_prices(cart)
-    if _line_problems(cart):
+    if carts.unbuyable_lines(cart, load_fx(db.session), utcnow()):
         flash(_("Checkout stopped before payment: some lines cannot be bought as they stand (see below)."), "error")
         return redirect(url_for("checkout.view_cart"))
     rows, _total = _quote_lines(cart)
