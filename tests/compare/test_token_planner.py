@@ -187,6 +187,25 @@ def test_an_hourly_profile_gives_each_offer_its_own_off_peak_share(catalog, monk
     assert any("hourly profile" in a.text("en") for a in result.assumptions)
 
 
+def test_the_planner_reads_the_offer_columns_the_importer_writes(catalog):
+    # The same workload as above, with DeepSeek's off-peak hours and rate stored on the offer itself
+    # (spec 4.1 columns, as a sheet, the form or a price feed writes them), not stood in for:
+    # ds: 230 × (1 − 0.1607 × 0.75) = ¥202.28; big lists no off-peak hours: ¥336.00.
+    ds = catalog["ds"]
+    ds.off_peak_hours, ds.off_peak_rate = "00:30-08:30", D("0.25")
+    db.session.commit()
+    profile = ",".join(["1"] * 8 + ["3"] * 16)
+    result = plan({"kind": "token", "input_tokens": "100M", "output_tokens": "10M", "hourly_profile": profile})
+    assert {i.offer.sku: i.total for i in result.items} == {"ds": D("202.28"), "big": D("336.00")}
+    # A request over the long-context threshold is billed whole at the long rate: with every request
+    # above it, big's 100M × ¥4.8 + 10M × ¥19.2 = 480 + 192 = ¥672.00 (twice its normal ¥336.00).
+    big = catalog["big_model"]
+    big.long_context_threshold, big.long_input_price, big.long_output_price = 128_000, D("4.8"), D("19.2")
+    db.session.commit()
+    result = plan({"kind": "token", "input_tokens": "100M", "output_tokens": "10M", "long_context_share": "1"})
+    assert {i.offer.sku: i.total for i in result.items}["big"] == D("672.00")
+
+
 def test_an_hourly_profile_must_be_24_numbers(client, catalog):
     response = client.post("/api/v1/plan", json={"kind": "token", "input_tokens": 1, "output_tokens": 1,
                                                  "hourly_profile": "1,2,3"})
