@@ -154,7 +154,7 @@ def test_every_page_speaks_one_language_and_shows_no_raw_codes(app, client, site
                    "/offers?kind=token", f"/offers/{spot.id}",
                    "/account"]
     vendor_pages = ["/stall/", f"/stall/offers/{spot.id}/edit", "/stall/offers/new",
-                    f"/stall/uploads/{site['upload_id']}/preview", "/stall/imports", "/stall/upload", "/account"]
+                    f"/stall/uploads/{site['upload_id']}/preview", "/stall/imports", "/stall/upload", "/stall/webhooks", "/account"]
 
     failures = {}
     for lang in ("zh", "en"):
