@@ -32,7 +32,8 @@ def sweep_orders_task() -> None:
 @task()
 def deliver_webhook_task(delivery_id: int) -> None:
     """One attempt at one vendor webhook row; a failure waits for its next_at (requeue_webhooks_task)."""
-    outcome = vendor_webhooks.deliver(db.session, delivery_id)
+    production = current_app.config["APP_ENV"] == "production"
+    outcome = vendor_webhooks.deliver(db.session, delivery_id, production=production)
     log.info("webhook delivery %s: %s", delivery_id, outcome)
 
 

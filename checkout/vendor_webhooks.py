@@ -162,15 +162,27 @@ def post(url: str, body: str, signature: str) -> tuple[int | None, str | None]:
         return None, str(exc)[:300]
 
 
-def deliver(session: Session, delivery_id: int, now: datetime | None = None, send=post) -> str:
-    """One attempt at a row, if it can be claimed; returns its status afterwards (or 'busy'); commits."""
+def deliver(session: Session, delivery_id: int, now: datetime | None = None, send=post, *,
+            production: bool = False, resolve=socket.getaddrinfo) -> str:
+    """One attempt at a row, if it can be claimed; returns its status afterwards (or 'busy'); commits.
+
+    Production checks the URL again before each POST: a host's DNS may point inside after it was saved.
+    """
     now = now or utcnow()
     if not claim(session, delivery_id, now):
         return "busy"
     row = session.get(WebhookDelivery, delivery_id)
     hook = webhook_of(session, row.vendor_id)
+    refused = None
+    if hook is not None and production:
+        try:
+            check_url(hook.url, production=True, resolve=resolve)
+        except BadWebhookUrl as exc:
+            refused = f"URL refused: {exc.code}"
     if hook is None:
         status, error = None, "no webhook URL set"
+    elif refused:
+        status, error = None, refused
     else:
         status, error = send(hook.url, row.body, sign(hook.secret, _unix(now), row.body))
     attempts = row.attempts + 1

@@ -261,3 +261,17 @@ def test_a_delivered_step_writes_order_line_delivered_with_the_step(client, make
     record_step(db.session, db.session.scalar(select(OrderLine)), Step(state="delivered", started_at=start),
                 by_user_id=member.id)
     assert len(rows()) == 2
+
+
+def test_production_checks_the_address_again_when_sending(client, make_offer, receiver):
+    """A host saved while public that now resolves inside is not POSTed to; the attempt says why."""
+    offer_id = make_offer(stock=5)
+    endpoint = receiver()
+    hook_vendor(endpoint.url.replace("http://", "https://"))
+    fulfil(db.session, paid_checkout_session(client, offer_id))
+    [row] = rows()
+    assert vendor_webhooks.deliver(db.session, row.id, now=row.next_at, production=True,
+                                   resolve=fake_resolver("127.0.0.1")) == "pending"
+    [row] = rows()
+    assert row.attempts == 1 and row.last_status is None and "private_address" in row.last_error
+    assert endpoint.requests == []
