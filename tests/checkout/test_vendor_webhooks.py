@@ -275,3 +275,49 @@ def test_production_checks_the_address_again_when_sending(client, make_offer, re
     [row] = rows()
     assert row.attempts == 1 and row.last_status is None and "private_address" in row.last_error
     assert endpoint.requests == []
+
+
+def test_a_redirect_is_an_answer_not_followed():
+    """A vendor URL answering 302 to an internal address must not lead the server there."""
+    hits = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):
+            hits.append(self.path)
+            self.send_response(302)
+            self.send_header("Location", "/internal")
+            self.end_headers()
+
+        do_GET = do_POST
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        status, _ = vendor_webhooks.post(f"http://127.0.0.1:{server.server_port}/hook", "{}", "t=1,v1=x")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert status == 302 and hits == ["/hook"]
+
+
+def test_a_real_queue_gets_a_message_per_new_event_once_committed(app, client, make_offer, receiver):
+    """Outside immediate mode the commit that writes the rows enqueues their delivery; a rollback enqueues nothing."""
+    from huey.storage import MemoryStorage
+
+    from task_queue import Binding
+
+    offer_id = make_offer(stock=5)
+    hook_vendor(receiver().url)
+    checkout_session = paid_checkout_session(client, offer_id)
+    previous = app.extensions["task_queue"]
+    app.extensions["task_queue"] = binding = Binding(app, False, lambda: MemoryStorage("webhook-test"))
+    try:
+        fulfil(db.session, checkout_session)
+        assert binding.storage.queue_size() == 1
+    finally:
+        app.extensions["task_queue"] = previous
+    [row] = rows()
+    assert row.status == "pending" and row.attempts == 0
