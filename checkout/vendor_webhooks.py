@@ -97,11 +97,12 @@ def _line_data(line: OrderLine) -> dict:
 
 
 def _add(session: Session, vendor_id: int, event: str, data: dict, now: datetime) -> None:
-    body = json.dumps({"type": event, "created": now.isoformat() + "Z", "data": data},
-                      ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    row = WebhookDelivery(vendor_id=vendor_id, event=event, body=body, status="pending", attempts=0,
+    row = WebhookDelivery(vendor_id=vendor_id, event=event, body="", status="pending", attempts=0,
                           created_at=now, next_at=now)
     session.add(row)
+    session.flush()  # the row's id is the event's: a receiver dedupes repeats by it
+    row.body = json.dumps({"id": row.id, "type": event, "created": now.isoformat() + "Z", "data": data},
+                          ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     session.flush()
     session.info.setdefault(PENDING_KEY, []).append(row.id)
 

@@ -90,7 +90,7 @@ def test_fails_three_times_then_delivered_once_signed_with_growing_delays(client
     [row] = rows()
     assert row.event == "order.paid" and row.status == "pending"
     body = json.loads(row.body)
-    assert body["type"] == "order.paid" and body["data"]["lines"][0]["quantity"] == 2
+    assert body["type"] == "order.paid" and body["data"]["lines"][0]["quantity"] == 2 and body["id"] == row.id
 
     now, delays = row.next_at, []
     for _ in range(10):
