@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from checkout.models import AccessNote, Delivery, DeliveryState, Order, OrderLine, OrderStatus
+from checkout.vendor_webhooks import record_line_step
 
 # What a step may come from. Marking "delivering" first is optional.
 FROM_STATES = {
@@ -96,6 +97,7 @@ def record_step(session: Session, line: OrderLine, step: Step, *, by_user_id: in
         session.flush()
         if step.notes:
             session.add(AccessNote(delivery_id=record.id, text=step.notes))
+        record_line_step(session, line_id, step.state)  # the vendor's webhook event commits with the step
         session.commit()
     except StepRefused:
         session.rollback()

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from catalog.models import utcnow
 from checkout.models import DeliveryState, Order, OrderLine, OrderStatus, Payment
 from checkout.orders import close_unpaid, confirm_paid
+from checkout.vendor_webhooks import record_order_paid
 from pricing.currency import to_minor_units
 from web.converters import parse_id
 
@@ -109,6 +110,7 @@ def _fulfil_once(session: Session, session_id: str, checkout_session: dict) -> O
             # Paid as ordered: each line now waits for its vendor to deliver (checkout/delivery.py).
             session.execute(update(OrderLine).where(OrderLine.order_id == order.id)
                             .values(delivery_state=DeliveryState.PAID).execution_options(synchronize_session=False))
+            record_order_paid(session, order.id)  # the vendors' webhook events commit with the payment
     else:
         # Paid after the order expired or failed (its bookings were released): a person decides.
         reason = reason or "paid after the order was closed"

@@ -209,3 +209,39 @@ class CheckoutQuote(db.Model):
     checkout_token: Mapped[str] = mapped_column(String(64), unique=True)
     lines: Mapped[list] = mapped_column(JSON)  # [SeenLine.as_json(), ...]
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class VendorWebhook(db.Model):
+    """Where a vendor wants its order events POSTed, and the secret they are signed with (spec §9)."""
+
+    __tablename__ = "vendor_webhooks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    vendor_id: Mapped[int] = mapped_column(ForeignKey("vendors.id"), unique=True)
+    url: Mapped[str] = mapped_column(String(500))
+    # Kept as issued: signing needs the secret itself, not a hash of it.
+    secret: Mapped[str] = mapped_column(String(80))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class WebhookDelivery(db.Model):
+    """One order event for one vendor: the outbox row is the truth, a queued message only a nudge.
+
+    `claimed_until` is the lease of the worker delivering it (a conditional UPDATE takes it);
+    `next_at` is when the next attempt is due (None: delivered or given up).
+    """
+
+    __tablename__ = "webhook_deliveries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    vendor_id: Mapped[int] = mapped_column(ForeignKey("vendors.id"), index=True)
+    event: Mapped[str] = mapped_column(String(40))
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | delivered | failed
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_status: Mapped[Optional[int]]  # HTTP status of the last attempt; None: no answer
+    last_error: Mapped[Optional[str]] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    next_at: Mapped[Optional[datetime]] = mapped_column(index=True)
+    claimed_until: Mapped[Optional[datetime]]
+    delivered_at: Mapped[Optional[datetime]]

@@ -388,7 +388,10 @@ def vendor_orders():
 
 
 def init_app(app) -> None:
-    from checkout import delivery_views  # noqa: F401 - adds the stall's delivery routes to bp
+    from checkout import (
+        delivery_views,  # noqa: F401 - adds the stall's delivery routes to bp
+        webhook_views,  # noqa: F401 - adds the stall's order webhooks page to bp
+    )
     from web.nav import add_nav
 
     app.register_blueprint(bp)

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from accounts.models import ApiKey
 from catalog.models import ImportRun, Offer, PriceHistory
-from checkout.models import Delivery, Order, OrderLine
+from checkout.models import Delivery, Order, OrderLine, WebhookDelivery
 from extensions import db
 from offers.stall_models import ImportJob, SheetMapping, SheetUpload
 from tests.stall_support import finish_jobs, gbk_sheet, log_in, make_vendor_member, use_tmp_uploads
@@ -34,6 +34,7 @@ ROUTES = [
     ("POST", "/stall/orders/{line}/deliver", {"state": "delivered", "start": "2026-12-01T08:00",
                                               "end": "2026-12-01T09:00", "amount": "1", "unit": "card_hour"}),
     ("POST", "/stall/keys/{key}/revoke", {}),
+    ("POST", "/stall/webhooks/{delivery}/resend", {}),
 ]
 
 
@@ -57,6 +58,7 @@ def victim_and_intruder(app, client, tmp_path):
            "job": db.session.scalar(select(func.max(ImportJob.id))), "run": db.session.scalar(select(ImportRun.id)),
            "key": db.session.scalar(select(ApiKey.id))}
     ids["line"] = _paid_line(db.session.get(Offer, ids["offer"]))
+    ids["delivery"] = _failed_webhook(victim.id)
     assert None not in ids.values()
     log_in(client, intruder_user)
     yield ids, victim, intruder
@@ -77,6 +79,14 @@ def _paid_line(offer: Offer) -> int:
     return order.lines[0].id
 
 
+def _failed_webhook(vendor_id: int) -> int:
+    """A webhook delivery of the victim's that gave up (a resend would make it due again)."""
+    row = WebhookDelivery(vendor_id=vendor_id, event="order.paid", body="{}", status="failed", attempts=20)
+    db.session.add(row)
+    db.session.commit()
+    return row.id
+
+
 def snapshot() -> dict:
     """Everything a stall route could change."""
     db.session.expire_all()
@@ -91,6 +101,7 @@ def snapshot() -> dict:
         "deliveries": db.session.scalar(select(func.count(Delivery.id))),
         "line_states": list(db.session.scalars(select(OrderLine.delivery_state))),
         "keys": [(k.id, k.revoked_at) for k in db.session.scalars(select(ApiKey))],
+        "webhooks": [(w.id, w.status, w.next_at) for w in db.session.scalars(select(WebhookDelivery))],
     }
 
 
@@ -112,7 +123,7 @@ def test_the_matrix_covers_every_stall_route_that_takes_an_id(app):
               for method in rule.methods - {"HEAD", "OPTIONS"}}
     in_matrix = {(method, template.replace("{offer}", "<int:offer_id>").replace("{upload}", "<upload_id>")
                   .replace("{job}", "<int:job_id>").replace("{run}", "<int:run_id>").replace("{key}", "<int:key_id>")
-                  .replace("{line}", "<int:line_id>"))
+                  .replace("{line}", "<int:line_id>").replace("{delivery}", "<int:delivery_id>"))
                  for method, template, _ in ROUTES}
     assert in_app == in_matrix
 

@@ -114,6 +114,12 @@ def site(app, client, tmp_path):
     spot.available_from, spot.available_to = utcnow(), utcnow() + timedelta(days=30)
     tok.off_peak_hours, tok.off_peak_rate, tok.batch_rate = "00:30-08:30", D("0.25"), D("0.5")
     tok.cache_write_price, tok.long_context_threshold, tok.long_input_price = D("22.5"), 200000, D("36")
+    # The stall's order webhooks page with one delivery in each state.
+    from checkout.models import VendorWebhook, WebhookDelivery
+    db.session.add(VendorWebhook(vendor_id=stall_vendor.id, url="https://hooks.example.com/m", secret="whsec_x"))
+    for status, attempts, answer in [("delivered", 1, 200), ("failed", 20, 500), ("pending", 2, None)]:
+        db.session.add(WebhookDelivery(vendor_id=stall_vendor.id, event="order.paid", body="{}", status=status,
+                                       attempts=attempts, last_status=answer, next_at=utcnow()))
     db.session.commit()
     buyer = make_user("buyer@example.com")
 
@@ -154,7 +160,7 @@ def test_every_page_speaks_one_language_and_shows_no_raw_codes(app, client, site
                    "/offers?kind=token", f"/offers/{spot.id}",
                    "/account"]
     vendor_pages = ["/stall/", f"/stall/offers/{spot.id}/edit", "/stall/offers/new",
-                    f"/stall/uploads/{site['upload_id']}/preview", "/stall/imports", "/stall/upload", "/account"]
+                    f"/stall/uploads/{site['upload_id']}/preview", "/stall/imports", "/stall/upload", "/stall/webhooks", "/account"]
 
     failures = {}
     for lang in ("zh", "en"):
