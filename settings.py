@@ -129,6 +129,8 @@ ENVIRONMENT: tuple[Variable, ...] = (
     Variable("TASK_QUEUE_FILE", "", "the task queue's SQLite file (TASK_QUEUE=sqlite); unset: instance/task-queue.db"),
     Variable("IMPORT_JOB_LEASE_SECONDS", "120", "a sheet job whose worker has not renewed its lease for this long "
              "is queued again (its worker died), at most 3 times, then failed", _seconds),
+    Variable("WEBHOOK_CLAIM_SECONDS", "120", "a vendor webhook attempt whose worker died is tried again after this "
+             "long (keep it above one POST's 10 s timeout)", _seconds),
     Variable("RESPONSE_CACHE_SECONDS", "0", "how long an anonymous page is cached; 0 turns the page cache off",
              _seconds),
     Variable("STRIPE_SECRET_KEY", "", "Stripe API key; required in production; unset in development: demo mode"),

@@ -7,6 +7,7 @@ are conditional updates).
 """
 
 import logging
+from datetime import timedelta
 
 from flask import current_app, has_app_context
 from sqlalchemy import event
@@ -32,8 +33,9 @@ def sweep_orders_task() -> None:
 @task()
 def deliver_webhook_task(delivery_id: int) -> None:
     """One attempt at one vendor webhook row; a failure waits for its next_at (requeue_webhooks_task)."""
-    production = current_app.config["APP_ENV"] == "production"
-    outcome = vendor_webhooks.deliver(db.session, delivery_id, production=production)
+    config = current_app.config
+    outcome = vendor_webhooks.deliver(db.session, delivery_id, production=config["APP_ENV"] == "production",
+                                      claim_for=timedelta(seconds=config["WEBHOOK_CLAIM_SECONDS"]))
     log.info("webhook delivery %s: %s", delivery_id, outcome)
 
 

@@ -27,7 +27,7 @@ from checkout.models import Order, OrderLine, VendorWebhook, WebhookDelivery
 FIRST_DELAY = timedelta(seconds=30)
 MAX_DELAY = timedelta(hours=6)
 GIVE_UP_AFTER = timedelta(days=3)
-CLAIM_FOR = timedelta(minutes=2)  # longer than one POST's timeout: a live worker never loses its claim
+CLAIM_FOR = timedelta(minutes=2)  # WEBHOOK_CLAIM_SECONDS' default; longer than one POST's timeout: a live worker keeps its claim
 TIMEOUT_SECONDS = 10
 PENDING_KEY = "webhook_deliveries"  # session.info: ids to nudge the queue with once committed
 
@@ -138,14 +138,14 @@ def backoff(attempts: int) -> timedelta:
     return min(FIRST_DELAY * (2 ** max(attempts - 1, 0)), MAX_DELAY)
 
 
-def claim(session: Session, delivery_id: int, now: datetime) -> bool:
+def claim(session: Session, delivery_id: int, now: datetime, claim_for: timedelta = CLAIM_FOR) -> bool:
     """Take the row for one attempt if it is due and nobody holds it; commits."""
     taken = session.execute(
         update(WebhookDelivery)
         .where(WebhookDelivery.id == delivery_id, WebhookDelivery.status == "pending",
                WebhookDelivery.next_at <= now,
                or_(WebhookDelivery.claimed_until.is_(None), WebhookDelivery.claimed_until < now))
-        .values(claimed_until=now + CLAIM_FOR).execution_options(synchronize_session=False)).rowcount
+        .values(claimed_until=now + claim_for).execution_options(synchronize_session=False)).rowcount
     session.commit()
     return taken == 1
 
@@ -174,13 +174,13 @@ def post(url: str, body: str, signature: str) -> tuple[int | None, str | None]:
 
 
 def deliver(session: Session, delivery_id: int, now: datetime | None = None, send=post, *,
-            production: bool = False, resolve=socket.getaddrinfo) -> str:
+            production: bool = False, resolve=socket.getaddrinfo, claim_for: timedelta = CLAIM_FOR) -> str:
     """One attempt at a row, if it can be claimed; returns its status afterwards (or 'busy'); commits.
 
     Production checks the URL again before each POST: a host's DNS may point inside after it was saved.
     """
     now = now or utcnow()
-    if not claim(session, delivery_id, now):
+    if not claim(session, delivery_id, now, claim_for):
         return "busy"
     row = session.get(WebhookDelivery, delivery_id)
     hook = webhook_of(session, row.vendor_id)

@@ -16,7 +16,7 @@ from checkout import fulfilment, vendor_webhooks
 from checkout.fulfilment import fulfil
 from checkout.models import Order, WebhookDelivery
 from checkout.sandbox import store
-from checkout.tasks import requeue_webhooks_task
+from checkout.tasks import deliver_webhook_task, requeue_webhooks_task
 from extensions import db
 from tests.checkout.conftest import event_payload, start_checkout
 
@@ -26,12 +26,15 @@ class Receiver:
 
     def __init__(self, failures: int):
         self.failures, self.requests = failures, []
+        self.during = None  # called while a POST is being answered
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):
                 body = self.rfile.read(int(self.headers["Content-Length"])).decode()
                 outer.requests.append((self.headers["X-Signature"], body))
+                if outer.during:
+                    outer.during()
                 self.send_response(500 if len(outer.requests) <= outer.failures else 200)
                 self.end_headers()
 
@@ -169,6 +172,27 @@ def test_a_row_held_by_a_dead_worker_is_delivered_by_the_periodic_requeue(client
     [row] = rows()
     assert row.status == "delivered" and row.attempts == 1
     assert len(endpoint.requests) == 1 and verifies(secret, *endpoint.requests[0])
+
+
+def test_the_delivery_task_claims_the_row_for_webhook_claim_seconds(app, client, make_offer, receiver):
+    """While a POST is in flight the row is held for WEBHOOK_CLAIM_SECONDS: a killed worker's row waits that long."""
+    offer_id = make_offer(stock=5)
+    endpoint = receiver()
+    hook_vendor(endpoint.url)
+    fulfil(db.session, paid_checkout_session(client, offer_id))
+    [row] = rows()
+    engine, held = db.engine, []
+
+    def read_claim():  # in the receiver's thread, on a connection of its own
+        with engine.connect() as conn:
+            held.append(conn.scalar(select(WebhookDelivery.claimed_until).where(WebhookDelivery.id == row.id)))
+    endpoint.during = read_claim
+    app.config["WEBHOOK_CLAIM_SECONDS"] = 300
+    before = utcnow()
+    deliver_webhook_task(row.id)  # TASK_QUEUE=immediate: runs here
+    assert timedelta(seconds=299) <= held[0] - before <= timedelta(seconds=310)
+    [row] = rows()
+    assert row.status == "delivered" and row.claimed_until is None
 
 
 def fake_resolver(address: str):
