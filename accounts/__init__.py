@@ -19,6 +19,6 @@ __all__ = ["Answer", "AuditLog", "Company", "CompanyMember", "User", "api_key_us
 
 
 def init_app(app) -> None:
-    from accounts import tasks, views  # noqa: F401 (tasks: registers the periodic clean-up)
+    from accounts import company_views, tasks, views  # noqa: F401 (tasks: the periodic clean-up; company_views: routes)
 
     views.init_app(app)

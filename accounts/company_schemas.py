@@ -1,0 +1,74 @@
+"""Company and operator input: the one validation path for their forms (marshmallow)."""
+
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates
+
+from accounts.credit_code import normalized, problem
+from catalog.registry import default_registries
+
+NAME = validate.Length(min=1, max=200)
+REASON = validate.Length(min=1, max=500)
+
+
+def company_regions() -> list[str]:
+    """Where a company may be registered: the region registry's regions in China."""
+    return [r.id for r in default_registries().regions.regions.values() if r.country == "CN"]
+
+
+class _CreditCodeSchema(Schema):
+    """A credit code, refused with the reason the code check gives, in the page's language."""
+
+    class Meta:
+        unknown = EXCLUDE  # the CSRF token and the button
+
+    credit_code = fields.String(required=True)
+
+    def __init__(self, *, lang: str = "en", **kwargs):
+        super().__init__(**kwargs)
+        self.lang = lang
+
+    @validates("credit_code")
+    def code_is_valid(self, value: str, **kwargs) -> None:
+        found = problem(value)
+        if found is not None:
+            raise ValidationError(found.text(self.lang))
+
+    def load(self, data, **kwargs):
+        loaded = super().load(data, **kwargs)
+        loaded["credit_code"] = normalized(loaded["credit_code"])
+        return loaded
+
+
+class CompanySchema(_CreditCodeSchema):
+    name = fields.String(required=True, validate=NAME)
+    region_id = fields.String(required=True, validate=validate.OneOf(company_regions(), error="Choose a region from the list."))
+
+    @validates("name")
+    def name_is_not_blank(self, value: str, **kwargs) -> None:
+        if not value.strip():
+            raise ValidationError("Shorter than minimum length 1.")
+
+
+class JoinSchema(_CreditCodeSchema):
+    pass
+
+
+class DecisionSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    decision = fields.String(required=True, validate=validate.OneOf(["approve", "decline"]))
+
+
+class ReviewSchema(Schema):
+    """An operator's verify or unverify of a company: the reason is required either way (it goes in the audit log)."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    action = fields.String(required=True, validate=validate.OneOf(["verify", "unverify"]))
+    reason = fields.String(required=True, validate=REASON)
+
+    @validates("reason")
+    def reason_is_not_blank(self, value: str, **kwargs) -> None:
+        if not value.strip():
+            raise ValidationError("Shorter than minimum length 1.")
