@@ -72,3 +72,14 @@ class ReviewSchema(Schema):
     def reason_is_not_blank(self, value: str, **kwargs) -> None:
         if not value.strip():
             raise ValidationError("Shorter than minimum length 1.")
+
+
+class AffiliationSchema(_CreditCodeSchema):
+    """An operator declares the company affiliated with another, named by its credit code, and says why."""
+
+    reason = fields.String(required=True, validate=REASON)
+
+    @validates("reason")
+    def reason_is_not_blank(self, value: str, **kwargs) -> None:
+        if not value.strip():
+            raise ValidationError("Shorter than minimum length 1.")
