@@ -1,9 +1,10 @@
 """Company and operator input: the one validation path for their forms (marshmallow)."""
 
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates, validates_schema
 
-from accounts.credit_code import normalized, problem
+from accounts.credit_code import normalized, problem, province
 from catalog.registry import default_registries
+from pricing.display import phrase
 
 NAME = validate.Length(min=1, max=200)
 REASON = validate.Length(min=1, max=500)
@@ -46,6 +47,23 @@ class CompanySchema(_CreditCodeSchema):
     def name_is_not_blank(self, value: str, **kwargs) -> None:
         if not value.strip():
             raise ValidationError("Shorter than minimum length 1.")
+
+    @validates_schema
+    def region_is_in_the_codes_province(self, data, **kwargs) -> None:
+        """The code's characters 3-8 say where the company is registered: the chosen region must be in that province
+        (a company in one city cannot claim another city's vouchers by picking its region)."""
+        issued_in = province(data["credit_code"])
+        region = default_registries().regions.get(data["region_id"])
+        if issued_in is not None and region is not None and region.province_zh != issued_in:
+            raise ValidationError({"region_id": [_province_message(issued_in, self.lang)]})
+
+
+def _province_message(name_zh: str, lang: str) -> str:
+    regions = default_registries().regions.regions.values()
+    found = next((r for r in regions if r.country == "CN" and r.name_zh == name_zh), None)
+    name = found.name_en if found is not None and lang == "en" else name_zh
+    return phrase("The credit code was issued in %(province)s: choose a region in %(province)s.",
+                  province=name).text(lang)
 
 
 class JoinSchema(_CreditCodeSchema):

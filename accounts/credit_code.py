@@ -34,10 +34,16 @@ AUTHORITY_TYPES = {
     "N": "1239",  # 农业: 组级, 村级, 乡镇级集体经济组织, 其他
     "Y": "1",  # 其他
 }
-# GB/T 2260 province codes, and 10 for bodies registered nationally (110000 is Beijing, 100000 the State).
-PROVINCES = frozenset({
-    "10", "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37", "41", "42",
-    "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65", "71", "81", "82"})
+# GB/T 2260 province codes -> the province's Chinese name (as the region registry's province_zh spells it);
+# 10 is for bodies registered nationally (110000 is Beijing, 100000 the State), in no one province.
+NATIONAL = "10"
+PROVINCE_NAMES = {
+    "11": "北京", "12": "天津", "13": "河北", "14": "山西", "15": "内蒙古", "21": "辽宁", "22": "吉林", "23": "黑龙江",
+    "31": "上海", "32": "江苏", "33": "浙江", "34": "安徽", "35": "福建", "36": "江西", "37": "山东", "41": "河南",
+    "42": "湖北", "43": "湖南", "44": "广东", "45": "广西", "46": "海南", "50": "重庆", "51": "四川", "52": "贵州",
+    "53": "云南", "54": "西藏", "61": "陕西", "62": "甘肃", "63": "青海", "64": "宁夏", "65": "新疆", "71": "台湾",
+    "81": "香港", "82": "澳门"}
+PROVINCES = frozenset({NATIONAL, *PROVINCE_NAMES})
 
 
 def normalized(text: str) -> str:
@@ -93,6 +99,11 @@ def problem(text: str) -> Phrase | None:
         return phrase("Character 18, the check character, should be %(expected)s for the first 17 as typed: "
                       "check each character.", expected=expected)
     return None
+
+
+def province(text: str) -> str | None:
+    """The Chinese name of the province whose office issued a valid code; None for a nationally registered body."""
+    return PROVINCE_NAMES.get(normalized(text)[2:4])
 
 
 def is_valid(text: str) -> bool:

@@ -68,7 +68,8 @@ def _refused(code: str):
 @bp.post("/companies/<int:company_id>/review")
 @operator_required
 def review(company_id: int):
-    company = db.session.get(Company, company_id) or abort(404)
+    # Locked (PostgreSQL) until the commit: two operators verifying at once write one action and one row, not two.
+    company = db.session.get(Company, company_id, with_for_update=True) or abort(404)
     form = request.form.to_dict()
     try:
         data = ReviewSchema().load(form)

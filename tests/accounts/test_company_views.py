@@ -107,6 +107,16 @@ def test_the_page_needs_log_in(client):
 
 def test_codes_of_other_companies_stay_unique(client, buyer):
     code = credit_code()
-    assert client.post("/account/company", data=_form(credit_code=code)).status_code == 302
+    assert client.post("/account/company", data=_form(credit_code=code, region_id="cn-zhejiang")).status_code == 302
     log_in(client, make_user("second@example.com"))
-    assert client.post("/account/company", data=_form(credit_code=code.lower())).status_code == 409
+    assert client.post("/account/company", data=_form(credit_code=code.lower(), region_id="cn-hangzhou")).status_code == 409
+
+
+@pytest.mark.parametrize(("lang", "reason"), [
+    ("zh", "统一社会信用代码的登记地在广东，请选择广东的地区。"),
+    ("en", "The credit code was issued in Guangdong: choose a region in Guangdong."),
+])
+def test_the_region_must_be_in_the_province_that_issued_the_code(client, buyer, lang, reason):
+    response = client.post(f"/account/company?lang={lang}", data=_form(region_id="cn-hangzhou"))
+    assert response.status_code == 400 and reason in response.text
+    assert client.post("/account/company", data=_form(region_id="cn-guangdong")).status_code == 302

@@ -14,6 +14,7 @@ from accounts.credit_code import (
     normalized,
     organisation_check_character,
     problem,
+                                  province,
 )
 
 # Real codes, as each company's registration shows them in the national enterprise credit information
@@ -92,3 +93,8 @@ def test_any_single_character_change_fails_with_a_reason(code, position, replace
     found = problem(changed)
     assert found is not None
     assert found.text("zh") and found.text("en") != found.text("zh")
+
+
+def test_the_province_is_read_from_the_division_code():
+    assert [province(code) for code in REAL] == ["广东", "广东", "浙江", "北京"]
+    assert province("111000000000000000") is None  # characters 3-4 are 10: registered nationally
