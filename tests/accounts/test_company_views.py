@@ -120,3 +120,9 @@ def test_the_region_must_be_in_the_province_that_issued_the_code(client, buyer, 
     response = client.post(f"/account/company?lang={lang}", data=_form(region_id="cn-hangzhou"))
     assert response.status_code == 400 and reason in response.text
     assert client.post("/account/company", data=_form(region_id="cn-guangdong")).status_code == 302
+
+
+def test_the_stall_leads_to_the_company_page(client):
+    seller, _stall = make_vendor_member("seller@example.com", "stall")
+    log_in(client, seller)
+    assert 'href="/account/company"' in client.get("/stall/").text
