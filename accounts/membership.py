@@ -1,9 +1,9 @@
-"""Which vendor the logged-in person acts for, and the guard for pages that need one."""
+"""Which vendor the logged-in person acts for, and the guards for pages that need a vendor or an operator."""
 
 import re
 from functools import wraps
 
-from flask import redirect, request, url_for
+from flask import abort, redirect, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -28,6 +28,19 @@ def vendor_required(view):
         if vendor is None:
             return redirect(url_for("accounts.vendor_profile", next=request.path))
         return view(vendor, *args, **kwargs)
+
+    return wrapped
+
+
+def operator_required(view):
+    """Log-in plus the operator role (a programme administrator); anyone else logged in gets 403."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if not current_user.is_operator:
+            abort(403)
+        return view(*args, **kwargs)
 
     return wrapped
 

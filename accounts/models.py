@@ -4,7 +4,7 @@ from datetime import datetime
 from typing import Optional
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from catalog.models import Vendor, utcnow
@@ -24,6 +24,9 @@ class User(UserMixin, db.Model):
     # Bumped at log-in, log-out and password change: old session cookies and remember-me tokens
     # (both carry get_id()) stop working.
     session_version: Mapped[int] = mapped_column(default=0)
+    # A programme administrator: reviews companies (and later voucher applications) at /operator.
+    # Granted only from the command line (`flask operator grant EMAIL`), never through a page.
+    is_operator: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     memberships: Mapped[list["VendorMember"]] = relationship(back_populates="user", cascade="all, delete-orphan")
 
