@@ -27,8 +27,10 @@ def _yuan(**kw) -> fields.Decimal:
 
 def _places(n: int):
     def check(value: Decimal) -> None:
-        exponent = value.as_tuple().exponent
-        if isinstance(exponent, int) and -exponent > n and value != value.quantize(Decimal(1).scaleb(-n)):
+        # Read from the digits, not by quantize: that could overflow on a long number.
+        _, digits, exponent = value.as_tuple()
+        trailing = len(digits) - len("".join(map(str, digits)).rstrip("0"))
+        if isinstance(exponent, int) and any(digits) and -exponent - trailing > n:
             raise ValidationError(f"at most {n} decimal places")
     return check
 
