@@ -196,3 +196,11 @@ def split_order(lines: Sequence[VoucherLine], terms: Terms, *, subsidised_this_y
     total_fen = sum(totals)
     return Split(total=_yuan(total_fen), government=_yuan(government_fen), platform=_yuan(platform_fen),
                  company=_yuan(total_fen - government_fen - platform_fen), capped_by=capped_by, lines=shares)
+
+
+def after_voucher(unit_price: Decimal, rate: Decimal, platform_rate: Decimal) -> Decimal:
+    """What the company pays per unit of an eligible offer, for display: price × (1 − rate − platform_rate).
+
+    Exact (no rounding): an order's shares are rounded per order by split_order, never per unit.
+    """
+    return unit_price * (1 - rate - platform_rate)

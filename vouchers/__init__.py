@@ -23,10 +23,11 @@ __all__ = ["SEED_PROGRAMS", "init_app", "seed_programs"]
 
 def init_app(app: Flask) -> None:
     from extensions import csrf
-    from vouchers import api, api_openapi, cli, models  # noqa: F401 (models: registers the table)
+    from vouchers import api, api_openapi, cli, models, views  # noqa: F401 (models: registers the table)
     from web.openapi import add_paths
 
     cli.init_app(app)
+    views.init_app(app)
     app.register_blueprint(api.bp)
     csrf.exempt(api.bp)  # a cookie-less JSON API: CSRF guards forms, not it
     add_paths(app, api_openapi.PATHS, api_openapi.SCHEMAS)
