@@ -14,6 +14,7 @@ from pricing.voucher_split import (
     Rule,
     Terms,
     VoucherLine,
+    after_voucher,
     largest_remainder,
     line_rate,
     split_order,
@@ -178,3 +179,8 @@ def test_shares_add_up_never_go_negative_and_never_pass_the_rule_or_the_limits(l
         assert split.government == floor_fen(wanted)
     else:
         assert split.government < wanted
+
+
+def test_the_price_after_a_voucher_is_what_the_company_pays_per_unit():
+    assert after_voucher(Decimal("9.50"), Decimal("0.30"), Decimal("0.05")) == Decimal("6.1750")
+    assert after_voucher(Decimal("21.33"), Decimal("0.20"), Decimal(0)) == Decimal("17.0640")
