@@ -1,6 +1,10 @@
 """POST /api/v1/quote and GET /api/v1/voucher-programs (spec §7), as an outside tool calls them."""
 
+from decimal import Decimal
+
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from extensions import db
 from tests.catalog.factories import gpu_offer, token_offer
@@ -110,3 +114,23 @@ def test_the_openapi_document_describes_both_operations(client):
     assert doc["paths"]["/api/v1/quote"]["post"]["operationId"] == "quoteOrder"
     assert "/api/v1/voucher-programs" in doc["paths"]
     assert {"QuoteRequest", "Quote", "QuoteLine", "VoucherProgram"} <= set(doc["components"]["schemas"])
+
+
+SCALARS = st.none() | st.booleans() | st.integers(min_value=-10**20, max_value=10**20) | st.floats() | st.text(max_size=12)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(quantity=SCALARS | st.sampled_from(["1", "576", "1e3", "1e999999", "0.5", " 7 ", "-0", "NaN", "Infinity"]),
+       offer=SCALARS, program=SCALARS | st.just("hz-2026"), received=SCALARS | st.just("12.345"))
+def test_whatever_the_body_holds_the_answer_is_a_quote_or_a_400(client, hz, order, quantity, offer, program, received):
+    ascend, _ = order
+    body = {"lines": [{"offer_id": ascend.id if offer is None else offer, "quantity": quantity}], "program": program,
+            "subsidised_this_year": received}
+    response = client.post("/api/v1/quote", json=body)
+    assert response.status_code in (200, 400), (body, response.text)
+    if response.status_code == 200:
+        data = response.get_json()
+        assert Decimal(data["government"]) + Decimal(data["platform"]) + Decimal(data["company"]) == Decimal(
+            data["total"])
+    else:
+        assert set(response.get_json()["error"]) >= {"code", "message"}
