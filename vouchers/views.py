@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from flask import Blueprint, abort, render_template, request
 from markupsafe import Markup
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 from sqlalchemy import select
 
 from catalog.models import Offer, Vendor
@@ -13,6 +14,7 @@ from extensions import db
 from pricing.voucher_split import Reason, after_voucher, line_rate
 from vouchers.budget import consumed, remaining_budget
 from vouchers.budget_chart import budget_bar
+from vouchers.eligible_offers import PER_PAGE, eligible_offers
 from vouchers.models import VoucherProgram
 from vouchers.order_quote import program_by_code, today_in_china
 from vouchers.program_terms import terms_of, voucher_line
@@ -77,6 +79,27 @@ def program(code: str):
         "vouchers/program.html", program=found, budget=_budget(found), rules=rules_in_words(found), percent=percent,
         company_regions=regions_in_words(found.company_regions), offer_regions=regions_in_words(found.offer_regions),
         vendors=vendors_in_words(found.vendors, names), today=today_in_china()))
+
+
+class EligibleQuery(Schema):
+    kind = fields.String(load_default="gpu", validate=validate.OneOf(["gpu", "cpu", "token"]))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=10_000))
+
+
+@bp.get("/vouchers/<code>/offers")
+def offers(code: str):
+    """The offers the programme pays for, cheapest after the voucher first. :raise 404: no such programme."""
+    found = program_by_code(db.session, code)
+    if found is None:
+        abort(404)
+    try:
+        params = EligibleQuery().load(request.args.to_dict(), unknown=EXCLUDE)
+    except ValidationError:
+        abort(400)
+    count, page = eligible_offers(db.session, found, default_registries(), params["kind"], params["page"])
+    last = max(1, -(-count // PER_PAGE))
+    return _no_store(render_template("vouchers/offers.html", program=found, kind=params["kind"], count=count,
+                                     items=page, page=params["page"], last=last, percent=percent))
 
 
 @dataclass(frozen=True)

@@ -160,7 +160,8 @@ def test_every_page_speaks_one_language_and_shows_no_raw_codes(app, client, site
                    "/no-such-page", "/offers?min_unit_price=abc", "/market/gpu/h100-sxm", "/market/token/gpt-4o",
                    "/market/tokens/compare?sort=-off_peak_input&family=gpt", "/market/tokens/compare?filed=1",
                    "/offers?kind=token", f"/offers/{spot.id}",
-                   "/vouchers/hz-2026", "/vouchers/bj-example", f"/offers/{month.id}?program=hz-2026",
+                   "/vouchers/hz-2026", "/vouchers/bj-example", "/vouchers/hz-2026/offers",
+                   "/vouchers/hz-2026/offers?kind=token", "/vouchers/sz-example/offers?kind=cpu", f"/offers/{month.id}?program=hz-2026",
                    f"/offers/{tok.id}?program=bj-example", f"/offers/{spot.id}?program=sz-example",
                    "/account"]
     vendor_pages = ["/stall/", f"/stall/offers/{spot.id}/edit", "/stall/offers/new",
