@@ -26,7 +26,7 @@ from vouchers.program_words import (
     rules_in_words,
     vendors_in_words,
 )
-from web.format import total
+from web.format import total, vendor_name
 from web.locale import gettext as _
 
 bp = Blueprint("vouchers", __name__)
@@ -74,7 +74,7 @@ def program(code: str):
     found = program_by_code(db.session, code)
     if found is None:
         abort(404)
-    names = {v.slug: v for v in db.session.scalars(select(Vendor).where(Vendor.slug.in_(found.vendors)))}
+    names = {v.slug: vendor_name(v) for v in db.session.scalars(select(Vendor).where(Vendor.slug.in_(found.vendors)))}
     return _no_store(render_template(
         "vouchers/program.html", program=found, budget=_budget(found), rules=rules_in_words(found), percent=percent,
         company_regions=regions_in_words(found.company_regions), offer_regions=regions_in_words(found.offer_regions),

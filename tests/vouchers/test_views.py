@@ -5,6 +5,8 @@ import re
 
 import pytest
 
+from extensions import db
+from tests.catalog.factories import vendor
 from tests.vouchers.conftest import hangzhou, load
 
 
@@ -44,7 +46,10 @@ def test_the_programme_page_says_its_rules_in_plain_words(client, programs):
                   "Every other eligible line", "¥8,000,000.00 a year", "How to apply", "companies registered in Zhejiang",
                   "Used ¥0.00, left ¥250,000,000.00"):
         assert words in en, words
+    vendor("aliyun", "阿里云", "Alibaba Cloud")
+    db.session.commit()
     bj = text(client.get("/vouchers/bj?lang=en"))
+    assert "only offers of Alibaba Cloud" in bj and "仅限阿里云的商品" in text(client.get("/vouchers/bj?lang=zh"))
     assert "only offers of" in bj and "No overall budget is set." in bj and "Platform share none" in bj
 
 
