@@ -157,7 +157,10 @@ SCHEMAS = {
         "id": {"type": "string"}, "vendor": {"type": "string"}, "name": {"type": "string"},
         "family": {"type": "string"}, "memory_gb": DECIMAL, "dense_tflops": NULLABLE_DECIMAL,
         "precision": {"type": "string"}, "form_factor": {"type": "string"}, "architecture": {"type": "string"},
-        "note": {"type": "string"}, "aliases": {"type": "array", "items": {"type": "string"}}}},
+        "note": {"type": "string"},
+        "domestic_chip": {"type": "boolean",
+                          "description": "Made by a Chinese chip vendor (Huawei Ascend, Hygon, Cambricon, …): spec §7"},
+        "aliases": {"type": "array", "items": {"type": "string"}}}},
     "Region": {"type": "object", "required": ["id", "name_zh", "name_en"], "properties": {
         "id": {"type": "string"}, "name_zh": {"type": "string"}, "name_en": {"type": "string"},
         "country": {"type": "string"}, "province_zh": NULLABLE_STRING, "province_en": NULLABLE_STRING,

@@ -306,8 +306,11 @@ def offer(offer_id: int):
                     format_date=fmt.day))
     batch = {"input": discounted(item.input_price, item.batch_rate),
              "output": discounted(item.output_price, item.batch_rate)}
+    # What areas add to an offer's page (vouchers: the price after a programme), each rendered by its area.
+    panels = [panel(item) for panel in current_app.extensions.get("offer_panels", [])]
     return render_template("catalog/offer.html", offer=item, gpu=gpu, token_model=token_model, others=others,
-                           chart=Markup(chart), history=list(reversed(item.price_history)), batch=batch)
+                           chart=Markup(chart), history=list(reversed(item.price_history)), batch=batch,
+                           panels=panels)
 
 
 def export_header() -> list[str]:

@@ -57,13 +57,16 @@ class GpuModel:
     note: str = ""
     aliases: tuple[str, ...] = ()
     family_default: bool = False  # what a bare family name means ('H100' is the SXM card)
+    # Made by a Chinese chip vendor (spec §7, a voucher rule's `domestic_chip`): per vendor, see
+    # seed_data/SOURCES.md. A model the registry does not carry is never taken as domestic.
+    domestic_chip: bool = False
 
     def as_json(self) -> dict:
         return {
             "id": self.id, "vendor": self.vendor, "name": self.name, "family": self.family,
             "memory_gb": str(self.memory_gb), "dense_tflops": str(self.bf16_tflops) if self.bf16_tflops else None,
             "precision": self.precision, "form_factor": self.form_factor, "architecture": self.architecture,
-            "note": self.note, "aliases": list(self.aliases),
+            "note": self.note, "domestic_chip": self.domestic_chip, "aliases": list(self.aliases),
         }
 
 
@@ -293,7 +296,8 @@ def load_registries(directory: Path = REGISTRY_DIR) -> Registries:
                  memory_gb=_dec(g["memory_gb"]), bf16_tflops=_dec(g.get("bf16_tflops")),
                  precision=g.get("precision", "bf16"), form_factor=g.get("form_factor", ""),
                  architecture=g.get("architecture", ""), note=g.get("note", ""),
-                 aliases=tuple(g.get("aliases", [])), family_default=bool(g.get("family_default")))
+                 aliases=tuple(g.get("aliases", [])), family_default=bool(g.get("family_default")),
+                 domestic_chip=bool(g.get("domestic_chip", False)))
         for g in read("gpu_models.json")
     ]
     regions = [

@@ -16,10 +16,11 @@ from sqlalchemy.orm import Session
 
 from catalog.bookings import CapacityShort, confirm, hold, lock_for_booking, next_start, release
 from catalog.models import Offer, utcnow
+from catalog.offer_price import priced
 from checkout.models import Order, OrderLine, OrderStatus
 from pricing.currency import BASE, FxTable
 from pricing.line_shape import LineShape, shape_line
-from pricing.line_total import PricedOffer, QuantityError, exact_line_total, order_total, purchase_price
+from pricing.line_total import QuantityError, exact_line_total, order_total, purchase_price
 
 LATEST_START = timedelta(days=365)  # how far ahead a line may start
 
@@ -52,13 +53,6 @@ class Wanted:
     terms: int | None = None
     packs: int | None = None
     start: datetime | None = None  # UTC
-
-
-def priced(offer: Offer) -> PricedOffer:
-    return PricedOffer(kind=offer.kind, billing=offer.billing, unit_price=offer.unit_price,
-                       list_amount=offer.list_amount, list_currency=offer.list_currency, list_unit=offer.list_unit,
-                       gpu_count=offer.gpu_count, vcpus=offer.vcpus, list_input_amount=offer.list_input_amount,
-                       list_output_amount=offer.list_output_amount)
 
 
 def per_instance(offer: Offer):

@@ -17,6 +17,7 @@ from offers.columns import ColumnMapping, MappingError
 from offers.price_feed_import import SOURCES, FeedError, import_feed
 from offers.sheet_import import ImportReport, import_sheet
 from pricing.currency import FxTable
+from vouchers import seed_programs
 
 SEED_DIR = Path(__file__).resolve().parent.parent / "seed_data"
 
@@ -123,6 +124,7 @@ def seed_catalog(echo=click.echo) -> dict:
 def seed_command() -> None:
     """Load the seed catalog (idempotent: a second run changes nothing)."""
     totals = seed_catalog()
+    totals["voucher_programs"] = {state: len(codes) for state, codes in seed_programs(db.session).items()}
     click.echo(json.dumps(totals))
     if totals["rejected"]:
         sys.exit(1)

@@ -230,3 +230,11 @@ def test_4090_hangzhou_finds_the_hangzhou_4090s(client, seeded):
     body = client.get("/api/v1/offers?q=4090 杭州&per_page=100").get_json()
     assert body["total"] >= 3
     assert {(o["gpu_model"], o["region"]) for o in body["items"]} == {("rtx-4090", "cn-hangzhou")}
+
+
+def test_gpu_models_say_whether_each_is_a_domestic_chip(client):
+    models = {m["id"]: m for m in client.get("/api/v1/gpu-models").get_json()["items"]}
+    assert models["ascend-910b"]["domestic_chip"] is True and models["mlu370-x8"]["domestic_chip"] is True
+    assert models["h100-sxm"]["domestic_chip"] is False and models["mi300x"]["domestic_chip"] is False
+    schema = client.get("/api/v1/openapi.json").get_json()["components"]["schemas"]["GpuModel"]
+    assert schema["properties"]["domestic_chip"]["type"] == "boolean"

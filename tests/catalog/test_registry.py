@@ -105,3 +105,24 @@ def test_filed_model_is_true_for_models_filed_in_china_only(ident, filed):
 
 def test_a_model_outside_the_registry_is_not_taken_as_filed():
     assert REG.token_models.resolve("some-new-model-9000").filed_model is False
+
+
+# Chinese accelerator vendors (seed_data/SOURCES.md): their models, and only theirs, are domestic chips.
+DOMESTIC_VENDORS = {"Huawei", "Hygon", "Cambricon", "Kunlunxin", "Moore Threads", "Biren", "Iluvatar CoreX", "MetaX",
+                    "Enflame"}
+
+
+def test_domestic_chip_follows_the_models_vendor():
+    for model in REG.gpus.models.values():
+        assert model.domestic_chip is (model.vendor in DOMESTIC_VENDORS), model.id
+    assert {m.id for m in REG.gpus.models.values() if m.domestic_chip} >= {
+        "ascend-910b", "ascend-910c", "mlu370-x8", "hygon-k100-ai"}
+
+
+@pytest.mark.parametrize(("text", "ident"), [
+    ("寒武纪MLU370-X8", "mlu370-x8"), ("MLU370 X8", "mlu370-x8"), ("海光K100-AI", "hygon-k100-ai"),
+    ("K100 AI", "hygon-k100-ai"), ("昇腾910B", "ascend-910b"),
+])
+def test_domestic_models_resolve(text, ident):
+    model = REG.gpus.resolve(text)
+    assert model.id == ident and model.domestic_chip and model.memory_gb > 0 and model.bf16_tflops > 0

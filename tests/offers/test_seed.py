@@ -14,6 +14,7 @@ def test_seed_lands_a_broad_catalog_and_a_second_run_changes_nothing(runner):
     assert first.exit_code == 0, first.output
     totals = json.loads(first.output.strip().splitlines()[-1])
     assert totals["rejected"] == 0 and totals["created"] == seed_sheet_rows() >= 400
+    assert totals["voucher_programs"] == {"created": 3, "updated": 0, "unchanged": 0}
 
     kinds = dict(db.session.execute(select(Offer.kind, func.count()).group_by(Offer.kind)).all())
     assert set(kinds) == {"gpu", "cpu", "token"} and min(kinds.values()) >= 50
@@ -30,3 +31,4 @@ def test_seed_lands_a_broad_catalog_and_a_second_run_changes_nothing(runner):
     second = runner.invoke(args=["seed"])
     again = json.loads(second.output.strip().splitlines()[-1])
     assert (again["created"], again["updated"], again["unchanged"]) == (0, 0, totals["created"])
+    assert again["voucher_programs"] == {"created": 0, "updated": 0, "unchanged": 3}

@@ -121,6 +121,8 @@ def site(app, client, tmp_path):
         db.session.add(WebhookDelivery(vendor_id=stall_vendor.id, event="order.paid", body="{}", status=status,
                                        attempts=attempts, last_status=answer, next_at=utcnow()))
     db.session.commit()
+    from vouchers import seed_programs
+    seed_programs(db.session)  # the programme pages and the offer page's price after a programme
     buyer = make_user("buyer@example.com")
 
     log_in(client, member)
@@ -158,6 +160,9 @@ def test_every_page_speaks_one_language_and_shows_no_raw_codes(app, client, site
                    "/no-such-page", "/offers?min_unit_price=abc", "/market/gpu/h100-sxm", "/market/token/gpt-4o",
                    "/market/tokens/compare?sort=-off_peak_input&family=gpt", "/market/tokens/compare?filed=1",
                    "/offers?kind=token", f"/offers/{spot.id}",
+                   "/vouchers/hz-2026", "/vouchers/bj-example", "/vouchers/hz-2026/offers",
+                   "/vouchers/hz-2026/offers?kind=token", "/vouchers/sz-example/offers?kind=cpu", f"/offers/{month.id}?program=hz-2026",
+                   f"/offers/{tok.id}?program=bj-example", f"/offers/{spot.id}?program=sz-example",
                    "/account"]
     vendor_pages = ["/stall/", f"/stall/offers/{spot.id}/edit", "/stall/offers/new",
                     f"/stall/uploads/{site['upload_id']}/preview", "/stall/imports", "/stall/upload", "/stall/webhooks", "/account"]
