@@ -37,6 +37,10 @@ MAX_PER_PAGE = 100
 MAX_NUMBER = Decimal(10) ** 12
 
 
+# Beyond any offer's span, and far from datetime's limits (the span check steps 48 hours either way).
+SPAN_YEARS = (1970, 9000)
+
+
 class LocalTime(fields.Field):
     """An ISO date or date-time, Asia/Shanghai unless it names an offset, as naive UTC (spec §4.1's
     reading); `end_of_day`: a date alone is the end of that day."""
@@ -47,9 +51,15 @@ class LocalTime(fields.Field):
 
     def _deserialize(self, value, attr, data, **kwargs):
         try:
-            return parse_local_time(str(value), end_of_day=self.end_of_day)
+            moment = parse_local_time(str(value), end_of_day=self.end_of_day)
         except AvailabilityError as exc:
             raise ValidationError(str(exc)) from None
+        except OverflowError:  # 0001-01-01 or 9999-12-31 moved to UTC
+            moment = None
+        if moment is None or not SPAN_YEARS[0] <= moment.year <= SPAN_YEARS[1]:
+            raise ValidationError(f"须在 {SPAN_YEARS[0]} 至 {SPAN_YEARS[1]} 年之间：{value!r} / "
+                                  f"must be between the years {SPAN_YEARS[0]} and {SPAN_YEARS[1]}: {value!r}")
+        return moment
 
 
 class OfferQuerySchema(Schema):

@@ -50,8 +50,9 @@ def test_off_peak_keeps_only_offers_with_an_off_peak_price(offers):
 def test_the_api_takes_them_and_names_a_bad_one(client, offers):
     body = client.get("/api/v1/offers", query_string={**NIGHT_SPAN, "off_peak": "1"}).get_json()
     assert [i["id"] for i in body["items"]] == [offers["night"]]
-    bad = client.get("/api/v1/offers?available_from=tomorrow")
-    assert bad.status_code == 400 and "available_from" in bad.get_json()["error"]["message"]
+    for value in ("tomorrow", "0001-01-01", "9999-12-31", "2026-02-30"):
+        bad = client.get("/api/v1/offers", query_string={"available_from": value, "available_to": value})
+        assert bad.status_code == 400 and "available_from" in bad.get_json()["error"]["message"], value
     backwards = client.get("/api/v1/offers", query_string={"available_from": "2027-03-03", "available_to": "2027-03-02"})
     assert backwards.status_code == 400 and "available_to" in backwards.get_json()["error"]["message"]
     spec = client.get("/api/v1/openapi.json").get_json()
