@@ -137,3 +137,16 @@ def test_the_commission_is_rounded_down_to_the_fen_and_the_vendor_gets_the_rest(
     assert share.commission + share.earned == paid
     assert share.commission == share.commission.quantize(Decimal("0.01"))
     assert 0 <= paid * rate - share.commission < Decimal("0.01")
+
+
+def test_a_sheet_that_delists_missing_offers_leaves_the_vendors_deposits_listed(acme):
+    from offers.sheet_import import import_sheet
+    from tests.offers.test_sheet_import_delist import row, sheet
+
+    context = catalog_context(db.session)
+    assert save_deposit(db.session, acme, context, DEPOSIT, sku="night-4090") == {}
+    import_sheet(db.session, sheet(row("a"), row("b")), "acme", context, filename="s.csv")
+    report = import_sheet(db.session, sheet(row("a")), "acme", context, filename="s.csv", delist_missing=True)
+    assert [m["sku"] for m in report.missing] == ["b"]
+    statuses = dict(db.session.execute(select(Offer.sku, Offer.status)).all())
+    assert statuses == {"a": "active", "b": "delisted", "night-4090": "active"}
