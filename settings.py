@@ -12,6 +12,7 @@ import os
 import socket
 from collections.abc import Callable, Mapping, MutableMapping
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -85,6 +86,17 @@ def database_url(url: str) -> str:
     return url
 
 
+def _share(value: str) -> Decimal:
+    """A fraction from 0 to below 1 ('0.10' = 10%), exact."""
+    try:
+        share = Decimal(value)
+    except InvalidOperation:
+        raise ValueError("must be a number such as 0.10") from None
+    if not share.is_finite() or not 0 <= share < 1:
+        raise ValueError("must be at least 0 and below 1 (0.10 = 10%)")
+    return share
+
+
 def _database(value: str) -> str:
     if "://" not in value:
         raise ValueError("must be a URL such as postgresql://user@host:5432/market or sqlite:////path/market.db")
@@ -149,6 +161,8 @@ ENVIRONMENT: tuple[Variable, ...] = (
     Variable("UPLOAD_MAX_BYTES", str(10 * 1024 * 1024), "largest request body, so largest sheet upload (413 page "
              "beyond)", _positive),
     Variable("UPLOAD_MAX_ROWS", "100000", "most rows one uploaded sheet may have", _positive),
+    Variable("BANK_COMMISSION_RATE", "0.10", "the platform's share of what buyers pay for deposited idle capacity "
+             "(0.10 = 10%; the vendor gets the rest)", _share),
     Variable("PROXY_HOPS", "0", "trusted proxies in front of gunicorn whose X-Forwarded-* headers are believed",
              _count),
 )

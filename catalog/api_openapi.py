@@ -22,6 +22,13 @@ PARAM_DOCS = {
     "min_unit_price": "Normalized price (CNY per card-hour / core-hour / 1M tokens) at least this.",
     "max_unit_price": "Normalized price at most this.",
     "in_stock": "Only offers with stock > 0 or stock unknown.",
+    "available_from": "Extension: with available_to, the span an offer must be usable in. ISO date or date-time, "
+                      "Beijing time unless it names an offset. An offer matches when at least one whole clock hour "
+                      "of [available_from, available_to) lies inside its available_from/available_to and daily "
+                      "available_hours (spec 4.1); a side left out is unbounded. Bookings are not looked at: "
+                      "each item's `availability` says what is still free.",
+    "available_to": "Extension: the end of that span (exclusive); a date alone is the end of that day.",
+    "off_peak": "Extension: only offers with an off-peak price (off_peak_rate).",
     "include_delisted": "Include delisted offers.",
     "sort": "unit_price, -unit_price, price_per_tflop_hour (nulls last) or updated_at (newest first).",
     "page": "Page number, from 1.",

@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Optional
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, event
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, event, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from catalog.money_type import Money
@@ -126,6 +126,8 @@ class Offer(db.Model):
     list_cache_write_amount: Mapped[Optional[Decimal]] = mapped_column(LISTED)
     list_long_input_amount: Mapped[Optional[Decimal]] = mapped_column(LISTED)
     list_long_output_amount: Mapped[Optional[Decimal]] = mapped_column(LISTED)
+    # Idle capacity a vendor deposited (offers/deposits.py): the platform takes BANK_COMMISSION_RATE of it.
+    deposit: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

@@ -10,14 +10,17 @@ from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 import numpy as np
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, validate
-from sqlalchemy import Select, bindparam, func, or_, select
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, validate, validates_schema
+from sqlalchemy import Select, and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from catalog.models import Offer, Vendor
 from catalog.registry import Registries, UnknownName
 from catalog.search_service import SearchService, service_for
-from catalog.snapshot import NULL, SCALES
+from catalog.snapshot import NULL, SCALES, from_micros
+from pricing.availability import AvailabilityError, parse_local_time
+from pricing.available_span import always_covers, covers_an_hour
+from pricing.capacity import Availability, parse_daily
 from pricing.units import Billing, Kind
 from web import caches
 
@@ -32,6 +35,31 @@ FACETS = ("kind", "gpu_model", "region", "vendor", "billing", "model")
 MAX_PER_PAGE = 100
 # Bounds beyond any real offer; also keeps "1e999999" out of integer maths.
 MAX_NUMBER = Decimal(10) ** 12
+
+
+# Beyond any offer's span, and far from datetime's limits (the span check steps 48 hours either way).
+SPAN_YEARS = (1970, 9000)
+
+
+class LocalTime(fields.Field):
+    """An ISO date or date-time, Asia/Shanghai unless it names an offset, as naive UTC (spec §4.1's
+    reading); `end_of_day`: a date alone is the end of that day."""
+
+    def __init__(self, end_of_day: bool = False, **kwargs):
+        super().__init__(**kwargs)
+        self.end_of_day = end_of_day
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        try:
+            moment = parse_local_time(str(value), end_of_day=self.end_of_day)
+        except AvailabilityError as exc:
+            raise ValidationError(str(exc)) from None
+        except OverflowError:  # 0001-01-01 or 9999-12-31 moved to UTC
+            moment = None
+        if moment is None or not SPAN_YEARS[0] <= moment.year <= SPAN_YEARS[1]:
+            raise ValidationError(f"须在 {SPAN_YEARS[0]} 至 {SPAN_YEARS[1]} 年之间：{value!r} / "
+                                  f"must be between the years {SPAN_YEARS[0]} and {SPAN_YEARS[1]}: {value!r}")
+        return moment
 
 
 class OfferQuerySchema(Schema):
@@ -50,6 +78,11 @@ class OfferQuerySchema(Schema):
     min_unit_price = fields.Decimal(validate=validate.Range(min=0, max=MAX_NUMBER), allow_nan=False)
     max_unit_price = fields.Decimal(validate=validate.Range(min=0, max=MAX_NUMBER), allow_nan=False)
     in_stock = fields.Boolean()
+    # Extensions of spec §5: offers usable for at least one whole hour between the two (either may be
+    # left open; pricing/available_span.py), and offers with an off-peak price.
+    available_from = LocalTime()
+    available_to = LocalTime(end_of_day=True)
+    off_peak = fields.Boolean()
     include_delisted = fields.Boolean()
     sort = fields.String(load_default="unit_price", validate=validate.OneOf(list(SORTS)))
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
@@ -58,6 +91,12 @@ class OfferQuerySchema(Schema):
     @pre_load
     def drop_blanks(self, data, **kwargs):
         return {k: v for k, v in data.items() if isinstance(v, str) and v.strip()} if isinstance(data, dict) else data
+
+    @validates_schema
+    def span_in_order(self, data, **kwargs):
+        start, end = data.get("available_from"), data.get("available_to")
+        if start is not None and end is not None and end <= start:
+            raise ValidationError("可用结束须晚于可用开始 / available_to must be after available_from", "available_to")
 
 
 # Built once: a Schema deep-copies its fields when made (~0.3 ms), and load() keeps no state.
@@ -98,7 +137,24 @@ def _resolved(params: dict, registries: Registries) -> dict:
     return out
 
 
-def _filtered(params: dict, registries: Registries, text_ids: np.ndarray | None = None) -> Select:
+SPAN_PARAMS = ("available_from", "available_to")
+
+
+def in_span(params: dict, starts, ends, daily: str | None) -> bool:
+    """Whether an offer with this availability matches the params' "available between" (both paths ask this)."""
+    window = Availability(starts=starts, ends=ends, daily=parse_daily(daily) if daily else None)
+    return covers_an_hour(window, params.get("available_from"), params.get("available_to"))
+
+
+def _span_ids(session: Session, params: dict) -> list[int]:
+    """The offers with availability limits that match the span (those without match unless the span is under an hour)."""
+    rows = session.execute(select(Offer.id, Offer.available_from, Offer.available_to, Offer.available_hours).where(
+        or_(Offer.available_from.is_not(None), Offer.available_to.is_not(None), Offer.available_hours.is_not(None))))
+    return [i for i, starts, ends, daily in rows if in_span(params, starts, ends, daily)]
+
+
+def _filtered(params: dict, registries: Registries, text_ids: np.ndarray | None = None,
+              span_ids: list[int] | None = None) -> Select:
     """:raise ValidationError: a registry name that resolves to nothing."""
     stmt = select(Offer).join(Vendor)
     if not params.get("include_delisted"):
@@ -126,6 +182,14 @@ def _filtered(params: dict, registries: Registries, text_ids: np.ndarray | None 
         stmt = stmt.where(Offer.unit_price <= params["max_unit_price"])
     if params.get("in_stock"):
         stmt = stmt.where(or_(Offer.stock.is_(None), Offer.stock > 0))
+    if params.get("off_peak"):
+        stmt = stmt.where(Offer.off_peak_rate.is_not(None))
+    if span_ids is not None:
+        limited = Offer.id.in_(bindparam("span_ids", span_ids, expanding=True, literal_execute=True))
+        if always_covers(params.get("available_from"), params.get("available_to")):
+            limited = or_(and_(Offer.available_from.is_(None), Offer.available_to.is_(None),
+                               Offer.available_hours.is_(None)), limited)
+        stmt = stmt.where(limited)
     if text_ids is not None:
         ids = [int(i) for i in text_ids]
         stmt = stmt.where(Offer.id.in_(bindparam("text_ids", ids, expanding=True, literal_execute=True)))
@@ -175,7 +239,8 @@ def sql_search(session: Session, params: dict, registries: Registries,
         if parsed.groups:
             text_ids = service.text.query(parsed.groups)
         params = {k: v for k, v in params.items() if k != "q"}
-    stmt = _filtered(params, registries, text_ids)
+    span_ids = _span_ids(session, params) if any(p in params for p in SPAN_PARAMS) else None
+    stmt = _filtered(params, registries, text_ids, span_ids)
     ids = stmt.with_only_columns(Offer.id).order_by(None).subquery()
     total = session.scalar(select(func.count()).select_from(ids))
     page, per_page = params.get("page", 1), params.get("per_page", 20)
@@ -240,6 +305,20 @@ def _fast_search(session: Session, service: SearchService, params: dict, registr
                      corrected=parsed.corrected if parsed else {})
 
 
+def _span_mask(snap, params: dict, mask: np.ndarray) -> np.ndarray:
+    """The rows matching "available between": the same in_span as the SQL path, asked only of the
+    rows still in `mask` that carry availability limits (deposits: few)."""
+    n, cols = snap.n, snap.cols
+    starts, ends, daily = cols["available_from"][:n], cols["available_to"][:n], cols["available_hours"][:n]
+    plain = (starts == NULL) & (ends == NULL) & (daily == NULL)
+    out = plain & always_covers(params.get("available_from"), params.get("available_to"))
+    windows = snap.books["available_hours"].values
+    for row in np.flatnonzero(mask & ~plain):
+        out[row] = in_span(params, from_micros(starts[row]), from_micros(ends[row]),
+                           None if daily[row] == NULL else windows[daily[row]])
+    return out
+
+
 def _answer(service: SearchService, params: dict, names: dict, parsed) -> tuple[int, list[int], dict]:
     """(total, this page's offer ids in order, facet counts) from the snapshot (caller holds its lock)."""
     snap = service.snapshot
@@ -276,6 +355,10 @@ def _answer(service: SearchService, params: dict, names: dict, parsed) -> tuple[
     if params.get("in_stock"):
         stock = cols["stock"][:n]
         mask &= (stock == NULL) | (stock > 0)
+    if params.get("off_peak"):
+        mask &= cols["off_peak"][:n] == 1
+    if any(p in params for p in SPAN_PARAMS):
+        mask &= _span_mask(snap, params, mask)
     if parsed is not None:
         for group in parsed.groups:
             mask &= _group_mask(service, group, n)

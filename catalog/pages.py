@@ -18,6 +18,7 @@ from flask import (
     abort,
     current_app,
     get_template_attribute,
+    make_response,
     render_template,
     request,
     url_for,
@@ -29,11 +30,12 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import joinedload
 
 from catalog.csv_export import csv_text
-from catalog.models import Offer, Vendor
+from catalog.models import Offer, Vendor, utcnow
 from catalog.offer_query import QUERY_SCHEMA_LENIENT, SORTS, OfferPage, OfferQuerySchema, search_offers
 from catalog.price_chart import ChartLabels, price_history_svg
 from catalog.registry import default_registries
 from catalog.summary import catalog_summary
+from catalog.week_strip import week_strip
 from extensions import db
 from pricing.availability import discounted
 from pricing.units import Billing
@@ -65,6 +67,8 @@ FIELD_LABELS = {
     "min_gpu_memory_gb": lazy_gettext("Min. GPU memory (GB)"), "min_vcpus": lazy_gettext("Min. vCPUs"),
     "min_unit_price": lazy_gettext("Min. price (¥ per unit)"),
     "max_unit_price": lazy_gettext("Max. price (¥ per unit)"), "in_stock": lazy_gettext("In stock only"),
+    "available_from": lazy_gettext("Available from"), "available_to": lazy_gettext("Available until"),
+    "off_peak": lazy_gettext("With an off-peak price"),
     "sort": lazy_gettext("Sort"), "page": lazy_gettext("Page"), "per_page": lazy_gettext("Per page"),
 }
 
@@ -206,7 +210,7 @@ def chip_value(name: str, value: str, vendors: dict[str, VendorLabel]) -> str:
         return fmt.region_name(value)
     if name == "model" and registries.token_models.get(value):
         return fmt.token_model_name(value)
-    if name == "in_stock":
+    if name in ("in_stock", "off_peak"):
         return _("yes")
     return value
 
@@ -306,11 +310,17 @@ def offer(offer_id: int):
                     format_date=fmt.day))
     batch = {"input": discounted(item.input_price, item.batch_rate),
              "output": discounted(item.output_price, item.batch_rate)}
+    week = week_strip(db.session, item, utcnow()) if item.kind != "token" else []
     # What areas add to an offer's page (vouchers: the price after a programme), each rendered by its area.
     panels = [panel(item) for panel in current_app.extensions.get("offer_panels", [])]
-    return render_template("catalog/offer.html", offer=item, gpu=gpu, token_model=token_model, others=others,
-                           chart=Markup(chart), history=list(reversed(item.price_history)), batch=batch,
-                           panels=panels)
+    response = make_response(render_template(
+        "catalog/offer.html", offer=item, gpu=gpu, token_model=token_model, others=others, chart=Markup(chart),
+        history=list(reversed(item.price_history)), batch=batch, week=week, panels=panels))
+    if week and item.stock is not None:
+        # Its free hours change with every booking, which is not a catalog change: the page cache
+        # (keyed by the catalog version) must not keep them.
+        response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def export_header() -> list[str]:

@@ -12,7 +12,7 @@ import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import numpy as np
 from sqlalchemy import text
@@ -25,6 +25,10 @@ NULL = -1
 INT_MAX = np.iinfo(np.int64).max
 SCALES = {"unit_price": 6, "price_per_tflop_hour": 6, "gpu_count": 4, "gpu_memory_gb": 2, "vcpus": 2}
 CODED = ("kind", "vendor", "gpu_model", "model", "region", "billing", "status")
+# Spec §4.1 fields the "available between" and "off-peak" filters read (offer_query): the span in
+# microseconds (UTC), the daily window coded, 1 when the offer has an off-peak rate.
+WINDOW_CODED = ("available_hours",)
+SPAN = ("available_from", "available_to", "off_peak")
 # Outbox rows committed out of id order (concurrent PostgreSQL transactions) are caught by
 # looking back this many ids on every refresh.
 LOOK_BACK = 500
@@ -36,7 +40,7 @@ MAX_IDLE_SECONDS = 12 * 3600
 ANSWERS_KEPT = 256
 caches.register(
     "catalog-snapshot", __name__, holds="every offer's filter, sort and facet fields (prices, stock) as arrays",
-    key="offer id", bound="8 int64 and 7 int32 columns per offer (~9 MB at 100k offers) per process",
+    key="offer id", bound="11 int64 and 8 int32 columns per offer (~12 MB at 100k offers) per process",
     invalidated_by=caches.Invalidation.CATALOG_VERSION, catalog_facts=True)
 caches.register(
     "search-answers", __name__, holds="filter-only search answers: total, page ids, facet counts",
@@ -59,7 +63,8 @@ def _scaled(column: str, scale: int) -> str:
 _SELECT = (
     "SELECT o.id, o.kind, v.slug, o.gpu_model, o.model, o.region, o.billing, o.status, "
     + ", ".join(_scaled(c, s) for c, s in SCALES.items())
-    + ", o.stock, o.updated_at FROM offers o JOIN vendors v ON v.id = o.vendor_id"
+    + ", o.stock, o.updated_at, o.available_from, o.available_to, o.available_hours,"
+    " CASE WHEN o.off_peak_rate IS NULL THEN 0 ELSE 1 END FROM offers o JOIN vendors v ON v.id = o.vendor_id"
 )
 
 
@@ -89,6 +94,11 @@ class Codebook:
         return code
 
 
+def from_micros(value: int) -> datetime | None:
+    """A stored _micros value back as naive UTC (None for NULL)."""
+    return None if value == NULL else datetime(1970, 1, 1) + timedelta(microseconds=int(value))
+
+
 def _micros(value) -> int:
     if value is None:
         return NULL
@@ -107,7 +117,7 @@ class Snapshot:
     def __init__(self, engine: Engine):
         self.engine = engine
         self.lock = threading.RLock()
-        self.books = {name: Codebook() for name in CODED}
+        self.books = {name: Codebook() for name in (*CODED, *WINDOW_CODED)}
         self.n = 0
         self.cols: dict[str, np.ndarray] = {}
         self.row_of = np.full(0, NULL, dtype=np.int64)
@@ -146,9 +156,10 @@ class Snapshot:
 
     # -- loading -----------------------------------------------------------------------
     def _alloc(self, capacity: int) -> None:
-        names = ("id", *CODED, *SCALES, "stock", "updated_at")
+        names = ("id", *CODED, *SCALES, "stock", "updated_at", *SPAN, *WINDOW_CODED)
         old = self.cols
-        self.cols = {name: np.full(capacity, NULL, dtype=np.int64 if name not in CODED else np.int32)
+        coded = (*CODED, *WINDOW_CODED)
+        self.cols = {name: np.full(capacity, NULL, dtype=np.int64 if name not in coded else np.int32)
                      for name in names}
         alive = np.zeros(capacity, dtype=bool)
         if old:
@@ -167,6 +178,10 @@ class Snapshot:
         base = 1 + len(CODED) + len(SCALES)
         c["stock"][row] = NULL if rec[base] is None else rec[base]
         c["updated_at"][row] = _micros(rec[base + 1])
+        c["available_from"][row] = _micros(rec[base + 2])
+        c["available_to"][row] = _micros(rec[base + 3])
+        c["available_hours"][row] = self.books["available_hours"].code(rec[base + 4])
+        c["off_peak"][row] = rec[base + 5]
         self.alive[row] = True
         oid = rec[0]
         if oid >= len(self.row_of):
@@ -180,7 +195,7 @@ class Snapshot:
         with self.lock, self.engine.connect() as conn:
             last = max_outbox_id(conn)
             records = conn.execute(text(_SELECT)).all()
-            self.books = {name: Codebook() for name in CODED}
+            self.books = {name: Codebook() for name in (*CODED, *WINDOW_CODED)}
             self.n = 0
             self.cols = {}
             self._alloc(max(1024, int(len(records) * 1.1)))

@@ -5,6 +5,10 @@ An area: imports the catalog, the shell and pricing; accounts only through `from
 
 from flask import Flask
 
+from checkout.models import OrderLine  # what a line bought and its total: the stall's deposits read them
+
+__all__ = ["OrderLine", "init_app"]
+
 
 def init_app(app: Flask) -> None:
     from checkout import cli, demo_mode, tasks, vendor_orders, views, webhooks  # noqa: F401 (tasks: registers the sweep)

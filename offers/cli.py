@@ -14,6 +14,7 @@ from catalog.context import SEED_FX, catalog_context, save_fx
 from catalog.models import Vendor
 from extensions import db
 from offers.columns import ColumnMapping, MappingError
+from offers.deposits import save_deposit
 from offers.price_feed_import import SOURCES, FeedError, import_feed
 from offers.sheet_import import ImportReport, import_sheet
 from pricing.currency import FxTable
@@ -94,7 +95,8 @@ def import_prices_command(source: str, path: str, as_of: datetime | None, releas
 
 
 def seed_catalog(echo=click.echo) -> dict:
-    """Load vendors, FX rates and every sheet in seed_data/offers through the importer."""
+    """Load vendors, FX rates, every sheet in seed_data/offers through the importer, and the example
+    deposits in seed_data/deposits.json through the deposit form's path (totals["deposits"])."""
     save_fx(db.session, FxTable.load(SEED_FX))
     for profile in json.loads((SEED_DIR / "vendors.json").read_text(encoding="utf-8")):
         vendor = db.session.scalar(select(Vendor).where(Vendor.slug == profile["slug"]))
@@ -117,7 +119,22 @@ def seed_catalog(echo=click.echo) -> dict:
         if not report.landed:
             for error in report.errors[:20]:
                 echo(f"{sheet.name} row {error.row} {error.column}: {error.message}")
+    totals["deposits"] = seed_deposits(context, echo)
     return totals
+
+
+def seed_deposits(context, echo) -> dict:
+    """Each example deposit of seed_data/deposits.json, saved (or found unchanged) as its vendor's deposit."""
+    counts = {"saved": 0, "rejected": 0}
+    path = SEED_DIR / "deposits.json"
+    for entry in json.loads(path.read_text(encoding="utf-8")) if path.exists() else []:
+        vendor = db.session.scalar(select(Vendor).where(Vendor.slug == entry["vendor"]))
+        errors = (save_deposit(db.session, vendor, context, entry, sku=entry["sku"]) if vendor is not None
+                  else {"vendor": [f"no vendor {entry['vendor']!r} in vendors.json"]})
+        counts["rejected" if errors else "saved"] += 1
+        for field, messages in errors.items():
+            echo(f"deposits.json {entry['vendor']}/{entry['sku']} {field}: {'; '.join(messages)}")
+    return counts
 
 
 @click.command("seed")
@@ -126,7 +143,7 @@ def seed_command() -> None:
     totals = seed_catalog()
     totals["voucher_programs"] = {state: len(codes) for state, codes in seed_programs(db.session).items()}
     click.echo(json.dumps(totals))
-    if totals["rejected"]:
+    if totals["rejected"] or totals["deposits"]["rejected"]:
         sys.exit(1)
 
 

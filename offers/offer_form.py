@@ -109,10 +109,11 @@ def preview_offer(context: CatalogContext, posted: dict) -> dict:
 
 
 def save_offer(session: Session, vendor: Vendor, context: CatalogContext, posted: dict,
-               existing: Offer | None = None) -> dict[str, list[str]]:
+               existing: Offer | None = None, *, deposit: bool = False) -> dict[str, list[str]]:
     """Create (existing None) or edit one offer of `vendor`; returns errors by field, {} when saved.
 
     The vendor is always the caller's: nothing posted can choose it. An edit keeps the sku.
+    `deposit`: the offer is idle capacity deposited (offers/deposits.py), marked in the same commit.
     Commits on success, rolls back on failure.
     """
     row = row_for_kind(posted)
@@ -130,5 +131,8 @@ def save_offer(session: Session, vendor: Vendor, context: CatalogContext, posted
         for error in report.errors:
             errors.setdefault(error.column or "_", []).append(error.message)
         return errors
+    if deposit:
+        offer = session.scalar(select(Offer).where(Offer.vendor_id == vendor.id, Offer.sku == row["sku"].strip()))
+        offer.deposit = True
     session.commit()
     return {}

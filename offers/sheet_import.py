@@ -403,9 +403,12 @@ def _record_run(session: Session, vendor: Vendor, name: str, source_label: str, 
 
 
 def missing_offers(session: Session, vendor_id: int, sheet_skus: set[str]) -> list[dict]:
-    """The vendor's active offers whose sku is not in `sheet_skus` (compared in Python: no 50k-item IN)."""
+    """The vendor's active offers whose sku is not in `sheet_skus` (compared in Python: no 50k-item IN).
+
+    Deposits are not on the vendor's sheet (they are made and kept in My deposits): never missing from it.
+    """
     rows = session.execute(select(Offer.id, Offer.sku, Offer.title).where(
-        Offer.vendor_id == vendor_id, Offer.status == "active").order_by(Offer.sku))
+        Offer.vendor_id == vendor_id, Offer.status == "active", Offer.deposit.is_(False)).order_by(Offer.sku))
     return [{"id": r.id, "sku": r.sku, "title": r.title} for r in rows if r.sku not in sheet_skus]
 
 

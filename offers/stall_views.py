@@ -155,6 +155,7 @@ def init_app(app) -> None:
     from werkzeug.exceptions import RequestEntityTooLarge
 
     from offers import (
+        deposit_views,  # noqa: F401 - adds the deposit form and my deposits to bp
         key_views,  # noqa: F401 - adds the API keys page to bp
         stall_models,  # noqa: F401 - the stall's tables
         upload_views,  # adds the upload routes to bp

@@ -40,6 +40,8 @@ GPUS = ["RTX 4090", "H100", "A100 80GB"]
 REGIONS = ["cn-hangzhou", "cn-beijing", "sg-singapore"]
 PRICES = ["0.90", "1.90", "7.50", "24.00"]
 STOCKS = ["", "0", "1", "3"]
+# A deposit's idle span, daily hours and off-peak window: (available_to, available_hours, off_peak_hours).
+WINDOWS = [("", "", ""), ("2027-12-31", "22:00-08:00", "00:00-06:00"), ("2026-12-10", "", "")]
 
 rows = st.lists(st.tuples(st.sampled_from(SKUS), st.sampled_from(GPUS), st.sampled_from(REGIONS),
                           st.sampled_from(PRICES), st.sampled_from(STOCKS)),
@@ -52,6 +54,7 @@ ARGS = {
     "cli_prices": st.tuples(st.sampled_from([1e-06, 2.5e-06, 3.5e-07])),
     "upload_apply": st.tuples(rows, st.booleans()),
     "stall_new": st.tuples(rows),
+    "deposit_new": st.tuples(rows, st.sampled_from(WINDOWS)),
     "stall_edit": st.tuples(pick, st.sampled_from(PRICES), st.sampled_from(STOCKS)),
     "stall_status": st.tuples(pick),
     "buy": st.tuples(pick, st.integers(min_value=1, max_value=3)),
@@ -141,6 +144,14 @@ class Writers:
         self.client.post("/stall/offers/new", data={
             "kind": "gpu", "sku": sku, "gpu_model": gpu, "gpu_count": "1", "region": region, "billing": "on_demand",
             "price": price, "currency": "CNY", "price_unit": "card_hour", "stock": stock})
+
+    def deposit_new(self, sheet_rows, window):
+        _, gpu, region, price, stock = sheet_rows[0]
+        until, hours, off_peak = window
+        self.client.post("/stall/deposits/new", data={
+            "gpu_model": gpu, "gpu_count": "8", "stock": stock, "region": region, "price": price,
+            "available_to": until, "available_hours": hours, "off_peak_hours": off_peak,
+            "off_peak_rate": "0.5" if off_peak else ""})
 
     def _acme_offer(self, n):
         return _nth(select(Offer).where(Offer.vendor_id == self.acme.id), n)

@@ -141,9 +141,23 @@ def test_the_owner_still_reaches_them(client, victim_and_intruder):
 
 
 def test_lists_show_only_the_vendors_own_things(client, victim_and_intruder):
-    ids, _, _ = victim_and_intruder
+    ids, victim, _ = victim_and_intruder
     assert "g-4090" not in client.get("/stall/").text
     assert "v.csv" not in client.get("/stall/imports").text
+    from catalog.context import catalog_context
+    from offers.deposits import save_deposit
+
+    assert save_deposit(db.session, victim, catalog_context(db.session), {**GPU_FORM, "gpu_count": "8", "stock": "2"},
+                        sku="victim-night") == {}
+    assert "data-deposit=" not in client.get("/stall/deposits").text
+
+
+def test_an_injected_vendor_id_in_the_deposit_form_is_ignored(client, victim_and_intruder):
+    _, victim, intruder = victim_and_intruder
+    response = client.post("/stall/deposits/new", data={**GPU_FORM, "gpu_count": "8", "stock": "2",
+                                                        "vendor_id": str(victim.id), "vendor": "victim"})
+    assert response.status_code == 302
+    assert db.session.scalar(select(Offer.vendor_id).where(Offer.deposit)) == intruder.id
 
 
 def test_an_injected_vendor_id_in_the_form_is_ignored(client, victim_and_intruder):
