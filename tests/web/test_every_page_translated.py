@@ -122,6 +122,10 @@ def site(app, client, tmp_path):
                                        attempts=attempts, last_status=answer, next_at=utcnow()))
     db.session.commit()
     buyer = make_user("buyer@example.com")
+    # The buyer's price alerts: one that has found a price (a notification to list), one still waiting.
+    from tests.alerts.support import make_alert
+    make_alert(buyer, model="rtx-4090", threshold="5", region="cn-hangzhou", billing="spot")
+    make_alert(buyer, kind="token", model="gpt-4o", threshold="1")
 
     log_in(client, member)
     client.post("/stall/upload", data={"sheet": (io.BytesIO(gbk_sheet([
@@ -158,7 +162,7 @@ def test_every_page_speaks_one_language_and_shows_no_raw_codes(app, client, site
                    "/no-such-page", "/offers?min_unit_price=abc", "/market/gpu/h100-sxm", "/market/token/gpt-4o",
                    "/market/tokens/compare?sort=-off_peak_input&family=gpt", "/market/tokens/compare?filed=1",
                    "/offers?kind=token", f"/offers/{spot.id}",
-                   "/account"]
+                   "/account", "/alerts", "/alerts?kind=gpu&model=h100-sxm&region=cn-beijing&billing=monthly"]
     vendor_pages = ["/stall/", f"/stall/offers/{spot.id}/edit", "/stall/offers/new",
                     f"/stall/uploads/{site['upload_id']}/preview", "/stall/imports", "/stall/upload", "/stall/webhooks", "/account"]
 
