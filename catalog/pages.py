@@ -29,13 +29,14 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import joinedload
 
 from catalog.csv_export import csv_text
-from catalog.models import Offer, Vendor
+from catalog.models import Offer, Vendor, utcnow
 from catalog.offer_query import QUERY_SCHEMA_LENIENT, SORTS, OfferPage, OfferQuerySchema, search_offers
 from catalog.price_chart import ChartLabels, price_history_svg
 from catalog.registry import default_registries
 from catalog.summary import catalog_summary
 from extensions import db
 from pricing.availability import discounted
+from pricing.period_change import period_changes
 from pricing.units import Billing
 from web import caches
 from web import format as fmt
@@ -306,8 +307,10 @@ def offer(offer_id: int):
                     format_date=fmt.day))
     batch = {"input": discounted(item.input_price, item.batch_rate),
              "output": discounted(item.output_price, item.batch_rate)}
+    changes = period_changes([(h.at, h.unit_price) for h in item.price_history], item.unit_price, utcnow())
     return render_template("catalog/offer.html", offer=item, gpu=gpu, token_model=token_model, others=others,
-                           chart=Markup(chart), history=list(reversed(item.price_history)), batch=batch)
+                           chart=Markup(chart), history=list(reversed(item.price_history)), batch=batch,
+                           changes=changes, alert_threshold=format(item.unit_price.normalize(), "f"))
 
 
 def export_header() -> list[str]:
