@@ -1,6 +1,6 @@
 """My price alerts: add, list and delete them, and read what they found. Thin: parse, call, render."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from marshmallow import ValidationError
 from sqlalchemy import select, update
@@ -49,7 +49,7 @@ def add_alert():
     db.session.add(alert)
     db.session.flush()
     note = check_new_alert(db.session, alert)
-    if note is not None:
+    if note is not None and current_app.config.get("SMTP_URL"):
         from alerts.tasks import send_alert_email
 
         send_alert_email(note.id)

@@ -95,3 +95,15 @@ def test_a_refusing_server_raises_so_the_task_is_retried(app):
                                                       "http://x/offers/1", "http://x/alerts"), "m@example.com")
     with pytest.raises(OSError):
         alert_mail.send(f"smtp://127.0.0.1:{_free_port()}", message)
+
+
+def test_subscribing_below_the_price_now_emails_at_once(app, client, inbox):
+    from tests.stall_support import log_in
+
+    offer = factories.gpu_offer("1.20", gpu_model="t4")
+    db.session.commit()
+    log_in(client, make_user("now@example.com"))
+    assert client.post("/alerts", data={"kind": "gpu", "model": "T4", "threshold": "1.5"}).status_code == 302
+    [(to, message)] = inbox.messages
+    assert to == ["now@example.com"] and "¥1.20 / 卡时" in message["Subject"]
+    assert f"https://market.example/offers/{offer.id}" in message.get_content()
