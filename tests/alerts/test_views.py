@@ -87,3 +87,19 @@ def test_someone_elses_notifications_are_not_shown(client):
     _buyer(client)
     page = client.get("/alerts").text
     assert "nav-badge" not in page and "暂无" in page
+
+
+def test_the_forms_need_their_csrf_token(app, client):
+    user = _buyer(client)
+    alert = make_alert(user)
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        assert client.post("/alerts", data={"kind": "gpu", "model": "T4", "threshold": "1"}).status_code == 400
+        assert client.post(f"/alerts/{alert.id}/delete").status_code == 400
+        page = client.get("/alerts").text
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+        response = client.post("/alerts", data={"csrf_token": token, "kind": "gpu", "model": "T4", "threshold": "1"})
+        assert response.status_code == 302
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
+    assert len(db.session.scalars(select(PriceAlert)).all()) == 2
