@@ -78,4 +78,8 @@ def create_app(test_config: dict | None = None, environ: Mapping[str, str] | Non
     import vouchers
 
     vouchers.init_app(app)
+
+    import alerts
+
+    alerts.init_app(app)
     return app

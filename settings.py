@@ -97,6 +97,19 @@ def _share(value: str) -> Decimal:
     return share
 
 
+def _smtp(value: str) -> str:
+    if not value.startswith(("smtp://", "smtps://")):
+        raise ValueError("must be a URL such as smtp://user:password@mail.example.com:587 (STARTTLS when the "
+                         "server offers it) or smtps://…:465")
+    return value
+
+
+def _site(value: str) -> str:
+    if not value.startswith(("http://", "https://")):
+        raise ValueError("must be a URL such as https://market.example.com")
+    return value.rstrip("/")
+
+
 def _database(value: str) -> str:
     if "://" not in value:
         raise ValueError("must be a URL such as postgresql://user@host:5432/market or sqlite:////path/market.db")
@@ -165,6 +178,10 @@ ENVIRONMENT: tuple[Variable, ...] = (
              "(0.10 = 10%; the vendor gets the rest)", _share),
     Variable("PROXY_HOPS", "0", "trusted proxies in front of gunicorn whose X-Forwarded-* headers are believed",
              _count),
+    Variable("SMTP_URL", "", "where price-alert emails are sent (smtp://user:password@host:587, STARTTLS when "
+             "offered; smtps://… for TLS from the start); unset: no email, alerts show in the app only", _smtp),
+    Variable("MAIL_FROM", "alerts@localhost", "the sender of price-alert emails"),
+    Variable("SITE_URL", "http://127.0.0.1:5000", "this site's address, for the links in emails", _site),
 )
 
 # Config keys not read from the environment: code and tests set them.

@@ -38,6 +38,7 @@ from catalog.summary import catalog_summary
 from catalog.week_strip import week_strip
 from extensions import db
 from pricing.availability import discounted
+from pricing.period_change import period_changes
 from pricing.units import Billing
 from web import caches
 from web import format as fmt
@@ -313,9 +314,11 @@ def offer(offer_id: int):
     week = week_strip(db.session, item, utcnow()) if item.kind != "token" else []
     # What areas add to an offer's page (vouchers: the price after a programme), each rendered by its area.
     panels = [panel(item) for panel in current_app.extensions.get("offer_panels", [])]
+    changes = period_changes([(h.at, h.unit_price) for h in item.price_history], item.unit_price, utcnow())
     response = make_response(render_template(
         "catalog/offer.html", offer=item, gpu=gpu, token_model=token_model, others=others, chart=Markup(chart),
-        history=list(reversed(item.price_history)), batch=batch, week=week, panels=panels))
+        history=list(reversed(item.price_history)), batch=batch, week=week, panels=panels, changes=changes,
+        alert_threshold=format(item.unit_price.normalize(), "f")))
     if week and item.stock is not None:
         # Its free hours change with every booking, which is not a catalog change: the page cache
         # (keyed by the catalog version) must not keep them.

@@ -145,24 +145,28 @@ def _after_rollback(session: Session, _transaction) -> None:
     session.info.pop(PENDING_KEY, None)
 
 
-_installed: set[tuple[int, Callable]] = set()
+_installed: dict[int, list[Callable[[Session], None]]] = {}
 
 
 def install(target, on_commit: Callable[[Session], None]) -> None:
     """Record offer writes made through `target`'s sessions (the app's scoped session or its
     class, not SQLAlchemy's global Session) and call `on_commit(session)` after a commit that
-    changed offers. Idempotent: apps sharing one `db` share its session class."""
-    key = (id(target), on_commit)
-    if key in _installed:
+    changed offers. Several callers may each add their `on_commit` (the search index, the price
+    alerts); each runs once per such commit. Idempotent: apps sharing one `db` share its session class."""
+    callbacks = _installed.get(id(target))
+    if callbacks is not None:
+        if on_commit not in callbacks:
+            callbacks.append(on_commit)
         return
-    _installed.add(key)
+    callbacks = _installed[id(target)] = [on_commit]
 
     def after_commit(session: Session) -> None:
         if session.info.pop(PENDING_KEY, False):
-            try:
-                on_commit(session)
-            except Exception:  # a broken index must never fail a committed save
-                log.exception("search index update after commit failed; the outbox keeps the change")
+            for callback in list(callbacks):
+                try:
+                    callback(session)
+                except Exception:  # a broken index must never fail a committed save
+                    log.exception("after-commit work on changed offers failed; the outbox keeps the change")
 
     event.listen(target, "after_flush", _after_flush)
     event.listen(target, "do_orm_execute", _on_execute)

@@ -1,7 +1,7 @@
 """Today's prices of one GPU or token model across vendors, and their history. No Flask."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from statistics import median
 
@@ -66,6 +66,17 @@ def cheapest_by_vendor(offers: list[Offer]) -> list[Offer]:
         if key not in best or o.unit_price < best[key].unit_price:
             best[key] = o
     return sorted(best.values(), key=lambda o: (o.unit_price, o.id))
+
+
+def price_histories(session: Session, offer_ids: list[int]) -> list[list[tuple[datetime, Decimal]]]:
+    """Each offer's (time, normalized price) history, for pricing.period_change."""
+    by_offer: dict[int, list[tuple[datetime, Decimal]]] = {}
+    if offer_ids:
+        for offer_id, at, price in session.execute(
+                select(PriceHistory.offer_id, PriceHistory.at, PriceHistory.unit_price)
+                .where(PriceHistory.offer_id.in_(offer_ids)).order_by(PriceHistory.at, PriceHistory.id)):
+            by_offer.setdefault(offer_id, []).append((at, price))
+    return list(by_offer.values())
 
 
 def daily_medians(session: Session, offer_ids: list[int], field: str,

@@ -17,6 +17,7 @@ from compare.planner import Plan, make_plan
 from compare.side_by_side import MAX_OFFERS, cheapest_columns, compare_rows, ids_without, parse_ids
 from compare.token_table import MAX_ROWS, SORT_KEYS, parse_sort, token_table
 from extensions import db
+from pricing.period_change import model_changes
 from web.format import listed_price
 from web.locale import gettext as _
 from web.locale import language
@@ -138,6 +139,14 @@ def market_index():
                            gpus=registries.gpus, tokens=registries.token_models)
 
 
+def _changes(offers: list[Offer]) -> dict:
+    """The cheapest price's 7- and 30-day change, and that price as the alert link's threshold."""
+    cheapest = offers[0].unit_price if offers else None  # the offers come cheapest first
+    histories = market.price_histories(db.session, [o.id for o in offers])
+    return {"changes": model_changes(histories, cheapest, utcnow()),
+            "alert_threshold": format(cheapest.normalize(), "f") if cheapest is not None else None}
+
+
 @bp.get("/market/gpu/<model_id>")
 def market_gpu(model_id: str):
     gpu = default_registries().gpus.get(model_id)
@@ -152,7 +161,7 @@ def market_gpu(model_id: str):
     trend = market.daily_medians(db.session, [o.id for o in offers], "unit_price", group_by_billing=True)
     trend_svg = charts.trend_chart(trend, labels, _("%(model)s: median card-hour price over time", model=gpu.name),
                                    _("CNY per card-hour")) if trend else ""
-    return render_template("compare/market_gpu.html", gpu=gpu, offers=offers, spreads=spreads,
+    return render_template("compare/market_gpu.html", gpu=gpu, offers=offers, spreads=spreads, **_changes(offers),
                            by_vendor=market.cheapest_by_vendor(offers), labels=labels,
                            range_svg=Markup(range_svg), trend_svg=Markup(trend_svg),
                            trend_days=len({d for pts in trend.values() for d, _ in pts}))
@@ -175,7 +184,7 @@ def market_token(model_id: str):
         trend.update(market.daily_medians(db.session, [o.id for o in offers], side, group_by_billing=False))
     trend_svg = charts.trend_chart(trend, labels, _("%(model)s: median price over time", model=name),
                                    _("CNY per 1M tokens")) if trend else ""
-    return render_template("compare/market_token.html", name=name, model_id=model_id, offers=offers,
+    return render_template("compare/market_token.html", name=name, model_id=model_id, offers=offers, **_changes(offers),
                            family=model.family if model else "",
                            spreads=spreads, labels=labels, range_svg=Markup(range_svg), trend_svg=Markup(trend_svg),
                            trend_days=len({d for pts in trend.values() for d, _ in pts}))

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date
 from flask import Flask, current_app
 
-from pricing import display
+from pricing import display, period_change
 from pricing.display import amount, cny, context_window, listed_amount, quantity, total  # noqa: F401 - filters
 from web import caches
 from web.locale import gettext, language
@@ -170,6 +170,11 @@ def off_peak_text(offer) -> str:
     return display.off_peak_text(offer, language())
 
 
+def price_changes(changes: dict) -> str:
+    """'7 天 −5.2% · 30 天 +1.0%' from pricing.period_change's {days: percent or None}."""
+    return period_change.changes_text(changes, language())
+
+
 def init_app(app: Flask, registries) -> None:
     """Add the filters; `registries` (catalog.registry.Registries) name the GPU, region and model ids."""
     app.extensions["registries"] = registries
@@ -180,5 +185,6 @@ def init_app(app: Flask, registries) -> None:
                        ("region_name", region_name), ("gpu_name", gpu_name), ("token_model_name", token_model_name),
                        ("vendor_name", vendor_name), ("spec_parts", spec_parts), ("kind_label", kind_label),
                        ("billing_label", billing_label), ("rate_text", rate_text), ("span_text", span_text),
-                       ("window_text", window_text), ("off_peak_text", off_peak_text)):
+                       ("window_text", window_text), ("off_peak_text", off_peak_text),
+                       ("price_changes", price_changes)):
         app.add_template_filter(func, name)

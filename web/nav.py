@@ -1,5 +1,6 @@
 """The top navigation: each area adds its own entries, so the layout knows no area by name."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import Flask, request
@@ -16,11 +17,17 @@ def add_nav(app: Flask, order: int, endpoint: str, label: str) -> None:
     app.extensions.setdefault("nav", []).append(NavItem(order, endpoint, label))
 
 
+def add_nav_badge(app: Flask, endpoint: str, count: Callable[[], int]) -> None:
+    """Show `count()` (when above 0) beside the entry of `endpoint`, e.g. a signed-in user's unread notices."""
+    app.extensions.setdefault("nav_badges", {})[endpoint] = count
+
+
 def init_app(app: Flask) -> None:
     @app.context_processor
     def navigation():
         items = sorted(app.extensions.get("nav", []), key=lambda i: i.order)
-        return {"nav_items": items, "current_endpoint": request.endpoint}
+        badges = {endpoint: count() for endpoint, count in app.extensions.get("nav_badges", {}).items()}
+        return {"nav_items": items, "current_endpoint": request.endpoint, "nav_badges": badges}
 
     app.add_template_filter(merge_query, "merge_query")
 

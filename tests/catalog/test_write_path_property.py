@@ -8,7 +8,9 @@ folder of its own), the stall form (new, edit, delist, relist), the upload apply
 "delist missing", checkout (an order books hours and writes no offer; an expired one releases them),
 the vendor API (PUT, PATCH, DELETE by sku) and an ORM edit and delete. After each example: nothing pending in the outbox, `check-index`
 clean, and 100 random queries answered the same by both paths, down to each offer's stock,
-status and price.
+status and price. After each step the price alerts' check (alerts/checker.py, another consumer of
+the outbox) runs, and each alert has fired exactly once per time its model's cheapest price went to
+or below its threshold.
 """
 
 import contextlib
@@ -23,17 +25,22 @@ from hypothesis import strategies as st
 from sqlalchemy import delete, select
 
 from accounts.api_keys import issue_key
+from alerts.checker import CONSUMER, cheapest, check_alerts
+from alerts.crossing import step as alert_step
+from alerts.models import AlertNotification, PriceAlert
 from catalog.context import load_fx
 from catalog.models import Offer
 from catalog.offer_query import OfferQuerySchema, search_offers, sql_search
+from catalog.outbox import pending
 from catalog.registry import default_registries
 from checkout.fulfilment import close_for_session
 from checkout.models import Order, OrderLine
 from checkout.orders import OfferUnavailable, OutOfStock, Wanted, place_order
 from extensions import db
 from pricing.line_total import QuantityError
+from tests.alerts.support import make_alert
 from tests.catalog.test_offer_query import random_params
-from tests.stall_support import STANDARD_HEADER, finish_jobs, log_in, make_vendor_member, use_tmp_uploads
+from tests.stall_support import STANDARD_HEADER, finish_jobs, log_in, make_user, make_vendor_member, use_tmp_uploads
 
 SKUS = [f"s{i}" for i in range(6)]
 GPUS = ["RTX 4090", "H100", "A100 80GB"]
@@ -219,6 +226,31 @@ class Writers:
             db.session.commit()
 
 
+class AlertWatch:
+    """Price alerts on every GPU model the writers use, and the crossings each should have seen."""
+
+    def __init__(self):
+        buyer = make_user("watcher@example.com")
+        self.alerts = [make_alert(buyer, model=m, threshold="7.50").id for m in ("rtx-4090", "h100-sxm", "a100-80gb")]
+        self.below = {a: db.session.get(PriceAlert, a).below for a in self.alerts}
+        self.expected = {a: int(self.below[a]) for a in self.alerts}
+
+    def after_write(self) -> None:
+        """The check, as the worker runs it after the writer's commit; then the count it must have reached."""
+        check_alerts(db.session)
+        for alert_id in self.alerts:
+            alert = db.session.get(PriceAlert, alert_id)
+            best = cheapest(db.session, alert)
+            moved = alert_step(self.below[alert_id], best.unit_price if best else None, alert.threshold)
+            self.below[alert_id] = moved.below
+            self.expected[alert_id] += moved.crossed
+            sent = db.session.scalars(select(AlertNotification.crossing).where(
+                AlertNotification.alert_id == alert_id).order_by(AlertNotification.crossing)).all()
+            assert sent == list(range(1, self.expected[alert_id] + 1)), alert.model
+            assert alert.below == moved.below
+        assert pending(db.session.connection(), CONSUMER) == 0
+
+
 def warm() -> None:
     """Ask the fast path for every offer, as a live server keeps doing between writes: the
     snapshot and the cached offers then hold what they held before the next write."""
@@ -259,9 +291,11 @@ def test_every_writer_keeps_the_fast_path_equal_to_sql(app, client, runner, tmp_
     def run(plan, query_seed):
         _empty_tables(app)
         writers = Writers(app, client, runner, tmp_path)
+        watch = AlertWatch()
         try:
             for name, *args in plan:
                 getattr(writers, name)(*args)
+                watch.after_write()
                 warm()
             db.session.expire_all()
             assert service.drainer.pending() == 0

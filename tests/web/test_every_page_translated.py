@@ -124,6 +124,10 @@ def site(app, client, tmp_path):
     from vouchers import seed_programs
     seed_programs(db.session)  # the programme pages and the offer page's price after a programme
     buyer = make_user("buyer@example.com")
+    # The buyer's price alerts: one that has found a price (a notification to list), one still waiting.
+    from tests.alerts.support import make_alert
+    make_alert(buyer, model="rtx-4090", threshold="5", region="cn-hangzhou", billing="spot")
+    make_alert(buyer, kind="token", model="gpt-4o", threshold="1")
 
     log_in(client, member)
     client.post("/stall/upload", data={"sheet": (io.BytesIO(gbk_sheet([
@@ -163,7 +167,7 @@ def test_every_page_speaks_one_language_and_shows_no_raw_codes(app, client, site
                    "/vouchers/hz-2026", "/vouchers/bj-example", "/vouchers/hz-2026/offers",
                    "/vouchers/hz-2026/offers?kind=token", "/vouchers/sz-example/offers?kind=cpu", f"/offers/{month.id}?program=hz-2026",
                    f"/offers/{tok.id}?program=bj-example", f"/offers/{spot.id}?program=sz-example",
-                   "/account"]
+                   "/account", "/alerts", "/alerts?kind=gpu&model=h100-sxm&region=cn-beijing&billing=monthly"]
     vendor_pages = ["/stall/", f"/stall/offers/{spot.id}/edit", "/stall/offers/new",
                     f"/stall/uploads/{site['upload_id']}/preview", "/stall/imports", "/stall/upload", "/stall/webhooks", "/account"]
 
