@@ -61,7 +61,10 @@ def test_browse_in_english(get, catalog):
     assert "1 offer</h1>" in page
     assert "$2.5 / 1M tokens in, $10 out" in page
     assert "¥18.00" in page and "¥72.00" in page  # input and output per 1M tokens, in CNY
-    assert "blended 3:1 ¥31.50" in page
+    # A token listing prices input, cached input and output in their own columns, then the blend.
+    for header in ("Input</th>", "Cached input</th>", "Output</th>", "Blended 3:1"):
+        assert header in page, header
+    assert '<td class="num c-price"><span class="price">¥31.50</span>' in page
 
 
 def test_facets_count_and_link_to_a_narrower_view(get, catalog):
