@@ -23,6 +23,7 @@ class Column(NamedTuple):
     sorts: tuple[str, ...] = ()  # (first click, second click)
     num: bool = False
     hidden: bool = False  # off until the buyer picks it (or sorts by it)
+    hidden_for_a_job: bool = False  # off by default once a job's length is given (its total says the term)
 
 
 class Header(NamedTuple):
@@ -38,7 +39,7 @@ class Header(NamedTuple):
 SPEC = Column("spec", lazy_gettext("Configuration"))
 REGION = Column("region", lazy_gettext("Region"))
 BILLING = Column("billing", lazy_gettext("Billing"))
-MIN_TERM = Column("term", lazy_gettext("Minimum term"))
+MIN_TERM = Column("term", lazy_gettext("Minimum term"), hidden_for_a_job=True)
 PRICE = Column("price", lazy_gettext("Normalized price"), ("unit_price", "-unit_price"), num=True)
 PER_TFLOPS = Column("ppt", lazy_gettext("Price per TFLOPS-hour"), ("price_per_tflop_hour", "-price_per_tflop_hour"),
                     num=True, hidden=True)
@@ -85,4 +86,5 @@ def headers(columns: list[Column], args: dict[str, str], browse_url: str) -> lis
 def hidden_keys(columns: list[Column], args: dict[str, str]) -> list[str]:
     """Columns off by default for this view (never the one holding the sort's value)."""
     sort = current_sort(args)
-    return [c.key for c in columns if c.hidden and sort not in c.sorts]
+    job = bool(args.get("duration_hours"))
+    return [c.key for c in columns if (c.hidden or job and c.hidden_for_a_job) and sort not in c.sorts]

@@ -54,4 +54,14 @@
     });
   });
   apply();
+  // The picker's list closes on a click outside it, or on Escape.
+  var picker = document.querySelector(".col-picker");
+  if (picker) {
+    document.addEventListener("click", function (event) {
+      if (picker.open && !picker.contains(event.target)) { picker.open = false; }
+    });
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && picker.open) { picker.open = false; }
+    });
+  }
 })();
