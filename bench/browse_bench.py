@@ -80,14 +80,18 @@ def render(runs: list[dict]) -> str:
              "GET /offers (HTML) through the Flask test client in one process on this shared 2-core machine; "
              "ms per page, over bench/search_bench.py's query mix (200 queries × passes). 'durations': every query "
              "also carries duration_hours (24/72/720). Load = 1-minute load average at the end (other engineers' "
-             "work was running).", "",
+             "work was running). Yardstick = seconds of bench/yardstick.py's 10-million-addition loop in the same run; "
+             "'all p95 in loops' = all p95 ÷ yardstick, the figure to compare across runs on a busy machine.", "",
              "| label | offers | database | durations | load | text p50/p95 | filter p50/p95 | "
-             "text+filter+sort p50/p95 | facet p50/p95 | all p50/p95 |", "|---|---|---|---|---|---|---|---|---|---|"]
+             "text+filter+sort p50/p95 | facet p50/p95 | all p50/p95 | yardstick s | all p95 in loops |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in runs:
         lat = r["latency_ms"]
         cells = [f"{lat[s]['p50']} / {lat[s]['p95']}" for s in ("text", "filter", "text+filter+sort", "facet", "all")]
+        loop = r["yardstick"]["mean_s"]
         lines.append(f"| {r['label']} | {r['offers']:,} | {r['database']} | {'yes' if r['durations'] else 'no'} | "
-                     f"{r['load_avg_1m']} | " + " | ".join(cells) + " |")
+                     f"{r['load_avg_1m']} | " + " | ".join(cells)
+                     + f" | {loop} | {lat['all']['p95'] / 1000 / loop:.4f} |")
     return "\n".join(lines) + "\n"
 
 
