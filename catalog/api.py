@@ -8,10 +8,11 @@ from werkzeug.exceptions import HTTPException
 from catalog import api_openapi
 from catalog.bookings import timelines
 from catalog.context import load_fx
+from catalog.job_prices import job_prices
 from catalog.models import Offer
 from catalog.offer_query import QUERY_SCHEMA, search_offers
 from catalog.registry import default_registries
-from catalog.serialize import availability_json, history_json, offer_json
+from catalog.serialize import availability_json, history_json, job_json, offer_json
 from catalog.spec_schema import spec_document
 from extensions import db
 from web.openapi import add_paths, document
@@ -44,8 +45,12 @@ def list_offers():
     params = QUERY_SCHEMA.load(request.args.to_dict())
     page = search_offers(db.session, params, default_registries())
     free = timelines(db.session, list(page.items))
-    body = {"total": page.total, "page": page.page, "per_page": page.per_page,
-            "items": [{**offer_json(o), "availability": availability_json(free[o.id])} for o in page.items],
+    items = [{**offer_json(o), "availability": availability_json(free[o.id])} for o in page.items]
+    if "duration_hours" in params:
+        jobs = job_prices(page.items, params["duration_hours"], load_fx(db.session))
+        for item in items:
+            item["job"] = job_json(jobs[item["id"]])
+    body = {"total": page.total, "page": page.page, "per_page": page.per_page, "items": items,
             "facets": page.facets}
     if page.corrected:
         body["corrected"] = page.corrected

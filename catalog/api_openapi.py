@@ -30,7 +30,11 @@ PARAM_DOCS = {
     "available_to": "Extension: the end of that span (exclusive); a date alone is the end of that day.",
     "off_peak": "Extension: only offers with an off-peak price (off_peak_rate).",
     "include_delisted": "Include delisted offers.",
-    "sort": "unit_price, -unit_price, price_per_tflop_hour (nulls last) or updated_at (newest first).",
+    "sort": "unit_price, -unit_price, price_per_tflop_hour (nulls last), updated_at (newest first) or "
+            "effective_price (needs duration_hours; the default when it is given).",
+    "duration_hours": "Extension of spec §5: the job's length in whole hours (1-8760). Each item then carries "
+                      "`job`: what that job costs on its listed instance(s) under its billing term (a monthly "
+                      "offer pays whole months, a yearly one a year), and the default sort is effective_price.",
     "page": "Page number, from 1.",
     "per_page": "Offers per page, at most 100.",
 }
@@ -126,10 +130,21 @@ SCHEMAS = {
             "long_output_price": NULLABLE_DECIMAL,
             "purchase_unit": {"type": "string", "enum": ["card_hour", "core_hour", "month", "year", "1m_tokens"],
                               "description": "What a line's quantity counts when this offer is bought (spec §7)"},
+            "job": {"allOf": [_ref("Job")], "nullable": True,
+                    "description": "Only with duration_hours: the job on this offer; null for token offers"},
             "availability": {"type": "array", "items": _ref("FreeRun"),
                              "description": "Free instances for the next 168 hours from the current hour (UTC), "
                                             "run-length encoded; never cached"},
         },
+    },
+    "Job": {
+        "type": "object", "required": ["hours", "billed_hours", "terms", "effective_price", "total"],
+        "properties": {
+            "hours": {"type": "integer", "minimum": 1, "maximum": 8760},
+            "billed_hours": {"type": "integer", "description": "Hours paid: the job's, or its whole months/years"},
+            "terms": {"type": "integer", "nullable": True, "description": "Months or years paid; null when hourly"},
+            "effective_price": {**DECIMAL, "description": "CNY per card-hour (core-hour) the job uses, 10 places"},
+            "total": {**DECIMAL, "description": "CNY for the listed instance(s) for the job, to the fen"}},
     },
     "FreeRun": {
         "type": "object", "required": ["from", "to", "free"],

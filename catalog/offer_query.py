@@ -11,13 +11,14 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 import numpy as np
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, validate, validates_schema
-from sqlalchemy import Select, and_, bindparam, func, or_, select
+from sqlalchemy import BigInteger, Select, and_, bindparam, case, cast, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from catalog.models import Offer, Vendor
 from catalog.registry import Registries, UnknownName
 from catalog.search_service import SearchService, service_for
 from catalog.snapshot import NULL, SCALES, from_micros
+from pricing.duration_price import MAX_DURATION_HOURS, MIN_DURATION_HOURS, rank_multiplier
 from pricing.availability import AvailabilityError, parse_local_time
 from pricing.available_span import always_covers, covers_an_hour
 from pricing.capacity import Availability, parse_daily
@@ -28,8 +29,15 @@ SORTS = {
     "unit_price": (Offer.unit_price.asc(), Offer.id.asc()),
     "-unit_price": (Offer.unit_price.desc(), Offer.id.asc()),
     "price_per_tflop_hour": (Offer.price_per_tflop_hour.is_(None), Offer.price_per_tflop_hour.asc(), Offer.id.asc()),
+    "-price_per_tflop_hour": (Offer.price_per_tflop_hour.is_(None), Offer.price_per_tflop_hour.desc(),
+                              Offer.id.asc()),
     "updated_at": (Offer.updated_at.desc(), Offer.id.asc()),
+    # The price per card-hour (core-hour) a job of `duration_hours` really pays: see sql_order.
+    "effective_price": (),
+    "-effective_price": (),
 }
+EFFECTIVE = "effective_price"
+EFFECTIVE_SORTS = (EFFECTIVE, f"-{EFFECTIVE}")
 # spec §5's keys, plus "model": counts per token model (only token offers carry one).
 FACETS = ("kind", "gpu_model", "region", "vendor", "billing", "model")
 MAX_PER_PAGE = 100
@@ -87,10 +95,22 @@ class OfferQuerySchema(Schema):
     sort = fields.String(load_default="unit_price", validate=validate.OneOf(list(SORTS)))
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=MAX_PER_PAGE))
+    # An extension of spec §5: the job's length in hours; prices then include the billing term.
+    duration_hours = fields.Integer(validate=validate.Range(min=MIN_DURATION_HOURS, max=MAX_DURATION_HOURS))
 
     @pre_load
     def drop_blanks(self, data, **kwargs):
-        return {k: v for k, v in data.items() if isinstance(v, str) and v.strip()} if isinstance(data, dict) else data
+        if not isinstance(data, dict):
+            return data
+        data = {k: v for k, v in data.items() if isinstance(v, str) and v.strip()}
+        if "duration_hours" in data and "sort" not in data:
+            data["sort"] = EFFECTIVE  # a job's length ranks by what the job really pays
+        return data
+
+    @validates_schema
+    def effective_needs_duration(self, data, **kwargs):
+        if data.get("sort") in EFFECTIVE_SORTS and "duration_hours" not in data:
+            raise ValidationError(["sorting by effective_price needs duration_hours"], "duration_hours")
 
     @validates_schema
     def span_in_order(self, data, **kwargs):
@@ -245,7 +265,7 @@ def sql_search(session: Session, params: dict, registries: Registries,
     total = session.scalar(select(func.count()).select_from(ids))
     page, per_page = params.get("page", 1), params.get("per_page", 20)
     items = session.scalars(
-        stmt.options(joinedload(Offer.vendor)).order_by(*SORTS[params.get("sort", "unit_price")])
+        stmt.options(joinedload(Offer.vendor)).order_by(*sql_order(params))
         .limit(per_page).offset((page - 1) * per_page)).all()
     facets = {}
     for name in FACETS:
@@ -256,6 +276,26 @@ def sql_search(session: Session, params: dict, registries: Registries,
         facets[name] = dict(sorted(((str(value), count) for value, count in rows), key=lambda p: (-p[1], p[0])))
     return OfferPage(total=total, page=page, per_page=per_page, items=list(items), facets=facets,
                      corrected=corrected)
+
+
+def sql_order(params: dict) -> tuple:
+    """ORDER BY of the SQL path. Effective price ranks by the normalized price in millionths (as the
+    snapshot holds it) × the billing mode's rank multiplier: the same integers, so the same order."""
+    sort = params.get("sort", "unit_price")
+    if sort not in EFFECTIVE_SORTS:
+        return SORTS[sort]
+    hours = params["duration_hours"]
+    multiplier = case({b.value: rank_multiplier(b.value, hours) for b in (Billing.MONTHLY, Billing.YEARLY)},
+                      value=Offer.billing, else_=hours)
+    millionths = cast(func.round(Offer.unit_price * 1_000_000), BigInteger)
+    key = millionths * multiplier
+    return (key.desc() if sort.startswith("-") else key.asc()), Offer.id.asc()
+
+
+def snapshot_sort_key(params: dict) -> str:
+    """The snapshot's sort key: effective price carries its hours ('effective_price:72')."""
+    sort = params.get("sort", "unit_price")
+    return f"{sort}:{params['duration_hours']}" if sort in EFFECTIVE_SORTS else sort
 
 
 def _bound(value: Decimal, scale: int, rounding: str) -> int:
@@ -363,7 +403,7 @@ def _answer(service: SearchService, params: dict, names: dict, parsed) -> tuple[
         for group in parsed.groups:
             mask &= _group_mask(service, group, n)
     matched = np.flatnonzero(mask)
-    rows = snap.sorted_page(mask, matched, params.get("sort", "unit_price"), (page - 1) * per_page, per_page)
+    rows = snap.sorted_page(mask, matched, snapshot_sort_key(params), (page - 1) * per_page, per_page)
     ids = [int(i) for i in cols["id"][rows]]
     facets = {name: snap.facet(name, matched) for name in FACETS}
     return len(matched), ids, facets

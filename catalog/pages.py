@@ -29,9 +29,19 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import joinedload
 
+from catalog import browse_table
+from catalog.context import load_fx
 from catalog.csv_export import csv_text
+from catalog.job_prices import job_prices
 from catalog.models import Offer, Vendor, utcnow
-from catalog.offer_query import QUERY_SCHEMA_LENIENT, SORTS, OfferPage, OfferQuerySchema, search_offers
+from catalog.offer_query import (
+    EFFECTIVE_SORTS,
+    QUERY_SCHEMA_LENIENT,
+    SORTS,
+    OfferPage,
+    OfferQuerySchema,
+    search_offers,
+)
 from catalog.price_chart import ChartLabels, price_history_svg
 from catalog.registry import default_registries
 from catalog.summary import catalog_summary
@@ -59,7 +69,10 @@ SORT_LABELS = {
     "unit_price": lazy_gettext("Price: low to high"),
     "-unit_price": lazy_gettext("Price: high to low"),
     "price_per_tflop_hour": lazy_gettext("Price per TFLOPS-hour"),
+    "-price_per_tflop_hour": lazy_gettext("Price per TFLOPS-hour: high to low"),
     "updated_at": lazy_gettext("Recently updated"),
+    "effective_price": lazy_gettext("Price for this job: low to high"),
+    "-effective_price": lazy_gettext("Price for this job: high to low"),
 }
 FIELD_LABELS = {
     "q": lazy_gettext("Search"), "kind": lazy_gettext("Kind"), "vendor": lazy_gettext("Vendor"),
@@ -71,6 +84,7 @@ FIELD_LABELS = {
     "available_from": lazy_gettext("Available from"), "available_to": lazy_gettext("Available until"),
     "off_peak": lazy_gettext("With an off-peak price"),
     "sort": lazy_gettext("Sort"), "page": lazy_gettext("Page"), "per_page": lazy_gettext("Per page"),
+    "duration_hours": lazy_gettext("How long (hours)"),
 }
 
 
@@ -218,7 +232,7 @@ def chip_value(name: str, value: str, vendors: dict[str, VendorLabel]) -> str:
 
 def active_chips(args: dict[str, str], vendors: dict[str, VendorLabel]) -> list[tuple[str, str, str]]:
     return [(name, str(FIELD_LABELS.get(name, name)), chip_value(name, value, vendors))
-            for name, value in args.items() if name not in ("sort", "page", "per_page")]
+            for name, value in args.items() if name not in ("sort", "page", "per_page", "duration_hours")]
 
 
 caches.register(
@@ -238,10 +252,10 @@ def cached_summary():
 
 caches.register(
     "offer-row-html", __name__, holds="an offer's table-row HTML (kept_macro), on the kept offer object",
-    key="(offer object, macro, language)", bound="2 macros x 2 languages on each offer of offer-records",
+    key="(offer object, macro, language)", bound="5 macros x 2 languages on each offer of offer-records",
     invalidated_by=caches.Invalidation.CATALOG_VERSION, catalog_facts=True)
 # The macros of templates/catalog/_macros.html that kept_macro may keep.
-KEPT_MACROS = ("offer_cells", "browse_row_start")
+KEPT_MACROS = ("offer_cells", "browse_row_start", "browse_cells_head", "browse_cells_tail", "browse_token_cells")
 
 
 def kept_macro(offer, name: str) -> Markup:
@@ -269,12 +283,17 @@ def home():
 @bp.get("/offers")
 def browse():
     args = view_args()
-    errors, status = [], 200
+    errors, status, hours = [], 200, None
     try:
-        page = run_query(args)
+        params = QUERY_SCHEMA_LENIENT.load(args)
+        page = search_offers(db.session, params, default_registries())
+        hours = params.get("duration_hours")
     except ValidationError as exc:
         errors, status = error_lines(exc), 400
         page = OfferPage(total=0, page=1, per_page=20, items=[], facets={})
+    # A job's length prices each shown row for it (a monthly machine pays its month).
+    jobs = job_prices(page.items, hours, load_fx(db.session)) if hours and page.items else {}
+    columns = browse_table.columns_for(args.get("kind"), hours is not None)
     vendor_slugs = set(islice(page.facets.get("vendor", {}), FACET_MAX_ENTRIES))
     if args.get("vendor"):
         vendor_slugs.add(args["vendor"])
@@ -286,7 +305,11 @@ def browse():
         page_numbers=pager(page.page, pages),
         facet_entries=facet_entries(page, vendors, args, browse_url), chips=active_chips(args, vendors),
         corrected=getattr(page, "corrected", {}),
-        sort_labels=SORT_LABELS, field_labels=FIELD_LABELS, sorts=list(SORTS)), status
+        sort_labels=SORT_LABELS, field_labels=FIELD_LABELS,
+        sorts=[k for k in SORTS if hours is not None or k not in EFFECTIVE_SORTS],
+        sort=browse_table.current_sort(args), hours=hours, jobs=jobs, columns=[c.key for c in columns],
+        headers=browse_table.headers(columns, args, browse_url),
+        hidden=browse_table.hidden_keys(columns, args), per_page_choices=browse_table.PER_PAGE_CHOICES), status
 
 
 @bp.get("/offers/<int:offer_id>")

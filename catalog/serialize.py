@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from catalog.models import Offer, PriceHistory
 from pricing.availability import local
+from pricing.duration_price import DurationPrice
 from pricing.line_total import purchase_unit
 
 
@@ -29,6 +30,14 @@ def local_when(value: datetime | None) -> str | None:
     """A stored naive-UTC time in Asia/Shanghai with its offset: '2026-12-01T08:00:00+08:00'."""
     shown = local(value)
     return None if shown is None else shown.replace(microsecond=0).isoformat()
+
+
+def job_json(job: DurationPrice | None) -> dict | None:
+    """A job of duration_hours on an offer (GET /api/v1/offers?duration_hours=…); None for tokens."""
+    if job is None:
+        return None
+    return {"hours": job.hours, "billed_hours": job.billed_hours, "terms": job.terms,
+            "effective_price": dec(job.effective), "total": dec(job.total)}
 
 
 def offer_json(offer: Offer) -> dict:

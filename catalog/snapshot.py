@@ -19,6 +19,8 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from catalog.outbox import max_outbox_id, outbox_span
+from pricing.duration_price import rank_multiplier
+from pricing.units import Billing
 from web import caches
 
 NULL = -1
@@ -48,7 +50,7 @@ caches.register(
     invalidated_by=caches.Invalidation.CATALOG_VERSION, catalog_facts=True)
 caches.register(
     "sort-orders", __name__, holds="every offer sorted by one sort key (price, price per TFLOPS, updated)",
-    key="the sort key", bound="4 arrays of one int64 per offer per process",
+    key="the sort key", bound="5 arrays of one int64 per offer per process (effective-price orders are not kept)",
     invalidated_by=caches.Invalidation.CATALOG_VERSION, catalog_facts=True)
 caches.register(
     "facet-name-rank", __name__, holds="each facet value's rank by name (facet ties)",
@@ -290,13 +292,32 @@ class Snapshot:
             perm = np.lexsort((ids, np.where(ppt == NULL, INT_MAX, ppt)))
         elif key == "updated_at":
             perm = np.lexsort((ids, -c["updated_at"][rows]))
+        elif key == "-price_per_tflop_hour":
+            ppt = c["price_per_tflop_hour"][rows]
+            perm = np.lexsort((ids, np.where(ppt == NULL, INT_MAX, -ppt)))
+        elif key.lstrip("-").startswith("effective_price:"):
+            effective = c["unit_price"][rows] * self._rank_multipliers(int(key.split(":")[1]))[rows]
+            perm = np.lexsort((ids, -effective if key.startswith("-") else effective))
         else:
             raise ValueError(key)
         return rows[perm]
 
+    def _rank_multipliers(self, hours: int) -> np.ndarray:
+        """Per row, the integer pricing.duration_price.rank_multiplier of its billing mode for `hours`."""
+        billing = self.cols["billing"]
+        out = np.full(len(billing), hours, dtype=np.int64)
+        for mode in (Billing.MONTHLY, Billing.YEARLY):
+            code = self.books["billing"].codes.get(mode.value)
+            if code is not None:
+                out[billing == code] = rank_multiplier(mode.value, hours)
+        return out
+
     def sorted_page(self, mask: np.ndarray, matched: np.ndarray, key: str, offset: int, limit: int) -> np.ndarray:
         """The rows of one page, in order: sort the matches (`matched` = np.flatnonzero(mask))
-        when few, else walk the cached order."""
+        when few, else walk the cached order. Effective-price orders (one per job length) are never
+        cached: they are sorted from the matches each time."""
+        if key.lstrip("-").startswith("effective_price:"):
+            return self._sort(matched, key)[offset:offset + limit]
         # Sorting the matches costs ~0.1 µs each; walking the cached order ~5 ns per offer.
         if len(matched) <= 2_000 or key not in self.orders and len(matched) < self.n // 4:
             return self._sort(matched, key)[offset:offset + limit]

@@ -10,7 +10,8 @@ Number formats (rounding is for display only; stored prices keep their scale):
 - a unit price (per card-hour, core-hour, 1M tokens): grouped, two places; below ¥1 three
   significant digits so per-token prices keep what matters: ¥3.98, ¥0.022, ¥0.00035;
 - a total (a cart, an order, a job's cost): grouped, to the fen: ¥92,268.00;
-- a vendor's listed amount: as the vendor wrote it (no padding zeros), grouped: ¥92,268 / 月.
+- a vendor's listed amount, in its own currency: as a unit price is, ¥92,268.00 / 月, $2.50, ¥0.0035
+  (one format on every page; the exact listed figure is in the CSV export and the API).
 """
 
 from collections.abc import Callable
@@ -170,10 +171,10 @@ def exact_price(value: Decimal) -> str:
 
 
 def listed_amount(value: Decimal | None, currency: str) -> str:
-    """A listed amount as the vendor wrote it (no padding zeros), grouped, with its currency's symbol."""
+    """A listed amount with its currency's symbol, in the unit-price format: '¥92,268.00', '$0.0035'."""
     if value is None:
         return ""
-    text = _grouped(format(Decimal(value).normalize(), "f"))
+    text = amount(value)
     symbol = CURRENCY_SYMBOLS.get(currency)
     return f"{symbol}{text}" if symbol else f"{currency} {text}"
 

@@ -16,6 +16,7 @@ from flask import Flask, current_app
 
 from pricing import display, period_change
 from pricing.display import amount, cny, context_window, listed_amount, quantity, total  # noqa: F401 - filters
+from pricing.duration_price import min_term as shortest_term
 from web import caches
 from web.locale import gettext, language
 
@@ -57,6 +58,15 @@ def listed_price(offer) -> str:
         return gettext("%(given_in)s / %(unit)s in, %(given_out)s out",
                        given_in=given_in, unit=unit, given_out=given_out)
     return f"{listed_amount(offer.list_amount, offer.list_currency)} / {unit}"
+
+
+def min_term(offer) -> str:
+    """The shortest time an offer sells: '1 个月' / '1 month'; '' for token offers."""
+    if offer.kind == "token":
+        return ""
+    term = shortest_term(offer.billing, offer.list_unit)
+    words = {"month": gettext("1 month"), "year": gettext("1 year"), "minute": gettext("1 minute")}
+    return words.get(term.value) or gettext("1 hour")
 
 
 def ago(then: datetime | None, lang: str, now: datetime | None = None) -> str:
@@ -186,5 +196,5 @@ def init_app(app: Flask, registries) -> None:
                        ("vendor_name", vendor_name), ("spec_parts", spec_parts), ("kind_label", kind_label),
                        ("billing_label", billing_label), ("rate_text", rate_text), ("span_text", span_text),
                        ("window_text", window_text), ("off_peak_text", off_peak_text),
-                       ("price_changes", price_changes)):
+                       ("price_changes", price_changes), ("min_term", min_term)):
         app.add_template_filter(func, name)

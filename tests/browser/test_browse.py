@@ -45,7 +45,7 @@ def test_search_filter_sort_open_and_come_back(live_server, page, screenshot, se
     page.wait_for_url(re.compile(r"sort=-unit_price"))
     filtered_url = page.url
     assert "q=4090" in filtered_url and "gpu_model=rtx-4090" in filtered_url
-    prices = [Decimal(re.sub(r"[¥,]", "", t)) for t in page.locator("table.offers tbody tr td.num .np .price").all_inner_texts()]
+    prices = [Decimal(re.sub(r"[¥,]", "", t)) for t in page.locator("table.offers tbody tr td.c-price .price").all_inner_texts()]
     assert prices == sorted(prices, reverse=True) and len(prices) > 3
     screenshot("browse-zh")
 

@@ -1,5 +1,7 @@
 """GET /api/v1/offers, /offers/<id> and the OpenAPI document, as a client sees them."""
 
+from decimal import Decimal
+
 import pytest
 from sqlalchemy import select
 
@@ -107,6 +109,35 @@ def test_bad_parameters_are_400_json(client, params):
     response = client.get("/api/v1/offers", query_string=params)
     assert response.status_code == 400
     assert response.get_json()["error"]["code"] == "bad_parameter"
+
+
+@pytest.mark.parametrize("params", [{"duration_hours": "0"}, {"duration_hours": "8761"}, {"duration_hours": "a week"},
+                                    {"sort": "effective_price"}, {"sort": "-effective_price"}])
+def test_a_bad_duration_is_a_400_naming_duration_hours(client, params):
+    response = client.get("/api/v1/offers", query_string=params)
+    assert response.status_code == 400
+    error = response.get_json()["error"]
+    assert error["code"] == "bad_parameter" and "duration_hours" in error["message"]
+    assert "duration_hours" in error["details"]
+
+
+def test_duration_hours_prices_each_job_and_ranks_by_what_it_pays(client, seeded):
+    body = client.get("/api/v1/offers", query_string={"kind": "gpu", "duration_hours": "72",
+                                                      "per_page": 100}).get_json()
+    jobs = [(i["billing"], i["job"]) for i in body["items"]]
+    effective = [Decimal(job["effective_price"]) for _, job in jobs]
+    assert effective == sorted(effective)
+    for billing, job in jobs:
+        assert job["hours"] == 72
+        assert job["billed_hours"] == {"monthly": 730, "yearly": 8760}.get(billing, 72)
+    reverse = client.get("/api/v1/offers", query_string={"kind": "gpu", "duration_hours": "72",
+                                                         "sort": "-effective_price"}).get_json()["items"]
+    assert Decimal(reverse[0]["job"]["effective_price"]) >= effective[-1]
+    # Without it, no job is priced and the spec's default sort holds.
+    plain = client.get("/api/v1/offers", query_string={"kind": "gpu"}).get_json()["items"]
+    assert "job" not in plain[0]
+    token = client.get("/api/v1/offers", query_string={"kind": "token", "duration_hours": "5"}).get_json()["items"]
+    assert token and all(i["job"] is None for i in token)
 
 
 def test_one_offer_with_history_and_404(client, seeded):

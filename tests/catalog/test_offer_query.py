@@ -9,6 +9,7 @@ import random
 from decimal import Decimal
 
 import pytest
+from marshmallow import ValidationError
 from sqlalchemy import select
 
 from catalog.models import Offer, Vendor
@@ -58,7 +59,11 @@ def random_params(rng: random.Random) -> dict:
             ("2027-03-02T23:10", "2027-03-02T23:50")])
     if rng.random() < 0.4:
         raw["q"] = rng.choice(TEXTS)
-    raw["sort"] = rng.choice(["unit_price", "-unit_price", "price_per_tflop_hour", "updated_at"])
+    raw["sort"] = rng.choice(["unit_price", "-unit_price", "price_per_tflop_hour", "-price_per_tflop_hour",
+                              "updated_at", "effective_price", "-effective_price"])
+    if raw["sort"].endswith("effective_price") or rng.random() < 0.2:
+        # A job's length: under a month, a few months, and a whole year.
+        raw["duration_hours"] = str(rng.choice([1, 72, 729, 731, 2000, 8760]))
     raw["per_page"] = str(rng.choice([5, 20, 100]))
     raw["page"] = str(rng.choice([1, 1, 2]))
     return OfferQuerySchema().load(raw)
@@ -96,6 +101,40 @@ def text_engine(request, app, tmp_path):
 
 def test_fast_path_equals_sql_on_random_queries(text_engine, seeded):
     assert_paths_agree(random.Random(1), 150)
+
+
+def test_effective_price_ranks_a_monthly_machine_by_what_a_short_job_pays(app, seeded):
+    # The cheapest-looking monthly row pays a whole month for 72 hours (730 / 72 ≈ 10× its card-hour
+    # price): both paths rank it below every hourly offer that is cheaper per hour than that.
+    registries = default_registries()
+    params = OfferQuerySchema().load({"kind": "gpu", "duration_hours": "72", "per_page": "100"})
+    assert params["sort"] == "effective_price"
+    fast = search_offers(db.session, params, registries)
+    slow = sql_search(db.session, params, registries)
+    assert [o.id for o in fast.items] == [o.id for o in slow.items]
+
+    def effective(o):
+        return o.unit_price * (730 if o.billing == "monthly" else 8760 if o.billing == "yearly" else 72) / 72
+
+    shown = [effective(o) for o in fast.items]
+    assert shown == sorted(shown)
+    plain = sql_search(db.session, {**params, "sort": "unit_price"}, registries)
+    monthly = next(o for o in plain.items if o.billing == "monthly")
+    ranked = [o.id for o in fast.items]
+    # Off the first 100 altogether, or at least further down than by its card-hour price.
+    where = ranked.index(monthly.id) if monthly.id in ranked else len(ranked)
+    assert where > [o.id for o in plain.items].index(monthly.id)
+    assert effective(monthly) == monthly.unit_price * 730 / 72
+
+
+@pytest.mark.parametrize("raw, field", [({"duration_hours": "0"}, "duration_hours"),
+                                        ({"duration_hours": "8761"}, "duration_hours"),
+                                        ({"duration_hours": "3.5"}, "duration_hours"),
+                                        ({"sort": "effective_price"}, "duration_hours")])
+def test_bad_durations_are_refused_naming_the_field(raw, field):
+    with pytest.raises(ValidationError) as exc:
+        OfferQuerySchema().load(raw)
+    assert field in exc.value.messages
 
 
 def sheet(rows: list[dict]) -> io.BytesIO:

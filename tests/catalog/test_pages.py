@@ -59,9 +59,12 @@ def test_browse_lists_normalized_and_listed_prices_with_vendor_region_billing_st
 def test_browse_in_english(get, catalog):
     page = text_of(get("/offers?kind=token&lang=en"))
     assert "1 offer</h1>" in page
-    assert "$2.5 / 1M tokens in, $10 out" in page
+    assert "$2.50 / 1M tokens in, $10.00 out" in page
     assert "¥18.00" in page and "¥72.00" in page  # input and output per 1M tokens, in CNY
-    assert "blended 3:1 ¥31.50" in page
+    # A token listing prices input, cached input and output in their own columns, then the blend.
+    for header in ("Input</th>", "Cached input</th>", "Output</th>", "Blended 3:1"):
+        assert header in page, header
+    assert '<td class="num c-price"><span class="price">¥31.50</span>' in page
 
 
 def test_facets_count_and_link_to_a_narrower_view(get, catalog):
@@ -148,7 +151,7 @@ def test_offer_page_shows_fields_gpu_facts_history_and_other_vendors(get, catalo
 def test_token_offer_page(get, catalog):
     page = text_of(get(f"/offers/{catalog['token'].id}?lang=en"))
     assert "OpenAI" in page
-    assert "$2.5 / 1M tokens in, $10 out" in page
+    assert "$2.50 / 1M tokens in, $10.00 out" in page
     assert "¥18.00 / 1M tokens" in page and "¥72.00 / 1M tokens" in page and "¥31.50 / 1M tokens" in page
     assert "128,000 tokens" in page
 

@@ -37,9 +37,15 @@ def test_one_unit_price_rule_for_python_and_templates(app, value, text):
     assert job_cost.money(Decimal("9861.115")) == display.total(Decimal("9861.115")) == "¥9,861.12"
 
 
-def test_listed_amounts_are_grouped_as_typed():
-    assert display.listed_amount(Decimal("92268.0000"), "CNY") == "¥92,268"
-    assert display.listed_amount(Decimal("1234.5"), "USD") == "$1,234.5"
+def test_listed_amounts_take_the_one_money_format():
+    # Grouped, two places from ¥1 up, enough significant digits below it: one format on every page.
+    assert display.listed_amount(Decimal("92268.0000"), "CNY") == "¥92,268.00"
+    assert display.listed_amount(Decimal("1234.5"), "USD") == "$1,234.50"
+    assert display.listed_amount(Decimal("3.982363"), "CNY") == "¥3.98"
+    assert display.listed_amount(Decimal("160.1875"), "CNY") == "¥160.19"
+    assert display.listed_amount(Decimal("0.0035"), "CNY") == "¥0.0035"
+    assert display.listed_amount(Decimal("0.00035123"), "USD") == "$0.000351"
+    assert display.listed_amount(Decimal("5"), "HKD") == "HK$5.00"
     assert display.exact_price(Decimal("15.799315")) == "¥15.799315"
 
 

@@ -30,8 +30,8 @@ def offer(**kw):
 
 
 @pytest.mark.parametrize("lang, expected", [
-    ("zh", ["¥1.90 / 卡时", "¥10,312 / 月", "输入 $2.5 / 百万 tokens，输出 $10", "¥0.8 / 千 tokens", "3小时前更新"]),
-    ("en", ["¥1.90 / card-hour", "¥10,312 / month", "$2.5 / 1M tokens in, $10 out", "¥0.8 / 1K tokens",
+    ("zh", ["¥1.90 / 卡时", "¥10,312.00 / 月", "输入 $2.50 / 百万 tokens，输出 $10.00", "¥0.80 / 千 tokens", "3小时前更新"]),
+    ("en", ["¥1.90 / card-hour", "¥10,312.00 / month", "$2.50 / 1M tokens in, $10.00 out", "¥0.80 / 1K tokens",
             "updated 3 hours ago"]),
 ])
 def test_prices_and_freshness_in_both_languages(app, lang, expected):
