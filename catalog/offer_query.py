@@ -18,10 +18,10 @@ from catalog.models import Offer, Vendor
 from catalog.registry import Registries, UnknownName
 from catalog.search_service import SearchService, service_for
 from catalog.snapshot import NULL, SCALES, from_micros
-from pricing.duration_price import MAX_DURATION_HOURS, MIN_DURATION_HOURS, rank_multiplier
 from pricing.availability import AvailabilityError, parse_local_time
 from pricing.available_span import always_covers, covers_an_hour
 from pricing.capacity import Availability, parse_daily
+from pricing.duration_price import MAX_DURATION_HOURS, MIN_DURATION_HOURS, rank_multiplier
 from pricing.units import Billing, Kind
 from web import caches
 
