@@ -1,0 +1,227 @@
+"""The compute bank's scheduler (spec §8): the cheapest set of blocks for a job that can wait. Pure: no Flask, no DB.
+
+Time is whole hours of a horizon, numbered 0 .. horizon-1. Each candidate offer is a `Lane`:
+for every hour, what the job's paid cards cost on it that hour (n × g × that hour's price per
+card-hour), or None where it cannot be used (outside its availability, too few free instances,
+above the buyer's price cap). A schedule is a set of non-overlapping blocks [start, end) on
+lanes whose lengths add up to the job's hours, each at least `min_block_hours` (one block when
+the job is not splittable); its cost is the sum of its hours' costs.
+
+`solve` is exact, not greedy: a dynamic programme over (hour, hours done). For every block length L
+the cheapest lane for each start hour comes from prefix sums and a table of usable runs;
+states are kept as (hour, idle hours so far), so all blocks leaving one hour update the table
+in one array step. Order: lowest total, then earliest end, then fewest blocks; the lane with
+the lowest index wins a tie between lanes (callers pass lanes in offer-id order).
+Money is exact: costs are turned into integers of one common decimal scale (Python integers
+when a horizon's sums might not fit 64 bits).
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+import numpy as np
+
+INT64_ROOM = 2**60  # sums below this, and INF = 2 × it, stay inside int64
+
+
+@dataclass(frozen=True)
+class Job:
+    hours: int
+    min_block_hours: int = 1
+    splittable: bool = True
+
+
+@dataclass(frozen=True)
+class Lane:
+    """One candidate offer: its cost at each hour of the horizon (None: unusable)."""
+
+    offer_id: int
+    costs: Sequence[Decimal | None]
+
+
+@dataclass(frozen=True)
+class Block:
+    lane: int  # index into the lanes given
+    offer_id: int
+    start: int
+    end: int  # exclusive
+    cost: Decimal  # exact, not rounded
+
+    @property
+    def hours(self) -> int:
+        return self.end - self.start
+
+
+@dataclass(frozen=True)
+class Schedule:
+    blocks: tuple[Block, ...]
+    total: Decimal  # exact
+
+    @property
+    def end(self) -> int:
+        return self.blocks[-1].end
+
+
+@dataclass
+class _Table:
+    """The lanes as integer arrays: cost (INF where unusable), prefix sums and usable runs."""
+
+    scale: int  # costs were multiplied by 10**scale
+    inf: int
+    cost: np.ndarray  # (lanes, horizon)
+    prefix: np.ndarray  # (lanes, horizon + 1), unusable hours count 0
+    run: np.ndarray  # (lanes, horizon + 1): usable hours in a row from each hour
+
+    def block_cost(self, lane: int, start: int, end: int) -> Decimal:
+        value = int(self.prefix[lane, end]) - int(self.prefix[lane, start])
+        return Decimal(value).scaleb(-self.scale)
+
+    def cheapest(self, length: int) -> tuple[np.ndarray, np.ndarray]:
+        """For each start hour: the lowest cost of a block of `length` on one lane, and that lane."""
+        horizon = self.cost.shape[1]
+        starts = horizon - length + 1
+        if starts <= 0 or not len(self.cost):
+            return np.full(max(starts, 0), self.inf, dtype=self.cost.dtype), np.zeros(max(starts, 0), dtype=np.int64)
+        sums = self.prefix[:, length:length + starts] - self.prefix[:, :starts]
+        sums = np.where(self.run[:, :starts] >= length, sums, self.inf)
+        best = np.argmin(sums, axis=0)  # first lane among equals
+        return sums[best, np.arange(starts)], best
+
+
+def _table(lanes: Sequence[Lane], horizon: int) -> _Table:
+    scale = 0
+    for lane in lanes:
+        if len(lane.costs) != horizon:
+            raise ValueError(f"lane {lane.offer_id} has {len(lane.costs)} hours, not {horizon}")
+        for cost in lane.costs:
+            if cost is not None:
+                if cost < 0 or not cost.is_finite():
+                    raise ValueError(f"lane {lane.offer_id}: a cost must be a finite amount >= 0")
+                scale = max(scale, -cost.as_tuple().exponent)
+    rows = [[None if c is None else int(c.scaleb(scale)) for c in lane.costs] for lane in lanes]
+    largest = max((c for row in rows for c in row if c is not None), default=0)
+    room = (largest + 1) * (horizon + 1)
+    dtype = np.int64 if room < INT64_ROOM else object
+    inf = 2 * INT64_ROOM if dtype is np.int64 else 4 * room
+    cost = np.array([[inf if c is None else c for c in row] for row in rows], dtype=dtype).reshape(len(lanes), horizon)
+    usable = cost < inf
+    prefix = np.zeros((len(lanes), horizon + 1), dtype=dtype)
+    prefix[:, 1:] = np.cumsum(np.where(usable, cost, 0), axis=1)
+    run = np.zeros((len(lanes), horizon + 1), dtype=np.int64)
+    for hour in range(horizon - 1, -1, -1):
+        run[:, hour] = np.where(usable[:, hour], run[:, hour + 1] + 1, 0)
+    return _Table(scale, inf, cost, prefix, run)
+
+
+def dominated(lanes: Sequence[Lane]) -> list[int]:
+    """Indexes of lanes another lane makes useless: usable whenever they are, never dearer (ties: the lower index stays).
+
+    Dropping them changes neither the optimum nor the tie rule, since the lane that stays can
+    run every block they could, at no higher cost, with the same hours.
+    """
+    if not lanes:
+        return []
+    horizon = len(lanes[0].costs)
+    table = _table(lanes, horizon)
+    # Visit in order of (usable hours descending, index): a dominator is usable at least wherever it dominates.
+    order = sorted(range(len(lanes)), key=lambda i: (-int(np.count_nonzero(table.cost[i] < table.inf)), i))
+    kept: list[int] = []
+    gone = []
+    for i in order:
+        if kept and bool(np.any(np.all(table.cost[kept] <= table.cost[i], axis=1))):
+            gone.append(i)
+        else:
+            kept.append(i)
+    return sorted(gone)
+
+
+def solve(lanes: Sequence[Lane], job: Job, horizon: int) -> Schedule | None:
+    """The cheapest schedule (ties: earliest end, then fewest blocks), or None when none fits."""
+    need, shortest = job.hours, max(1, job.min_block_hours)
+    if need <= 0 or need > horizon or shortest > need or not lanes:
+        return None
+    table = _table(lanes, horizon)
+    inf = table.inf
+    lengths = list(range(shortest, need + 1)) if job.splittable else [need]
+    cheapest = {length: table.cheapest(length) for length in lengths}
+    # best[L][t] for every start t (INF past the end of the horizon)
+    span = np.full((len(lengths), horizon + 1), inf, dtype=table.cost.dtype)
+    lane_of = np.zeros((len(lengths), horizon + 1), dtype=np.int64)
+    for row, length in enumerate(lengths):
+        costs, which = cheapest[length]
+        span[row, :len(costs)] = costs
+        lane_of[row, :len(which)] = which
+    length_col = np.array(lengths, dtype=np.int64)[:, None]
+
+    idle_max = horizon - need  # a state (t, j): t hours passed, j of them idle, t - j worked
+    width = idle_max + 1
+    cost = np.full((horizon + 1, width), inf, dtype=table.cost.dtype)
+    blocks = np.zeros((horizon + 1, width), dtype=np.int64)
+    came_by = np.zeros((horizon + 1, width), dtype=np.int64)  # block length that ended here; 0 = idle hour
+    came_on = np.zeros((horizon + 1, width), dtype=np.int64)
+    cost[0, 0] = 0
+    idle = np.arange(width)
+    for t in range(horizon + 1):
+        if t:
+            # An idle hour: (t-1, j-1) -> (t, j); only where strictly better, so a block ending at t wins a tie.
+            cand, cand_blocks = cost[t - 1, :-1], blocks[t - 1, :-1]
+            here, here_blocks = cost[t, 1:], blocks[t, 1:]
+            better = (cand < here) | ((cand == here) & (cand_blocks < here_blocks))
+            better &= cand < inf
+            if better.any():
+                cost[t, 1:] = np.where(better, cand, here)
+                blocks[t, 1:] = np.where(better, cand_blocks, here_blocks)
+                came_by[t, 1:][better] = 0
+        live = cost[t] < inf
+        if not live.any() or t == horizon:
+            continue
+        fits = (t + length_col <= horizon) & (span[:, t:t + 1] < inf)  # (lengths, 1)
+        # worked hours after the block: t - j + L <= need
+        fits = fits & live[None, :] & (t - idle[None, :] + length_col <= need)
+        if not fits.any():
+            continue
+        rows = np.nonzero(fits.any(axis=1))[0]
+        targets = t + length_col[rows, 0]
+        cand = cost[t][None, :] + span[rows, t][:, None]
+        cand_blocks = blocks[t][None, :] + 1
+        here, here_blocks = cost[targets], blocks[targets]
+        ok = fits[rows]
+        better = ok & ((cand < here) | ((cand == here) & (cand_blocks < here_blocks)))
+        cost[targets] = np.where(better, cand, here)
+        blocks[targets] = np.where(better, cand_blocks, here_blocks)
+        came_by[targets] = np.where(better, length_col[rows], came_by[targets])
+        came_on[targets] = np.where(better, lane_of[rows, t][:, None], came_on[targets])
+
+    ends = [(cost[t, t - need], t) for t in range(need, horizon + 1) if cost[t, t - need] < inf]
+    if not ends:
+        return None
+    lowest = min(c for c, _ in ends)
+    end = next(t for c, t in ends if c == lowest)
+    found: list[Block] = []
+    t, j = end, end - need
+    while t > 0:
+        length = int(came_by[t, j])
+        if length == 0:
+            t, j = t - 1, j - 1
+            continue
+        lane = int(came_on[t, j])
+        found.append(Block(lane, lanes[lane].offer_id, t - length, t, table.block_cost(lane, t - length, t)))
+        t -= length
+    found.reverse()
+    return Schedule(tuple(found), sum((b.cost for b in found), Decimal(0)))
+
+
+def baseline(lanes: Sequence[Lane], job: Job, horizon: int) -> Schedule | None:
+    """The cheapest single block of the job's hours starting at the first hour any lane can run it whole."""
+    if job.hours <= 0 or job.hours > horizon or not lanes:
+        return None
+    table = _table(lanes, horizon)
+    costs, which = table.cheapest(job.hours)
+    for start, value in enumerate(costs):
+        if value < table.inf:
+            lane = int(which[start])
+            block = Block(lane, lanes[lane].offer_id, start, start + job.hours,
+                          table.block_cost(lane, start, start + job.hours))
+            return Schedule((block,), block.cost)
+    return None
