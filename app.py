@@ -75,4 +75,7 @@ def create_app(test_config: dict | None = None, environ: Mapping[str, str] | Non
     import compare
 
     compare.init_app(app)
+    import bank
+
+    bank.init_app(app)
     return app
