@@ -14,8 +14,9 @@ from datetime import datetime
 from decimal import Decimal
 
 import numpy as np
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, type_coerce
 from sqlalchemy.orm import Session
+from sqlalchemy.types import NullType
 
 from catalog.bookings import LIVE, Booking
 from catalog.models import Offer, Vendor
@@ -72,6 +73,16 @@ def region_ids(words: Sequence[str], registries: Registries) -> list[str]:
     return sorted(set(found))
 
 
+def _raw(column, name: str):
+    """The column's value as the driver gives it (SQLite: a float), skipping Money's per-row conversion."""
+    return type_coerce(column, NullType()).label(name)
+
+
+def _decimal(value) -> Decimal:
+    """A driver's number as the exact decimal it was stored from (Money writes at most 15 digits to SQLite)."""
+    return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+
+
 def _hour_mask(cache: dict, text: str | None, horizon: Horizon) -> np.ndarray | None:
     """Which hours of the horizon lie wholly inside a daily window (None: no window)."""
     if not text:
@@ -103,9 +114,9 @@ def gather(session: Session, horizon: Horizon, *, cards: int, gpu_model: str | N
     """One candidate per group of offers that cost alike (see the module docstring), in offer-id order."""
     end = horizon.start + horizon.hours * HOUR
     billings = ["on_demand", "spot"] if allow_spot else ["on_demand"]
-    stmt = (select(Offer.id, Vendor.name_zh, Vendor.name_en, Vendor.slug, Offer.region, Offer.gpu_count, Offer.stock,
-                   Offer.unit_price, Offer.available_from, Offer.available_to, Offer.available_hours,
-                   Offer.off_peak_hours, Offer.off_peak_rate)
+    stmt = (select(Offer.id, Vendor.name_zh, Vendor.name_en, Vendor.slug, Offer.region, _raw(Offer.gpu_count, "gpu_count"),
+                   Offer.stock, _raw(Offer.unit_price, "unit_price"), Offer.available_from, Offer.available_to,
+                   Offer.available_hours, Offer.off_peak_hours, _raw(Offer.off_peak_rate, "off_peak_rate"))
             .join(Vendor, Vendor.id == Offer.vendor_id)
             .where(Offer.kind == "gpu", Offer.status == "active", Offer.billing.in_(billings),
                    Offer.list_unit.in_(HOURLY_UNITS), Offer.gpu_count > 0, Offer.unit_price > 0,
@@ -120,7 +131,8 @@ def gather(session: Session, horizon: Horizon, *, cards: int, gpu_model: str | N
         stmt = stmt.where(Offer.region.in_(list(regions)))
     if same_machine:
         stmt = stmt.where(Offer.gpu_count >= cards)
-    rows = session.execute(stmt).all()
+    # Core rows (no ORM loading), decimals converted here: 20,000 rows a request.
+    rows = session.connection().execute(stmt).all()
     if not rows:
         return []
 
@@ -133,52 +145,74 @@ def gather(session: Session, horizon: Horizon, *, cards: int, gpu_model: str | N
             taken = held.setdefault(offer_id, np.zeros(horizon.hours, dtype=np.int64))
             taken[_index(horizon, starts, 0, up=False):_index(horizon, ends, horizon.hours, up=True)] += instances
 
-    daily_cache: dict = {}
-    peak_cache: dict = {}
-    everywhere = np.ones(horizon.hours, dtype=bool)
-    nowhere = np.zeros(horizon.hours, dtype=bool)
-    best: dict[tuple, tuple] = {}  # pattern -> (scale, row, instances, paid)
+    # First pass, plain Python per row: offers with the same span, windows, rate, cap outcome and no
+    # bookings of their own have the same hours; keep the cheapest of each (then the lowest id).
+    sized: dict[Decimal, tuple[int, Decimal]] = {}
+    first_pass: dict[tuple, tuple] = {}
+    decimal: dict = {None: None}
     for row in rows:
-        count = Decimal(row.gpu_count)
-        instances = instances_for(cards, count)
+        count = decimal.get(row.gpu_count) or decimal.setdefault(row.gpu_count, _decimal(row.gpu_count))
+        if count not in sized:
+            n = instances_for(cards, count)
+            sized[count] = (n, (n * count).normalize())
+        instances, paid = sized[count]
         if instances > MAX_INSTANCES or (row.stock is not None and row.stock < instances):
             continue
-        usable = everywhere.copy()
-        first = _index(horizon, row.available_from, 0, up=True)
-        last = _index(horizon, row.available_to, horizon.hours, up=False)
-        usable[:first] = False
-        usable[last:] = False
-        daily = _hour_mask(daily_cache, row.available_hours, horizon)
+        rate = _decimal(row.off_peak_rate) if row.off_peak_rate is not None and row.off_peak_hours else None
+        price = _decimal(row.unit_price)
+        peak_ok = max_unit_price is None or price <= max_unit_price
+        off_ok = rate is not None and (max_unit_price is None or price * rate <= max_unit_price)
+        key = (_index(horizon, row.available_from, 0, up=True) if row.available_from else 0,
+               _index(horizon, row.available_to, horizon.hours, up=False) if row.available_to else horizon.hours,
+               row.available_hours or None, row.off_peak_hours if rate is not None else None, rate, peak_ok, off_ok,
+               row.id if row.id in held else None)
+        if key[0] >= key[1] or not (peak_ok or off_ok):
+            continue
+        scale = paid * price
+        if key not in first_pass or scale < first_pass[key][0]:
+            first_pass[key] = (scale, row, instances, paid, price, count)
+
+    # Second pass, arrays for the few kept: the same hours by another route merge too.
+    daily_cache: dict = {}
+    peak_cache: dict = {}
+    nowhere = np.zeros(horizon.hours, dtype=bool)
+    best: dict[tuple, tuple] = {}
+    for (first, last, daily_text, off_text, rate, peak_ok, off_ok, _), (scale, row, instances, paid, price, count) in sorted(
+            first_pass.items(), key=lambda item: item[1][1].id):
+        usable = np.zeros(horizon.hours, dtype=bool)
+        usable[first:last] = True
+        daily = _hour_mask(daily_cache, daily_text, horizon)
         if daily is not None:
             usable &= daily
         if row.id in held:
             usable &= (row.stock - held[row.id]) >= instances
-        rate = row.off_peak_rate if row.off_peak_rate is not None and row.off_peak_hours else None
-        off = _hour_mask(peak_cache, row.off_peak_hours, horizon) if rate is not None else None
+        off = _hour_mask(peak_cache, off_text, horizon) if rate is not None else None
         off = nowhere if off is None else off
-        price = Decimal(row.unit_price)
-        if max_unit_price is not None:
-            if price > max_unit_price:
-                usable &= off
-            if rate is not None and price * rate > max_unit_price:
-                usable &= ~off
+        if not peak_ok:
+            usable &= off
+        if rate is not None and not off_ok:
+            usable &= ~off
+        off = off & usable
         if not usable.any():
             continue
-        key = (usable.tobytes(), (off & usable).tobytes(), rate if (off & usable).any() else None)
-        scale = instances * count * price
+        key = (usable.tobytes(), off.tobytes(), rate if off.any() else None)
         if key not in best or scale < best[key][0]:
-            best[key] = (scale, row, instances, instances * count, usable, off & usable, rate)
+            best[key] = (scale, row, instances, paid, price, count, usable, off, rate if off.any() else None)
     found = []
-    for _scale, row, instances, paid, usable, off, rate in best.values():
-        price = Decimal(row.unit_price)
-        cheap = price * rate if rate is not None else price
+    for _scale, row, instances, paid, price, count, usable, off, rate in best.values():
+        price = price.normalize()
+        cheap = (price * rate).normalize() if rate is not None else price
         prices = tuple((cheap if o else price) if u else None for u, o in zip(usable.tolist(), off.tolist(), strict=True))
-        found.append(Candidate(row.id, row.name_zh or row.name_en or row.slug, row.region, Decimal(row.gpu_count),
+        found.append(Candidate(row.id, row.name_zh or row.name_en or row.slug, row.region, count.normalize(),
                                instances, paid, price, prices))
     return sorted(found, key=lambda c: c.offer_id)
 
 
 def lanes(candidates: Sequence[Candidate]) -> list[Lane]:
     """What the job's paid cards cost on each candidate at every hour."""
-    return [Lane(c.offer_id, [None if p is None else c.paid_cards * p for p in c.prices]) for c in candidates]
+    out = []
+    for c in candidates:
+        cost = {p: c.paid_cards * p for p in set(c.prices) if p is not None}
+        out.append(Lane(c.offer_id, [None if p is None else cost[p] for p in c.prices]))
+    return out
 

@@ -12,7 +12,7 @@ from catalog.models import utcnow
 from catalog.registry import Registries, UnknownName
 from pricing.availability import local
 from pricing.capacity import HOUR, whole_hour_at_or_after
-from pricing.schedule import Job, Schedule, baseline, dominated, solve
+from pricing.schedule import Job, Schedule, plan
 
 FEN = Decimal("0.01")
 
@@ -133,12 +133,8 @@ def make_schedule(session: Session, params: dict, registries: Registries, now: d
                         min_gpu_memory_gb=params.get("min_gpu_memory_gb"), regions=regions,
                         allow_spot=params.get("allow_spot", False), same_machine=params.get("same_machine", False),
                         max_unit_price=params.get("max_unit_price"))
-    all_lanes = lanes(candidates)
-    gone = set(dominated(all_lanes))
-    kept = [lane for i, lane in enumerate(all_lanes) if i not in gone]
     job = Job(params["hours"], params.get("min_block_hours", 1), params.get("splittable", True))
-    best = solve(kept, job, horizon.hours)
-    first = baseline(kept, job, horizon.hours)
+    best, first = plan(lanes(candidates), job, horizon.hours)
     return ScheduleResult(params["cards"], params["hours"], horizon, _placed(best, candidates, horizon),
                           _placed(first, candidates, horizon) if first is not None else None)
 

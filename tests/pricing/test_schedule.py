@@ -5,7 +5,7 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pricing.schedule import Job, Lane, baseline, dominated, solve
+from pricing.schedule import Job, Lane, baseline, dominated, plan, solve
 
 D = Decimal
 
@@ -155,6 +155,12 @@ def test_the_solver_matches_a_brute_force_oracle(case):
     gone = set(dominated(lanes))
     pruned = solve([one for i, one in enumerate(lanes) if i not in gone], job, horizon)
     assert (pruned.total, pruned.end, len(pruned.blocks)) == expected
+    # and plan(), which prunes and solves in one go, gives the same schedule and baseline
+    best, first = plan(lanes, job, horizon)
+    assert (best.total, best.end, len(best.blocks)) == expected
+    assert all(lanes[b.lane].offer_id == b.offer_id for b in best.blocks)
+    alone = baseline(lanes, job, horizon)
+    assert (first.total, first.blocks[0].start) == (alone.total, alone.blocks[0].start) if alone else first is None
 
 
 @settings(max_examples=200, deadline=None)
