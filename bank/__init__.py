@@ -7,10 +7,11 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from bank import api, openapi
+    from bank import api, openapi, views
     from extensions import csrf
     from web.openapi import add_paths
 
     app.register_blueprint(api.bp)
     csrf.exempt(api.bp)  # a cookie-less JSON API: CSRF guards forms, not it
     add_paths(app, openapi.PATHS, openapi.SCHEMAS)
+    views.init_app(app)

@@ -36,7 +36,8 @@ class Candidate:
     """One offer a lane stands for, with what its blocks need and cost."""
 
     offer_id: int
-    vendor: str
+    vendor: str  # the vendor's Chinese name (or its English one, or its slug)
+    vendor_en: str
     region: str | None
     gpu_count: Decimal
     instances: int  # n = ceil(cards / gpu_count)
@@ -203,7 +204,8 @@ def gather(session: Session, horizon: Horizon, *, cards: int, gpu_model: str | N
         price = price.normalize()
         cheap = (price * rate).normalize() if rate is not None else price
         prices = tuple((cheap if o else price) if u else None for u, o in zip(usable.tolist(), off.tolist(), strict=True))
-        found.append(Candidate(row.id, row.name_zh or row.name_en or row.slug, row.region, count.normalize(),
+        found.append(Candidate(row.id, row.name_zh or row.name_en or row.slug, row.name_en or row.name_zh or row.slug,
+                               row.region, count.normalize(),
                                instances, paid, price, prices))
     return sorted(found, key=lambda c: c.offer_id)
 

@@ -71,3 +71,14 @@ class ScheduleFormSchema(ScheduleSchema):
         if isinstance(data.get("regions"), str):
             data["regions"] = [w for w in data["regions"].replace("，", ",").split(",") if w.strip()]
         return data
+
+
+class BookSchema(Schema):
+    """Booking a shown schedule: where the receipt goes, the form's token, and the blocks shown."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    email = fields.Email(required=True, validate=validate.Length(max=254))
+    checkout_token = fields.String(required=True, validate=validate.Length(min=16, max=64))
+    blocks = fields.String(required=True, validate=validate.Length(min=1, max=20_000))

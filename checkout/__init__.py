@@ -5,6 +5,11 @@ An area: imports the catalog, the shell and pricing; accounts only through `from
 
 from flask import Flask
 
+# What another area (the compute bank) may use to place an order: the one way orders are made.
+from checkout.orders import OfferUnavailable, OutOfStock, Wanted, place_order
+
+__all__ = ["OfferUnavailable", "OutOfStock", "Wanted", "init_app", "place_order"]
+
 
 def init_app(app: Flask) -> None:
     from checkout import cli, demo_mode, tasks, vendor_orders, views, webhooks  # noqa: F401 (tasks: registers the sweep)
