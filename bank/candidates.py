@@ -43,7 +43,15 @@ class Candidate:
     instances: int  # n = ceil(cards / gpu_count)
     paid_cards: Decimal  # n × gpu_count
     unit_price: Decimal  # per card-hour, peak
-    prices: tuple[Decimal | None, ...]  # per card-hour at each hour of the horizon; None = unusable
+    off_peak_price: Decimal | None  # per card-hour inside the off-peak window
+    usable: np.ndarray  # bool per hour of the horizon
+    off_peak: np.ndarray  # bool per hour: usable and off-peak
+
+    @property
+    def prices(self) -> tuple[Decimal | None, ...]:
+        """Per card-hour at each hour of the horizon; None = unusable."""
+        return tuple((self.off_peak_price if o else self.unit_price) if u else None
+                     for u, o in zip(self.usable.tolist(), self.off_peak.tolist(), strict=True))
 
 
 @dataclass(frozen=True)
@@ -109,16 +117,28 @@ def _index(horizon: Horizon, moment: datetime | None, default: int, *, up: bool)
     return max(0, min(horizon.hours, whole))
 
 
+def _cached(cache: dict, raw, convert):
+    try:
+        return cache[raw]
+    except KeyError:
+        cache[raw] = value = convert(raw)
+        return value
+
+
+def _moment(raw) -> datetime | None:
+    """A raw datetime column (SQLite: text) as a datetime."""
+    return raw if raw is None or isinstance(raw, datetime) else datetime.fromisoformat(raw)
+
+
 def gather(session: Session, horizon: Horizon, *, cards: int, gpu_model: str | None = None,
            min_gpu_memory_gb: Decimal | None = None, regions: Sequence[str] = (), allow_spot: bool = False,
            same_machine: bool = False, max_unit_price: Decimal | None = None) -> list[Candidate]:
     """One candidate per group of offers that cost alike (see the module docstring), in offer-id order."""
     end = horizon.start + horizon.hours * HOUR
     billings = ["on_demand", "spot"] if allow_spot else ["on_demand"]
-    stmt = (select(Offer.id, Vendor.name_zh, Vendor.name_en, Vendor.slug, Offer.region, _raw(Offer.gpu_count, "gpu_count"),
-                   Offer.stock, _raw(Offer.unit_price, "unit_price"), Offer.available_from, Offer.available_to,
-                   Offer.available_hours, Offer.off_peak_hours, _raw(Offer.off_peak_rate, "off_peak_rate"))
-            .join(Vendor, Vendor.id == Offer.vendor_id)
+    stmt = (select(Offer.id, Offer.vendor_id, Offer.region, _raw(Offer.gpu_count, "g"), Offer.stock,
+                   _raw(Offer.unit_price, "p"), _raw(Offer.available_from, "af"), _raw(Offer.available_to, "at"),
+                   Offer.available_hours, Offer.off_peak_hours, _raw(Offer.off_peak_rate, "r"))
             .where(Offer.kind == "gpu", Offer.status == "active", Offer.billing.in_(billings),
                    Offer.list_unit.in_(HOURLY_UNITS), Offer.gpu_count > 0, Offer.unit_price > 0,
                    or_(Offer.available_from.is_(None), Offer.available_from < end),
@@ -132,61 +152,80 @@ def gather(session: Session, horizon: Horizon, *, cards: int, gpu_model: str | N
         stmt = stmt.where(Offer.region.in_(list(regions)))
     if same_machine:
         stmt = stmt.where(Offer.gpu_count >= cards)
-    # Core rows (no ORM loading), decimals converted here: 20,000 rows a request.
-    rows = session.connection().execute(stmt).all()
+    # Plain tuples from the driver (no ORM, no per-row type conversion): 20,000 rows a request.
+    rows = session.connection().execute(stmt).fetchall()
     if not rows:
         return []
 
     held: dict[int, np.ndarray] = {}
-    wanted = {row.id for row in rows if row.stock is not None}
+    stocked = {row[0] for row in rows if row[4] is not None}
     for offer_id, starts, ends, instances in session.execute(
             select(Booking.offer_id, Booking.starts_at, Booking.ends_at, Booking.instances).where(
                 Booking.state.in_(LIVE), Booking.starts_at < end, Booking.ends_at > horizon.start)):
-        if offer_id in wanted:
+        if offer_id in stocked:
             taken = held.setdefault(offer_id, np.zeros(horizon.hours, dtype=np.int64))
             taken[_index(horizon, starts, 0, up=False):_index(horizon, ends, horizon.hours, up=True)] += instances
 
     # First pass, plain Python per row: offers with the same span, windows, rate, cap outcome and no
     # bookings of their own have the same hours; keep the cheapest of each (then the lowest id).
-    sized: dict[Decimal, tuple[int, Decimal]] = {}
-    first_pass: dict[tuple, tuple] = {}
-    decimal: dict = {None: None}
+    # Prices are compared as floats, and exactly when two are within a hair of each other.
+    sized: dict = {}
+    rates: dict = {}
+    froms: dict = {None: 0}
+    tos: dict = {None: horizon.hours}
+    first_pass: dict[tuple, list] = {}
+    cap = max_unit_price
     for row in rows:
-        count = decimal.get(row.gpu_count) or decimal.setdefault(row.gpu_count, _decimal(row.gpu_count))
-        if count not in sized:
+        offer_id, _vendor, _region, g_raw, stock, p_raw, af, at, daily, off_text, r_raw = row
+        size = sized.get(g_raw)
+        if size is None:
+            count = _decimal(g_raw)
             n = instances_for(cards, count)
-            sized[count] = (n, (n * count).normalize())
-        instances, paid = sized[count]
-        if instances > MAX_INSTANCES or (row.stock is not None and row.stock < instances):
+            size = sized[g_raw] = (n, (n * count).normalize(), float(n * count), count)
+        instances = size[0]
+        if instances > MAX_INSTANCES or (stock is not None and stock < instances):
             continue
-        rate = _decimal(row.off_peak_rate) if row.off_peak_rate is not None and row.off_peak_hours else None
-        price = _decimal(row.unit_price)
-        peak_ok = max_unit_price is None or price <= max_unit_price
-        off_ok = rate is not None and (max_unit_price is None or price * rate <= max_unit_price)
-        key = (_index(horizon, row.available_from, 0, up=True) if row.available_from else 0,
-               _index(horizon, row.available_to, horizon.hours, up=False) if row.available_to else horizon.hours,
-               row.available_hours or None, row.off_peak_hours if rate is not None else None, rate, peak_ok, off_ok,
-               row.id if row.id in held else None)
-        if key[0] >= key[1] or not (peak_ok or off_ok):
+        rate = _cached(rates, r_raw, _decimal) if r_raw is not None and off_text else None
+        first = froms.get(af)
+        if first is None:
+            first = froms[af] = _index(horizon, _moment(af), 0, up=True)
+        last = tos.get(at)
+        if last is None:
+            last = tos[at] = _index(horizon, _moment(at), horizon.hours, up=False)
+        if first >= last:
             continue
-        scale = paid * price
-        if key not in first_pass or scale < first_pass[key][0]:
-            first_pass[key] = (scale, row, instances, paid, price, count)
+        if cap is None:
+            peak_ok, off_ok = True, rate is not None
+        else:
+            price = _decimal(p_raw)
+            peak_ok = price <= cap
+            off_ok = rate is not None and price * rate <= cap
+            if not (peak_ok or off_ok):
+                continue
+        key = (first, last, daily or None, off_text if rate is not None else None, rate, peak_ok, off_ok,
+               offer_id if offer_id in held else None)
+        scale = size[2] * float(p_raw)
+        kept = first_pass.get(key)
+        cheaper = kept is None or scale < kept[0] * (1 - 1e-12) or (
+            scale <= kept[0] * (1 + 1e-12) and size[1] * _decimal(p_raw) < kept[2][1] * _decimal(kept[1][5]))
+        if cheaper:
+            first_pass[key] = [scale, row, size]
 
-    # Second pass, arrays for the few kept: the same hours by another route merge too.
+    # Second pass, arrays for the few kept: the same hours by another route merge too (exact prices now).
     daily_cache: dict = {}
     peak_cache: dict = {}
     nowhere = np.zeros(horizon.hours, dtype=bool)
     best: dict[tuple, tuple] = {}
-    for (first, last, daily_text, off_text, rate, peak_ok, off_ok, _), (scale, row, instances, paid, price, count) in sorted(
-            first_pass.items(), key=lambda item: item[1][1].id):
+    for (first, last, daily_text, off_text, rate, peak_ok, off_ok, _), (_s, row, size) in sorted(
+            first_pass.items(), key=lambda item: item[1][1][0]):
+        instances, paid, _f, count = size
         usable = np.zeros(horizon.hours, dtype=bool)
         usable[first:last] = True
         daily = _hour_mask(daily_cache, daily_text, horizon)
         if daily is not None:
             usable &= daily
-        if row.id in held:
-            usable &= (row.stock - held[row.id]) >= instances
+        if row[0] in held:
+            usable &= (row[4] - held[row[0]]) >= instances
         off = _hour_mask(peak_cache, off_text, horizon) if rate is not None else None
         off = nowhere if off is None else off
         if not peak_ok:
@@ -196,18 +235,39 @@ def gather(session: Session, horizon: Horizon, *, cards: int, gpu_model: str | N
         off = off & usable
         if not usable.any():
             continue
+        price = _decimal(row[5])
         key = (usable.tobytes(), off.tobytes(), rate if off.any() else None)
+        scale = paid * price
         if key not in best or scale < best[key][0]:
-            best[key] = (scale, row, instances, paid, price, count, usable, off, rate if off.any() else None)
+            best[key] = (scale, row, size, price, usable, off, rate if off.any() else None)
+    names = dict(((v, (zh, en, slug)) for v, zh, en, slug in session.execute(
+        select(Vendor.id, Vendor.name_zh, Vendor.name_en, Vendor.slug).where(
+            Vendor.id.in_({row[1] for _s, row, *_ in best.values()}))))) if best else {}
     found = []
-    for _scale, row, instances, paid, price, count, usable, off, rate in best.values():
+    for _scale, row, size, price, usable, off, rate in best.values():
+        instances, paid, _f, count = size
         price = price.normalize()
-        cheap = (price * rate).normalize() if rate is not None else price
-        prices = tuple((cheap if o else price) if u else None for u, o in zip(usable.tolist(), off.tolist(), strict=True))
-        found.append(Candidate(row.id, row.name_zh or row.name_en or row.slug, row.name_en or row.name_zh or row.slug,
-                               row.region, count.normalize(),
-                               instances, paid, price, prices))
+        zh, en, slug = names[row[1]]
+        found.append(Candidate(row[0], zh or en or slug, en or zh or slug, row[2], count.normalize(), instances, paid,
+                               price, (price * rate).normalize() if rate is not None else None, usable, off))
     return sorted(found, key=lambda c: c.offer_id)
+
+
+def grid(candidates: Sequence[Candidate]) -> tuple[list[int], np.ndarray, int]:
+    """The candidates' costs at every hour as integers of one decimal scale (-1: unusable), for plan_grid."""
+    values = {c.paid_cards * c.unit_price for c in candidates}
+    values |= {c.paid_cards * c.off_peak_price for c in candidates if c.off_peak_price is not None}
+    scale = max(0, max((-v.normalize().as_tuple().exponent for v in values), default=0))
+    whole = {v: int(v.scaleb(scale)) for v in values}
+    peak = [whole[c.paid_cards * c.unit_price] for c in candidates]
+    off = [whole[c.paid_cards * c.off_peak_price] if c.off_peak_price is not None else -1 for c in candidates]
+    dtype = np.int64 if max(whole.values(), default=0) < 2**62 else object
+    peak_col = np.array(peak, dtype=dtype)[:, None]
+    off_col = np.array(off, dtype=dtype)[:, None]
+    usable = np.array([c.usable for c in candidates], dtype=bool)
+    off_peak = np.array([c.off_peak for c in candidates], dtype=bool)
+    cost = np.where(usable, np.where(off_peak, off_col, peak_col), -1)
+    return [c.offer_id for c in candidates], cost, scale
 
 
 def lanes(candidates: Sequence[Candidate]) -> list[Lane]:

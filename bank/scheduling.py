@@ -7,12 +7,12 @@ from decimal import ROUND_HALF_UP, Decimal
 from marshmallow import ValidationError
 from sqlalchemy.orm import Session
 
-from bank.candidates import Candidate, Horizon, gather, lanes, region_ids
+from bank.candidates import Candidate, Horizon, gather, grid, region_ids
 from catalog.models import utcnow
 from catalog.registry import Registries, UnknownName
 from pricing.availability import local
 from pricing.capacity import HOUR, whole_hour_at_or_after
-from pricing.schedule import Job, Schedule, plan
+from pricing.schedule import Job, Schedule, plan_grid
 
 FEN = Decimal("0.01")
 
@@ -134,7 +134,7 @@ def make_schedule(session: Session, params: dict, registries: Registries, now: d
                         allow_spot=params.get("allow_spot", False), same_machine=params.get("same_machine", False),
                         max_unit_price=params.get("max_unit_price"))
     job = Job(params["hours"], params.get("min_block_hours", 1), params.get("splittable", True))
-    best, first = plan(lanes(candidates), job, horizon.hours)
+    best, first = plan_grid(*grid(candidates), job) if candidates else (None, None)
     return ScheduleResult(params["cards"], params["hours"], horizon, _placed(best, candidates, horizon),
                           _placed(first, candidates, horizon) if first is not None else None)
 

@@ -150,7 +150,27 @@ def plan(lanes: Sequence[Lane], job: Job, horizon: int) -> tuple[Schedule | None
     """solve() and baseline() at once, on the lanes no other lane dominates (the same answers, faster)."""
     if not lanes:
         return None, None
-    table = _table(lanes, horizon)
+    return _plan(_table(lanes, horizon), lanes, job, horizon)
+
+
+def plan_grid(offer_ids: Sequence[int], cost: np.ndarray, scale: int, job: Job) -> tuple[Schedule | None,
+                                                                                        Schedule | None]:
+    """plan() for costs already in integers: `cost[i, t]` × 10**-scale, or -1 where lane i is unusable.
+
+    For callers that hold many lanes as arrays (the catalog's candidates): no Decimal per hour.
+    """
+    if not len(offer_ids):
+        return None, None
+    lanes, horizon = cost.shape
+    largest = int(cost.max(initial=0))
+    room = (largest + 1) * (horizon + 1)
+    dtype = np.int64 if room < INT64_ROOM else object
+    inf = 2 * INT64_ROOM if dtype is np.int64 else 4 * room
+    grid = np.where(cost < 0, inf, cost).astype(dtype)
+    return _plan(_arrays(scale, inf, grid), [Lane(i, ()) for i in offer_ids], job, horizon)
+
+
+def _plan(table: _Table, lanes: Sequence[Lane], job: Job, horizon: int) -> tuple[Schedule | None, Schedule | None]:
     gone = set(_dominated_rows(table))
     keep = [i for i in range(len(lanes)) if i not in gone]
     table = _arrays(table.scale, table.inf, table.cost[keep])
