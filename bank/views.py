@@ -2,7 +2,7 @@
 
 import secrets
 
-from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
 from marshmallow import ValidationError
@@ -69,9 +69,13 @@ def schedule_page():
     registries = default_registries()
     areas = sorted({r.area_zh if language() == "zh" else r.area_en for r in registries.regions.regions.values()
                     if r.area_zh})
-    return render_template("bank/schedule.html", args=args, errors=errors, result=result, shown=shown,
-                           gpu_models=sorted(registries.gpus.models.values(), key=lambda m: (m.vendor, m.name)),
-                           areas=areas, checkout_token=secrets.token_urlsafe(24)), 400 if errors else 200
+    response = make_response(render_template(
+        "bank/schedule.html", args=args, errors=errors, result=result, shown=shown, areas=areas,
+        gpu_models=sorted(registries.gpus.models.values(), key=lambda m: (m.vendor, m.name)),
+        checkout_token=secrets.token_urlsafe(24)), 400 if errors else 200)
+    # Free capacity changes with every booking, not with the catalog: the page cache must never keep this page.
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.post("/schedule/book")

@@ -28,7 +28,9 @@ def page_url(day, **extra) -> str:
 ])
 def test_the_page_shows_the_schedule_its_arithmetic_and_the_saving(client, bank, day, lang, words):
     client.set_cookie("lang", lang)
-    html = client.get(page_url(day)).get_data(as_text=True)
+    response = client.get(page_url(day))
+    assert response.headers["Cache-Control"] == "no-store"  # free capacity is never served from the page cache
+    html = response.get_data(as_text=True)
     for word in words:
         assert word in html
     assert re.search(r"<svg[^>]*schedule-timeline", html)
