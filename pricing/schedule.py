@@ -225,25 +225,29 @@ def _solve(table: _Table, lanes: Sequence[Lane], job: Job, horizon: int) -> Sche
                 cost[t, 1:] = np.where(better, cand, here)
                 blocks[t, 1:] = np.where(better, cand_blocks, here_blocks)
                 came_by[t, 1:][better] = 0
-        live = cost[t] < inf
-        if not live.any() or t == horizon:
+        live = np.flatnonzero(cost[t] < inf)
+        if not len(live) or t == horizon:
             continue
-        fits = (t + length_col <= horizon) & (span[:, t:t + 1] < inf)  # (lengths, 1)
+        lo, hi = int(live[0]), int(live[-1]) + 1  # only the idle counts reached so far
+        rows = np.flatnonzero((t + length_col[:, 0] <= horizon) & (span[:, t] < inf))
+        if not len(rows):
+            continue
+        lengths_here = length_col[rows]  # (rows, 1)
         # worked hours after the block: t - j + L <= need
-        fits = fits & live[None, :] & (t - idle[None, :] + length_col <= need)
-        if not fits.any():
+        ok = (cost[t, lo:hi] < inf)[None, :] & (t - idle[None, lo:hi] + lengths_here <= need)
+        keep = ok.any(axis=1)
+        if not keep.any():
             continue
-        rows = np.nonzero(fits.any(axis=1))[0]
-        targets = t + length_col[rows, 0]
-        cand = cost[t][None, :] + span[rows, t][:, None]
-        cand_blocks = blocks[t][None, :] + 1
-        here, here_blocks = cost[targets], blocks[targets]
-        ok = fits[rows]
+        rows, lengths_here, ok = rows[keep], lengths_here[keep], ok[keep]
+        targets = t + lengths_here[:, 0]
+        cand = cost[t, lo:hi][None, :] + span[rows, t][:, None]
+        cand_blocks = blocks[t, lo:hi][None, :] + 1
+        here, here_blocks = cost[targets, lo:hi], blocks[targets, lo:hi]
         better = ok & ((cand < here) | ((cand == here) & (cand_blocks < here_blocks)))
-        cost[targets] = np.where(better, cand, here)
-        blocks[targets] = np.where(better, cand_blocks, here_blocks)
-        came_by[targets] = np.where(better, length_col[rows], came_by[targets])
-        came_on[targets] = np.where(better, lane_of[rows, t][:, None], came_on[targets])
+        cost[targets, lo:hi] = np.where(better, cand, here)
+        blocks[targets, lo:hi] = np.where(better, cand_blocks, here_blocks)
+        came_by[targets, lo:hi] = np.where(better, lengths_here, came_by[targets, lo:hi])
+        came_on[targets, lo:hi] = np.where(better, lane_of[rows, t][:, None], came_on[targets, lo:hi])
 
     ends = [(cost[t, t - need], t) for t in range(need, horizon + 1) if cost[t, t - need] < inf]
     if not ends:
