@@ -89,3 +89,10 @@ def test_the_operation_is_in_the_openapi_document(client):
     doc = client.get("/api/v1/openapi.json").get_json()
     assert "post" in doc["paths"]["/api/v1/schedule"]
     assert "ScheduleRequest" in doc["components"]["schemas"]
+
+
+def test_a_minimum_memory_instead_of_a_model(client, bank, day):
+    found = client.post("/api/v1/schedule", json=job(day, gpu_model=None, min_gpu_memory_gb=80)).get_json()
+    assert found["total"] == "288.00"
+    none = client.post("/api/v1/schedule", json=job(day, gpu_model=None, min_gpu_memory_gb=141)).get_json()
+    assert none["feasible"] is False
