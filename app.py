@@ -82,4 +82,8 @@ def create_app(test_config: dict | None = None, environ: Mapping[str, str] | Non
     import alerts
 
     alerts.init_app(app)
+
+    import bank
+
+    bank.init_app(app)
     return app

@@ -7,7 +7,10 @@ from flask import Flask
 
 from checkout.models import OrderLine  # what a line bought and its total: the stall's deposits read them
 
-__all__ = ["OrderLine", "init_app"]
+# What another area (the compute bank) may use to place an order: the one way orders are made.
+from checkout.orders import OfferUnavailable, OutOfStock, Wanted, place_order
+
+__all__ = ["OfferUnavailable", "OrderLine", "OutOfStock", "Wanted", "init_app", "place_order"]
 
 
 def init_app(app: Flask) -> None:

@@ -9,6 +9,7 @@ and the bookings say which hours of them are taken.
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from fractions import Fraction
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -18,9 +19,17 @@ from catalog.bookings import CapacityShort, confirm, hold, lock_for_booking, nex
 from catalog.models import Offer, utcnow
 from catalog.offer_price import priced
 from checkout.models import Order, OrderLine, OrderStatus
+from pricing.capacity import Availability, hours_between, parse_daily
 from pricing.currency import BASE, FxTable
 from pricing.line_shape import LineShape, shape_line
-from pricing.line_total import QuantityError, exact_line_total, order_total, purchase_price
+from pricing.line_total import (
+    QuantityError,
+    exact_line_total,
+    exact_unit_price,
+    order_total,
+    purchase_price,
+    round_money,
+)
 
 LATEST_START = timedelta(days=365)  # how far ahead a line may start
 
@@ -53,6 +62,9 @@ class Wanted:
     terms: int | None = None
     packs: int | None = None
     start: datetime | None = None  # UTC
+    # Price the hours inside the offer's off-peak window at its off-peak rate (spec §4.1): the compute
+    # bank's blocks are chosen for those hours and are charged what the schedule showed.
+    off_peak_priced: bool = False
 
 
 def per_instance(offer: Offer):
@@ -148,13 +160,27 @@ def _build(session: Session, wanted: list[Wanted], *, email: str, user_id: int |
             title=offer.title, kind=offer.kind, billing=offer.billing, list_amount=offer.list_amount,
             list_currency=offer.list_currency, list_unit=offer.list_unit, normalized_price=offer.unit_price,
             purchase_unit=price.unit.value, unit_amount=price.amount, quantity=shape.quantity,
-            line_total=exact_line_total(priced(offer), shape.quantity, fx), instances=shape.instances,
+            line_total=_line_total(offer, item, shape, start, end, fx), instances=shape.instances,
             hours=shape.hours, terms=shape.terms, starts_at=start, ends_at=end)
         order.lines.append(line)
         if start is not None:
             held.append((offer, line))
     order.total = order_total([line.line_total for line in order.lines])
     return order, held
+
+
+def _line_total(offer: Offer, item: Wanted, shape: LineShape, start: datetime | None, end: datetime | None,
+                fx: FxTable):
+    """The listed price × quantity, rounded once; off-peak hours at the off-peak rate when the line asks for it."""
+    if not (item.off_peak_priced and offer.off_peak_rate is not None and offer.off_peak_hours and start and end
+            and shape.hours):
+        return exact_line_total(priced(offer), shape.quantity, fx)
+    window = Availability(daily=parse_daily(offer.off_peak_hours))
+    hours = hours_between(start, end)
+    off = sum(1 for hour in hours if window.allows(hour))
+    per_hour = Fraction(shape.quantity, len(hours))
+    rate = Fraction(offer.off_peak_rate)
+    return round_money(exact_unit_price(priced(offer), fx) * per_hour * ((len(hours) - off) + rate * off))
 
 
 def close_unpaid(session: Session, order_id: int, status: str) -> bool:
