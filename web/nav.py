@@ -16,11 +16,17 @@ def add_nav(app: Flask, order: int, endpoint: str, label: str) -> None:
     app.extensions.setdefault("nav", []).append(NavItem(order, endpoint, label))
 
 
+def add_header_part(app: Flask, template: str) -> None:
+    """A template the header includes on every page (the compare tray), after the menu."""
+    app.extensions.setdefault("header_parts", []).append(template)
+
+
 def init_app(app: Flask) -> None:
     @app.context_processor
     def navigation():
         items = sorted(app.extensions.get("nav", []), key=lambda i: i.order)
-        return {"nav_items": items, "current_endpoint": request.endpoint}
+        return {"nav_items": items, "current_endpoint": request.endpoint,
+                "header_parts": app.extensions.get("header_parts", [])}
 
     app.add_template_filter(merge_query, "merge_query")
 
