@@ -57,6 +57,14 @@ class GpuModel:
     note: str = ""
     aliases: tuple[str, ...] = ()
     family_default: bool = False  # what a bare family name means ('H100' is the SXM card)
+    note_zh: str = ""  # the note and form factor for Chinese pages (the English ones stay the API's)
+    form_factor_zh: str = ""
+
+    def note_in(self, lang: str) -> str:
+        return (self.note_zh or self.note) if lang == "zh" else self.note
+
+    def form_factor_in(self, lang: str) -> str:
+        return (self.form_factor_zh or self.form_factor) if lang == "zh" else self.form_factor
 
     def as_json(self) -> dict:
         return {
@@ -293,7 +301,8 @@ def load_registries(directory: Path = REGISTRY_DIR) -> Registries:
                  memory_gb=_dec(g["memory_gb"]), bf16_tflops=_dec(g.get("bf16_tflops")),
                  precision=g.get("precision", "bf16"), form_factor=g.get("form_factor", ""),
                  architecture=g.get("architecture", ""), note=g.get("note", ""),
-                 aliases=tuple(g.get("aliases", [])), family_default=bool(g.get("family_default")))
+                 aliases=tuple(g.get("aliases", [])), family_default=bool(g.get("family_default")),
+                 note_zh=g.get("note_zh", ""), form_factor_zh=g.get("form_factor_zh", ""))
         for g in read("gpu_models.json")
     ]
     regions = [

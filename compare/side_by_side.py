@@ -94,7 +94,7 @@ def compare_rows(offers: list[Offer], registries: Registries, lang: str, now: da
     add("gpu_model", "GPU model", [g.name if g else o.gpu_model for g, o in zip(gpus, offers, strict=True)])
     add("gpu_count", "Cards per instance", [_num(o.gpu_count) for o in offers])
     add("gpu_memory_gb", "Memory per card (GB)", [_num(o.gpu_memory_gb) for o in offers])
-    add("interconnect", "Form factor / interconnect", [g.form_factor if g else None for g in gpus],
+    add("interconnect", "Form factor / interconnect", [g.form_factor_in(lang) if g else None for g in gpus],
         note="From the GPU registry")
     add("tflops", "Dense TFLOPS", [f"{_num(g.bf16_tflops)} {g.precision.upper()}" if g and g.bf16_tflops else None
                                    for g in gpus])
