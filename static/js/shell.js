@@ -18,6 +18,13 @@
       });
     }
 
+    cardTables();
+
+    // On a phone the browse filters start folded, so the results come first.
+    if (window.matchMedia && window.matchMedia("(max-width: 640px)").matches) {
+      document.querySelectorAll("details.facet-drawer").forEach(function (drawer) { drawer.open = false; });
+    }
+
     // Forms marked .tray-form post to the compare tray; ask for JSON and swap the header part.
     document.addEventListener("submit", function (event) {
       var form = event.target;
@@ -43,6 +50,25 @@
         .catch(function () { form.submit(); });
     });
   });
+
+  // Tables become cards on a phone (market.css, "table.data.cards"): each cell is labelled with its
+  // column's heading. The browse results have their own card layout; the comparison scrolls in its box.
+  function cardTables() {
+    document.querySelectorAll("table.data, table.lines").forEach(function (table) {
+      if (table.classList.contains("offers") || table.classList.contains("compare-table")) { return; }
+      var heads = table.querySelectorAll("thead tr:last-child > *");
+      if (!heads.length) { return; }
+      var labels = Array.prototype.map.call(heads, function (th) { return th.textContent.replace(/\s+/g, " ").trim(); });
+      table.querySelectorAll("tbody tr").forEach(function (row) {
+        var column = 0;
+        Array.prototype.forEach.call(row.children, function (cell) {
+          if (!cell.hasAttribute("data-label") && labels[column]) { cell.setAttribute("data-label", labels[column]); }
+          column += cell.colSpan || 1;
+        });
+      });
+      table.classList.add("cards");
+    });
+  }
 
   function say(message, category) {
     if (!message) { return; }
