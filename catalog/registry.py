@@ -60,6 +60,14 @@ class GpuModel:
     # Made by a Chinese chip vendor (spec §7, a voucher rule's `domestic_chip`): per vendor, see
     # seed_data/SOURCES.md. A model the registry does not carry is never taken as domestic.
     domestic_chip: bool = False
+    note_zh: str = ""  # the note and form factor for Chinese pages (the English ones stay the API's)
+    form_factor_zh: str = ""
+
+    def note_in(self, lang: str) -> str:
+        return (self.note_zh or self.note) if lang == "zh" else self.note
+
+    def form_factor_in(self, lang: str) -> str:
+        return (self.form_factor_zh or self.form_factor) if lang == "zh" else self.form_factor
 
     def as_json(self) -> dict:
         return {
@@ -297,7 +305,8 @@ def load_registries(directory: Path = REGISTRY_DIR) -> Registries:
                  precision=g.get("precision", "bf16"), form_factor=g.get("form_factor", ""),
                  architecture=g.get("architecture", ""), note=g.get("note", ""),
                  aliases=tuple(g.get("aliases", [])), family_default=bool(g.get("family_default")),
-                 domestic_chip=bool(g.get("domestic_chip", False)))
+                 domestic_chip=bool(g.get("domestic_chip", False)),
+                 note_zh=g.get("note_zh", ""), form_factor_zh=g.get("form_factor_zh", ""))
         for g in read("gpu_models.json")
     ]
     regions = [

@@ -7,7 +7,7 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from compare import api, views
+    from compare import api, tray_views, views
     from compare.plan_json import OPENAPI_PATHS, OPENAPI_SCHEMAS
     from extensions import csrf
     from web.nav import add_nav
@@ -15,9 +15,9 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
+    tray_views.init_app(app)
     # A cookie-less JSON API: CSRF guards forms, not it.
     csrf.exempt(api.bp)
     add_nav(app, 40, "compare.plan", "Cost planner")
-    add_nav(app, 45, "compare.compare", "Compare")
     add_nav(app, 50, "compare.market_index", "Market")
     add_paths(app, OPENAPI_PATHS, OPENAPI_SCHEMAS)

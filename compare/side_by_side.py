@@ -94,7 +94,7 @@ def compare_rows(offers: list[Offer], registries: Registries, lang: str, now: da
     add("gpu_model", "GPU model", [g.name if g else o.gpu_model for g, o in zip(gpus, offers, strict=True)])
     add("gpu_count", "Cards per instance", [_num(o.gpu_count) for o in offers])
     add("gpu_memory_gb", "Memory per card (GB)", [_num(o.gpu_memory_gb) for o in offers])
-    add("interconnect", "Form factor / interconnect", [g.form_factor if g else None for g in gpus],
+    add("interconnect", "Form factor / interconnect", [g.form_factor_in(lang) if g else None for g in gpus],
         note="From the GPU registry")
     add("tflops", "Dense TFLOPS", [f"{_num(g.bf16_tflops)} {g.precision.upper()}" if g and g.bf16_tflops else None
                                    for g in gpus])
@@ -132,7 +132,17 @@ def compare_rows(offers: list[Offer], registries: Registries, lang: str, now: da
         add(key, label, [display.cny(v) if v is not None else None for v in values], best=values)
     add("price_updated_at", "Price as of", [_age(o.price_updated_at, now, lang) for o in offers],
         note="Price freshness")
-    return rows
+    return _prices_first(rows)
+
+
+# What a buyer compares first: who and what, then the prices, then the specification.
+LEAD_ROWS = ("vendor", "title", "unit_price", "list_price", "input_price", "output_price", "cached_input_price",
+             "per_pflops_hour", "per_gb_hour", "price_updated_at")
+
+
+def _prices_first(rows: list[Row]) -> list[Row]:
+    lead = {key: n for n, key in enumerate(LEAD_ROWS)}
+    return sorted(rows, key=lambda r: lead.get(r.key, len(LEAD_ROWS)))
 
 
 def cheapest_columns(rows: list[Row]) -> tuple[set[int], set[int]]:

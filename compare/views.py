@@ -16,6 +16,7 @@ from compare.plan_schema import PlanSchema
 from compare.planner import Plan, make_plan
 from compare.side_by_side import MAX_OFFERS, cheapest_columns, compare_rows, ids_without, parse_ids
 from compare.token_table import MAX_ROWS, SORT_KEYS, parse_sort, token_table
+from compare.tray_views import tray_ids
 from extensions import db
 from pricing.period_change import model_changes
 from web.format import listed_price
@@ -46,6 +47,9 @@ def compare():
         extra = {k: v for k, v in request.args.items() if k != "ids"}
         return redirect(url_for("compare.compare", ids=",".join(map(str, ids)), **extra))
     too_many = len(parse_ids(asked, limit=None)) > MAX_OFFERS
+    from_tray = not asked  # no ids in the URL: the visitor's own tray (a link with ids shows those)
+    if from_tray:
+        ids = tray_ids()
     offers = listed_offers(ids) if ids else []
     rows = compare_rows(offers, default_registries(), language(), utcnow(), listed=listed_price) if offers else []
     cheapest_unit, cheapest_perf = cheapest_columns(rows)
@@ -53,7 +57,7 @@ def compare():
     return render_template("compare/compare.html", offers=offers, rows=rows, cheapest_unit=cheapest_unit,
                            cheapest_perf=cheapest_perf, too_many=too_many, missing=len(ids) - len(offers),
                            ids=",".join(map(str, ids_now)), ids_list=ids_now, ids_without=ids_without,
-                           max_offers=MAX_OFFERS)
+                           max_offers=MAX_OFFERS, from_tray=from_tray)
 
 
 MODEL_BOXES = 4  # model inputs on the token form; the JSON API takes up to MAX_MODELS

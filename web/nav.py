@@ -22,12 +22,18 @@ def add_nav_badge(app: Flask, endpoint: str, count: Callable[[], int]) -> None:
     app.extensions.setdefault("nav_badges", {})[endpoint] = count
 
 
+def add_header_part(app: Flask, template: str) -> None:
+    """A template the header includes on every page (the compare tray), after the menu."""
+    app.extensions.setdefault("header_parts", []).append(template)
+
+
 def init_app(app: Flask) -> None:
     @app.context_processor
     def navigation():
         items = sorted(app.extensions.get("nav", []), key=lambda i: i.order)
         badges = {endpoint: count() for endpoint, count in app.extensions.get("nav_badges", {}).items()}
-        return {"nav_items": items, "current_endpoint": request.endpoint, "nav_badges": badges}
+        return {"nav_items": items, "current_endpoint": request.endpoint, "nav_badges": badges,
+                "header_parts": app.extensions.get("header_parts", [])}
 
     app.add_template_filter(merge_query, "merge_query")
 

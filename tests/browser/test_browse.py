@@ -102,8 +102,9 @@ def test_tick_offers_to_compare_and_buy_from_the_offer_page(live_server, page, s
     boxes.nth(0).check()
     boxes.nth(1).check()
     page.click("button:has-text('对比所选')")
-    page.wait_for_url(re.compile(r"/compare\?ids="))
+    page.wait_for_url(re.compile(r"/compare$"))  # the ticked offers went into the compare tray
     assert all(f"#{offer_id}" in page.content() for offer_id in picked)
+    assert page.locator("#compare-tray .tray-count").inner_text() == "(2)"
 
     page.goto(f"{live_server}/offers/{picked[0]}")
     page.click(".price-actions a:has-text('购买')")

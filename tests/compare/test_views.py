@@ -62,7 +62,7 @@ def test_plan_form_without_javascript(client, catalog):
     html = client.get("/plan?kind=gpu&gpu_model=h100-sxm&count=8&hours=72").get_data(as_text=True)
     assert "3 个报价，按总成本排序" in html
     assert "8 卡 × 72 小时 × ¥17.12/卡时 = ¥9,861.12" in html
-    assert 'name="ids"' in html and 'action="/compare"' in html
+    assert 'name="ids"' in html and 'action="/compare/tray/add"' in html
     assert "2 个报价未计入" in html
     english = get_english(client, "/plan?kind=gpu&gpu_model=h100-sxm&count=8&hours=72")
     assert "8 cards × 72 h × ¥17.12/card-hour = ¥9,861.12" in english
@@ -81,7 +81,9 @@ def test_market_gpu_page_draws_the_chart(client, catalog):
     html = client.get("/market/gpu/h100-sxm").get_data(as_text=True)
     assert html.count("<svg") == 2
     assert "今日卡时价格" in html and "卡时价格中位数走势" in html
-    assert "<script" not in html and "cdn" not in html.lower()
+    # Server-drawn: the only script is the shell's own file (menu, compare tray), none inline, no CDN.
+    assert re.findall(r"<script[^>]*>", html) == ['<script src="/static/js/shell.js" defer>']
+    assert "cdn" not in html.lower()
     english = get_english(client, "/market/gpu/h100-sxm")
     assert "card-hour prices today" in english
 
@@ -105,15 +107,13 @@ def test_vendor_text_is_escaped(client, catalog):
     assert "<script>alert(1)" not in html
 
 
-def test_add_to_compare_macro_appends_the_id(app):
+def test_add_to_compare_macro_posts_to_the_tray_and_comes_back(app):
     template = app.jinja_env.from_string(
         '{% from "compare/_add_button.html" import add_to_compare with context %}{{ add_to_compare(9) }}')
-    with app.test_request_context("/offers?compare=3,4"):
-        assert 'href="/compare?ids=3,4,9"' in template.render()
-    with app.test_request_context("/offers"):
-        assert 'href="/compare?ids=9"' in template.render()
-    with app.test_request_context("/offers?compare=1,2,3,4,5,6"):
-        assert 'href="/compare?ids=1,2,3,4,5,9"' in template.render()
+    with app.test_request_context("/offers?q=4090"):
+        html = template.render()
+    assert 'method="post" action="/compare/tray/add"' in html
+    assert 'name="ids" value="9"' in html and 'name="next" value="/offers?q=4090"' in html
 
 
 @pytest.mark.parametrize("ids", ["²", "9223372036854775808", "2147483648", "9" * 5000, "1,²,x"])
