@@ -78,7 +78,7 @@ def test_every_page_fits_a_phone(live_server, browser, seeded):
         visit(f"/offers/{gpu}", "offer")
         # Add to compare in place: the header's count goes up without leaving the page.
         phone.click("form.compare-add-form button")
-        phone.wait_for_function("document.querySelector('#compare-tray .tray-count').textContent.includes('1')")
+        phone.locator("#compare-tray .tray-count", has_text="1").wait_for()  # no eval: the CSP forbids it
         assert phone.url.endswith(f"/offers/{gpu}")
         visit(f"/offers/{token}", "offer-token")
         visit("/plan?kind=gpu&gpu_model=rtx-4090&count=8&hours=72", "plan-gpu")
@@ -136,7 +136,7 @@ def test_desktop_tray_and_layout(live_server, page, seeded):
     _shot(page, "desktop-compare")
     page.goto(f"{live_server}/offers/{seeded['gpu']}")
     page.click("form.compare-add-form button")
-    page.wait_for_function("document.querySelector('#compare-tray .tray-count').textContent === '(4)'")
+    page.locator("#compare-tray .tray-count", has_text="(4)").wait_for()
     page.click("#compare-tray > summary")
     assert page.locator("#compare-tray .tray-list li").count() == 4
     _shot(page, "desktop-tray-open")
