@@ -185,6 +185,11 @@ class RegionRegistry:
     def get(self, ident: str) -> Region | None:
         return self.regions.get(ident)
 
+    def find(self, text: str) -> Region | None:
+        """The region of this spelling, or None (no suggestions looked for: cheap enough for every word)."""
+        ident = self._index.get(text)
+        return self.regions[ident] if ident else None
+
     def resolve(self, text: str) -> Region:
         """:raise UnknownName: no region has this spelling."""
         ident = self._index.get(text)
