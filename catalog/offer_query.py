@@ -242,7 +242,9 @@ def _read(params: dict, registries: Registries, service: SearchService | None) -
             if merged.get("sort", "unit_price") == "unit_price":  # only over the default order
                 merged["sort"] = value
         elif key in merged:
-            words.append(question.typed(key))  # the URL's filter wins; the typed words still count
+            # The URL's filter wins; a different place or bound typed still has to match as words.
+            if key != "kind" and merged[key] != value:
+                words.append(question.typed(key))
         else:
             merged[key] = value
             taken.append(key)
@@ -280,19 +282,19 @@ def _search(session: Session, params: dict, registries: Registries, service: Sea
         def run(p, parts):
             return _fast_search(session, service, p, registries, parts)
 
-        def count(p, parts):
-            return _fast_count(service, p, registries, parts)
+        def counts(conditions, drops):
+            return _fast_counts(service, read, registries, conditions, drops)
     else:
         def run(p, parts):
             return _sql_page(session, p, registries, service, parts)
 
-        def count(p, parts):
-            return _sql_count(session, p, registries, service, parts)
+        def counts(conditions, drops):
+            return [_sql_count(session, *_without(read, conditions, drop), registries, service) for drop in drops]
 
     page = run(read.params, read.parts)
     relaxed: tuple[str, ...] = ()
     if page.total == 0 and read.question is not None:
-        found = _relax(read, count)
+        found = _relax(read, counts)
         if found is not None:
             params, parts, relaxed = found
             page = run(params, parts)
@@ -302,16 +304,38 @@ def _search(session: Session, params: dict, registries: Registries, service: Sea
     return page
 
 
-def _relax(read: _Read, count: Callable[[dict, tuple], int]) -> tuple[dict, tuple, tuple[str, ...]] | None:
+@dataclass(frozen=True)
+class _Condition:
+    """A part of the question relaxation may leave out: a text part, or a params key read from it."""
+
+    label: str  # as typed
+    names: bool  # names a GPU or model
+    part: TextPart | None = None
+    key: str | None = None
+
+
+def _conditions(read: _Read) -> list[_Condition]:
+    out = [_Condition(p.label, p.names, part=p) for p in read.parts]
+    return out + [_Condition(read.question.typed(k), False, key=k) for k in read.from_question]
+
+
+def _without(read: _Read, conditions: list[_Condition], drop: tuple[int, ...]) -> tuple[dict, tuple[TextPart, ...]]:
+    """The params and text parts of the search with these conditions left out."""
+    keys = {conditions[i].key for i in drop}
+    parts = [conditions[i].part for i in drop]
+    return ({k: v for k, v in read.params.items() if k not in keys},
+            tuple(p for p in read.parts if all(p is not q for q in parts)))
+
+
+def _relax(read: _Read, counts: Callable[[list[_Condition], list[tuple[int, ...]]], list[int]]
+           ) -> tuple[dict, tuple[TextPart, ...], tuple[str, ...]] | None:
     """The closest search that finds something, leaving out one condition of the question (or two).
 
     Conditions are its words and either-of groups and the filters read from it. Of the ways that
     find something, the one that leaves out no GPU or model name wins, then the one finding the
     fewest offers: it drops the condition that mattered least to what was asked.
     """
-    conditions: list[tuple[str, bool, object]] = [(p.label, p.names, p) for p in read.parts]
-    question = read.question
-    conditions += [(question.typed(k), False, k) for k in read.from_question]
+    conditions = _conditions(read)
     if not conditions:
         return None
     # Leaving out everything typed is no longer an answer to it, unless filters of the URL remain.
@@ -320,18 +344,12 @@ def _relax(read: _Read, count: Callable[[dict, tuple], int]) -> tuple[dict, tupl
     for size in sizes:
         if size >= len(conditions) and not others:
             break
-        best = None
-        for drop in combinations(range(len(conditions)), size):
-            left_out = [conditions[i] for i in drop]
-            params = {k: v for k, v in read.params.items() if all(k != c[2] for c in left_out)}
-            parts = tuple(p for p in read.parts if all(p is not c[2] for c in left_out))
-            n = count(params, parts)
-            if n:
-                key = (sum(c[1] for c in left_out), n)
-                if best is None or key < best[0]:
-                    best = (key, params, parts, tuple(c[0] for c in left_out))
-        if best is not None:
-            return best[1], best[2], best[3]
+        drops = list(combinations(range(len(conditions)), size))
+        found = [(sum(conditions[i].names for i in drop), n, drop)
+                 for drop, n in zip(drops, counts(conditions, drops), strict=True) if n]
+        if found:
+            drop = min(found)[2]
+            return (*_without(read, conditions, drop), tuple(conditions[i].label for i in drop))
     return None
 
 
@@ -359,8 +377,8 @@ def _text_ids(service: SearchService, parts: tuple[TextPart, ...]) -> np.ndarray
     return found
 
 
-def _sql_count(session: Session, params: dict, registries: Registries, service: SearchService | None,
-               parts: tuple[TextPart, ...]) -> int:
+def _sql_count(session: Session, params: dict, parts: tuple[TextPart, ...], registries: Registries,
+               service: SearchService | None) -> int:
     text_ids = _text_ids(service, parts) if service is not None else None
     stmt = _filtered(params, registries, text_ids, () if service is not None else parts)
     return session.scalar(select(func.count()).select_from(stmt.with_only_columns(Offer.id).order_by(None).subquery()))
@@ -432,10 +450,28 @@ def _fast_search(session: Session, service: SearchService, params: dict, registr
     return OfferPage(total=total, page=page, per_page=per_page, items=items, facets=facets)
 
 
-def _fast_count(service: SearchService, params: dict, registries: Registries, parts: tuple[TextPart, ...]) -> int:
-    names = _resolved(params, registries)
+def _fast_counts(service: SearchService, read: _Read, registries: Registries, conditions: list[_Condition],
+                 drops: list[tuple[int, ...]]) -> list[int]:
+    """How many offers each relaxed search finds: every condition's rows computed once, then combined."""
+    base_params = {k: v for k, v in read.params.items() if k not in read.from_question}
     with service.snapshot.lock:
-        return int(_mask(service, params, names, parts).sum())
+        n = service.snapshot.n
+        base = _mask(service, base_params, _resolved(base_params, registries), ())
+        masks = []
+        for condition in conditions:
+            if condition.part is not None:
+                masks.append(_parts_mask(service, (condition.part,), n))
+            else:
+                one = {condition.key: read.params[condition.key], "include_delisted": True}
+                masks.append(_mask(service, one, _resolved(one, registries), ()))
+    out = []
+    for drop in drops:
+        mask = base.copy()
+        for i, condition_mask in enumerate(masks):
+            if i not in drop:
+                mask &= condition_mask
+        out.append(int(np.count_nonzero(mask)))
+    return out
 
 
 def _mask(service: SearchService, params: dict, names: dict, parts: tuple[TextPart, ...]) -> np.ndarray:
@@ -473,6 +509,14 @@ def _mask(service: SearchService, params: dict, names: dict, parts: tuple[TextPa
     if params.get("in_stock"):
         stock = cols["stock"][:n]
         mask &= (stock == NULL) | (stock > 0)
+    if parts:
+        mask &= _parts_mask(service, parts, n)
+    return mask
+
+
+def _parts_mask(service: SearchService, parts: tuple[TextPart, ...], n: int) -> np.ndarray:
+    """Rows matching every part: any member of it, each member all of its term groups."""
+    mask = np.ones(n, dtype=bool)
     for part in parts:
         hit = np.zeros(n, dtype=bool)
         for member in part.members:

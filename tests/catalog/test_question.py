@@ -108,8 +108,7 @@ def test_whatever_is_typed_the_filters_read_pass_the_query_schema(builder, text)
     read = understand(text, builder)
     loaded = QUERY_SCHEMA.load({k: str(v) for k, v in read.filters.items()})
     assert set(loaded) >= set(read.filters)
-    PlanParams = {"count", "hours", "input_tokens", "min_memory_gb"}
-    for key in PlanParams & set(read.planner):
+    for key in {"count", "hours", "input_tokens", "min_memory_gb"} & set(read.planner):
         assert D(read.planner[key]) > 0
 
 
@@ -226,3 +225,12 @@ def test_a_filter_in_the_url_wins_over_the_one_in_the_question(seeded):
     page = _search("h100 杭州", region="cn-beijing")
     # 杭州 still has to match as a word, so nothing matches all; the URL's region stays.
     assert all(o.region == "cn-beijing" for o in page.items)
+
+
+def test_a_filter_the_url_already_has_is_not_searched_again_as_words(seeded):
+    # The browse form sends its chosen kind and region with the text: the same values must not be
+    # looked for again as words (which no title holds, so the search would come back relaxed).
+    page = _search("每月 5 亿 tokens deepseek", kind="token")
+    assert page.total > 0 and page.relaxed == ()
+    same = _search("h100 华东", region="华东")
+    assert same.relaxed == () and same.total == _search("h100", region="华东").total
