@@ -10,12 +10,14 @@ or GPUs that are not one another) matches either. What is left is searched as wo
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 import jieba
 
 from catalog.search_text import TextBuilder, tokenize
 from pricing.text import fold
 from pricing.token_volume import MULTIPLIERS
+from web import caches
 
 _LARGEST = Decimal(10) ** 12
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff"
@@ -119,7 +121,14 @@ def _plain(value: Decimal) -> str:
     return format(value.normalize(), "f")
 
 
-def _split_words(text: str) -> list[str]:
+caches.register(
+    "question-words", __name__, holds="a question's words as typed (jieba segmentation), a pure function of the text",
+    key="the folded text", bound="20,000 texts per process", invalidated_by=caches.Invalidation.NEVER,
+    catalog_facts=False)
+
+
+@lru_cache(maxsize=20_000)
+def _split_words(text: str) -> tuple[str, ...]:
     """Words as typed (folded, not stemmed): ASCII runs whole, Chinese runs segmented by jieba."""
     out: list[str] = []
     for run in _RUN.findall(text):
@@ -127,7 +136,7 @@ def _split_words(text: str) -> list[str]:
             out.extend(w for w in jieba.lcut(run) if w.strip())
         else:
             out.append(run)
-    return out
+    return tuple(out)
 
 
 def _names(word: str, builder: TextBuilder) -> frozenset[str]:
@@ -224,7 +233,7 @@ def understand(text: str, builder: TextBuilder) -> Question:
     words: list[str] = []
     ignored: list[str] = []
     sort = None
-    for word in _split_words(folded):
+    for word in _split_words(folded.strip()):
         if word in CHEAP_WORDS:
             sort = sort or ("unit_price", word)
         elif word in DEAR_WORDS:
