@@ -35,11 +35,17 @@ RESULTS = ROOT / "bench" / "results"
 TEXTS = ["4090 杭州", "a100 80g 北京 包月", "deepseek 便宜", "ascend 910b", "华东 l40s", "h10o", "qwen api",
          "通用型云服务器 上海", "h100 spot", "昇腾910B 包年", "a1oo", "training cluster", "裸金属服务器", "arm64",
          "l40s 竞价", "mi300x", "华北 8卡", "glm", "推理专用 4090", "beijing a800"]
+# Whole questions, as buyers type them (--questions): read by catalog.question, some relaxed.
+QUESTIONS = ["我需要 8 张 H100 跑 72 小时，华东地区，最便宜的是哪家？", "杭州的 4090 多少钱一卡时", "deepseek 和 qwen",
+             "DeepSeek Qwen", "8 cards H100 for 72 hours", "请问A100 80G北京包月多少钱",
+             "what is the cheapest h100 in beijing under 20", "h100 vs a100", "每月 5 亿 tokens deepseek 多少钱",
+             "¥10 以下 的 4090", "l40s 竞价 北京", "北京 上海 4090", "4090 zzz", "qwen、glm、kimi", "华北 8卡",
+             "h200 贵阳 spot", "32核 跑 100 小时", "昇腾910B 包年 华南", "mi300x 杭州 竞价", "a800 3 天 华东"]
 GPUS = ["h100", "a100 80g", "l40s", "4090", "昇腾910B", "h20", "a800"]
 REGIONS = ["华东", "北京", "浙江", "Shanghai", "华南", "cn-guiyang"]
 
 
-def query_mix(seed: int = 11, per_shape: int = 50) -> list[tuple[str, dict]]:
+def query_mix(seed: int = 11, per_shape: int = 50, questions: bool = False) -> list[tuple[str, dict]]:
     rng = random.Random(seed)
     mix = []
 
@@ -79,6 +85,9 @@ def query_mix(seed: int = 11, per_shape: int = 50) -> list[tuple[str, dict]]:
     for _ in range(per_shape):
         mix.append(("facet", rng.choice([{}, {"kind": "gpu"}, {"region": "华东"}, {"billing": "monthly"},
                                          {"sort": "updated_at"}, {"kind": "cpu", "page": "3"}])))
+    if questions:
+        for _ in range(per_shape):
+            mix.append(("question", {"q": rng.choice(QUESTIONS)}))
     return mix
 
 
@@ -88,7 +97,7 @@ def pct(values: list[float], p: float) -> float:
 
 
 def run(offers: int, database_url: str | None, passes: int, engine: str = "whoosh", keep: bool = False,
-        text_cache: bool = True) -> dict:
+        text_cache: bool = True, questions: bool = False) -> dict:
     from app import create_app
     from catalog.models import Offer
     from catalog.registry import default_registries
@@ -109,6 +118,7 @@ def run(offers: int, database_url: str | None, passes: int, engine: str = "whoos
     if not text_cache:
         service.text.cache.max_ids = 0  # every text lookup collects its matches afresh
     out["text_cache"] = text_cache
+    out["questions"] = questions
     with app.app_context():
         have = db.session.scalar(select(func.count()).select_from(Offer)) if keep else None
         db.session.rollback()  # drop_all below uses another connection: release this one's locks
@@ -128,7 +138,7 @@ def run(offers: int, database_url: str | None, passes: int, engine: str = "whoos
         service.snapshot.load()
         out["snapshot_load_s"] = round(time.perf_counter() - t, 2)
         client = app.test_client()
-        mix = query_mix()
+        mix = query_mix(questions=questions)
         for _shape, params in mix[:20]:  # warm-up
             client.get("/api/v1/offers", query_string=params)
         times: dict[str, list[float]] = {}
@@ -147,7 +157,7 @@ def run(offers: int, database_url: str | None, passes: int, engine: str = "whoos
                                      "max": round(max(v), 1)} for shape, v in times.items()}
         out["median_total_per_shape"] = {
             shape: statistics.median(totals[json.dumps(p, ensure_ascii=False)] for s, p in mix if s == shape)
-            for shape in ("text", "filter", "text+filter+sort", "facet")}
+            for shape in ("text", "filter", "text+filter+sort", "facet", *(("question",) if questions else ()))}
         out["reprice_visible_s"] = reprice(app, client, url, Offer)
     out["yardstick"] = yardstick.finish().as_json()
     return out
@@ -239,17 +249,21 @@ def main() -> None:
     parser.add_argument("--engine", default="whoosh", help="SEARCH_ENGINE: whoosh or tantivy")
     parser.add_argument("--keep", action="store_true", help="reuse a database already holding --offers offers")
     parser.add_argument("--no-text-cache", action="store_true", help="time every text lookup cold")
+    parser.add_argument("--questions", action="store_true", help="add a fifth shape: whole questions "
+                        "(catalog.question; 'all' then includes them)")
     parser.add_argument("--results", default=str(RESULTS), help="folder of search.json and search.md "
                         "(a trial run: anywhere but bench/results)")
     args = parser.parse_args()
-    result = run(args.offers, args.database_url, args.passes, args.engine, args.keep, not args.no_text_cache)
+    result = run(args.offers, args.database_url, args.passes, args.engine, args.keep, not args.no_text_cache,
+                 args.questions)
     print(json.dumps(result, indent=1, ensure_ascii=False))
     results = Path(args.results)
     results.mkdir(parents=True, exist_ok=True)
     store = results / "search.json"
     runs = json.loads(store.read_text()) if store.exists() else []
     def key(r):
-        return r["offers"], r["database"], r.get("engine", "whoosh"), r.get("text_cache", True)
+        return (r["offers"], r["database"], r.get("engine", "whoosh"), r.get("text_cache", True),
+                r.get("questions", False))
 
     runs = [r for r in runs if key(r) != key(result)] + [result]
     runs.sort(key=key)

@@ -1,6 +1,6 @@
 """The read-only JSON API, /api/v1 (spec section 5). Thin: parse, call, render."""
 
-from flask import Blueprint, Flask, abort, current_app, jsonify, render_template, request
+from flask import Blueprint, Flask, abort, current_app, jsonify, render_template, request, url_for
 from marshmallow import ValidationError
 from sqlalchemy.orm import joinedload
 from werkzeug.exceptions import HTTPException
@@ -54,6 +54,16 @@ def list_offers():
             "facets": page.facets}
     if page.corrected:
         body["corrected"] = page.corrected
+    # Extensions to spec §5 (q stays free text): how q was read, and what was left out when
+    # nothing matched all of it.
+    if page.understood is not None:
+        body["understood"] = page.understood.as_json()
+        if page.understood.planner:
+            body["understood"]["planner_url"] = url_for("compare.plan", **page.understood.planner)
+    if page.relaxed:
+        body["relaxed"] = {"ignored": list(page.relaxed)}
+    if page.similar_gpus:
+        body["similar_gpus"] = list(page.similar_gpus)
     return _no_store(jsonify(body))
 
 

@@ -9,7 +9,10 @@ NULLABLE_DECIMAL = {**DECIMAL, "nullable": True}
 NULLABLE_STRING = {"type": "string", "nullable": True}
 
 PARAM_DOCS = {
-    "q": "Free text, Chinese and English ('4090 杭州', 'a100 80g 北京 包月'); typos in model names are forgiven.",
+    "q": "Free text, Chinese and English ('4090 杭州', 'a100 80g 北京 包月'); typos in model names are forgiven. "
+         "Read as a question: filler left out, numbers with units, places and 'cheapest' become filters, two "
+         "names ('deepseek 和 qwen') match either; when nothing matches all of it, the closest search is answered "
+         "(see the response's `understood` and `relaxed`).",
     "kind": "gpu, cpu or token.",
     "vendor": "Vendor slug.",
     "gpu_model": "Any name of a GPU model ('A100 80G', '昇腾910B'); unknown names are a 400.",
@@ -173,6 +176,34 @@ SCHEMAS = {
                 for name in FACETS}},
             "corrected": {"type": "object", "additionalProperties": {"type": "string"},
                           "description": "typed word -> the model name it was read as"},
+            "understood": _ref("Understood"),
+            "relaxed": {"type": "object", "required": ["ignored"],
+                        "description": "Extension: nothing matched all of q, so this page answers q without these "
+                                       "parts (as typed): the closest search that finds something",
+                        "properties": {"ignored": {"type": "array", "items": {"type": "string"}}}},
+            "similar_gpus": {"type": "array", "items": {"type": "string"},
+                             "description": "Extension: GPU model ids like a word of q, when nothing matched"},
+        },
+    },
+    "Understood": {
+        "type": "object", "required": ["words", "either", "filters", "planner", "read", "ignored"],
+        "description": "Extension: how q was read as a question (only when q is given). q itself stays free text.",
+        "properties": {
+            "words": {"type": "array", "items": {"type": "string"}, "description": "words matched as text, all of them"},
+            "either": {"type": "array", "items": {"type": "array", "items": {"type": "string"}},
+                       "description": "groups of names (models, GPUs, places) any one of which matches"},
+            "filters": {"type": "object", "additionalProperties": {"type": "string"},
+                        "description": "query parameters read from q (region, min_gpu_count, min_gpu_memory_gb, "
+                                       "min_vcpus, max_unit_price, kind, sort); a parameter given in the URL wins"},
+            "planner": {"type": "object", "additionalProperties": {"type": "string"},
+                        "description": "GET /plan parameters when q describes a job (cards x hours, core-hours, "
+                                       "tokens a month); empty otherwise"},
+            "planner_url": {"type": "string", "description": "the planner with those values filled in"},
+            "read": {"type": "array", "items": {"type": "object", "required": ["kind", "typed", "value"],
+                     "properties": {"kind": {"type": "string", "enum": [
+                         "cards", "hours", "tokens", "memory", "cores", "max_price", "region", "sort", "either"]},
+                         "typed": {"type": "string"}, "value": {"type": "string"}}}},
+            "ignored": {"type": "array", "items": {"type": "string"}, "description": "filler words left out"},
         },
     },
     "GpuModel": {"type": "object", "required": ["id", "name"], "properties": {

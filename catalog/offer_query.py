@@ -6,8 +6,11 @@ the words and answers filters, sort and facets from the in-memory snapshot
 fallback when no search service is set up and the yardstick the tests hold the fast path to.
 """
 
+import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from itertools import combinations
 
 import numpy as np
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, validate, validates_schema
@@ -15,8 +18,10 @@ from sqlalchemy import BigInteger, Select, and_, bindparam, case, cast, func, or
 from sqlalchemy.orm import Session, joinedload
 
 from catalog.models import Offer, Vendor
+from catalog.question import Question, understand
 from catalog.registry import Registries, UnknownName
 from catalog.search_service import SearchService, service_for
+from catalog.search_text import TextBuilder
 from catalog.snapshot import NULL, SCALES, from_micros
 from pricing.availability import AvailabilityError, parse_local_time
 from pricing.available_span import always_covers, covers_an_hour
@@ -136,6 +141,25 @@ class OfferPage:
     items: list[Offer]
     facets: dict[str, dict[str, int]]
     corrected: dict[str, str] = field(default_factory=dict)  # typed word -> the word searched for
+    understood: Question | None = None  # how the search box's text was read (catalog.question)
+    relaxed: tuple[str, ...] = ()  # what was left out (as typed) because nothing matched it all
+    # Where a buyer can go when even the relaxed search finds nothing: GPU model ids like a typed word.
+    similar_gpus: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TextPart:
+    """One thing the text must match: a word, or an either-of group of names.
+
+    `members`: per name, its index-term groups (every group must match: "deepseek-v3" is two);
+    an offer matches the part when it matches any member. `words`: the members as typed, for the
+    SQL path without a text engine (substring match).
+    """
+
+    label: str
+    members: tuple[tuple[tuple[str, ...], ...], ...]
+    words: tuple[str, ...]
+    names: bool = False  # names a GPU or model: the last thing relaxation leaves out
 
 
 def _resolved(params: dict, registries: Registries) -> dict:
@@ -166,15 +190,18 @@ def in_span(params: dict, starts, ends, daily: str | None) -> bool:
     return covers_an_hour(window, params.get("available_from"), params.get("available_to"))
 
 
-def _span_ids(session: Session, params: dict) -> list[int]:
-    """The offers with availability limits that match the span (those without match unless the span is under an hour)."""
+def _span_ids(session: Session, params: dict) -> list[int] | None:
+    """The offers with availability limits that match the span (those without match unless the span is
+    under an hour); None when the params ask no span."""
+    if not any(p in params for p in SPAN_PARAMS):
+        return None
     rows = session.execute(select(Offer.id, Offer.available_from, Offer.available_to, Offer.available_hours).where(
         or_(Offer.available_from.is_not(None), Offer.available_to.is_not(None), Offer.available_hours.is_not(None))))
     return [i for i, starts, ends, daily in rows if in_span(params, starts, ends, daily)]
 
 
 def _filtered(params: dict, registries: Registries, text_ids: np.ndarray | None = None,
-              span_ids: list[int] | None = None) -> Select:
+              parts: tuple[TextPart, ...] = (), span_ids: list[int] | None = None) -> Select:
     """:raise ValidationError: a registry name that resolves to nothing."""
     stmt = select(Offer).join(Vendor)
     if not params.get("include_delisted"):
@@ -213,12 +240,16 @@ def _filtered(params: dict, registries: Registries, text_ids: np.ndarray | None 
     if text_ids is not None:
         ids = [int(i) for i in text_ids]
         stmt = stmt.where(Offer.id.in_(bindparam("text_ids", ids, expanding=True, literal_execute=True)))
-    elif params.get("q"):
-        for word in params["q"].split():
-            like = f"%{word}%"
-            stmt = stmt.where(or_(Offer.title.ilike(like), Offer.description.ilike(like), Offer.sku.ilike(like),
-                                  Offer.gpu_model.ilike(like), Offer.model.ilike(like), Offer.region.ilike(like)))
+    else:
+        for part in parts:
+            stmt = stmt.where(or_(*(_like(word) for word in part.words)))
     return stmt
+
+
+def _like(word: str):
+    like = f"%{word}%"
+    return or_(Offer.title.ilike(like), Offer.description.ilike(like), Offer.sku.ilike(like),
+               Offer.gpu_model.ilike(like), Offer.model.ilike(like), Offer.region.ilike(like))
 
 
 def _region_ids(text: str, registries: Registries) -> list[str]:
@@ -230,11 +261,13 @@ def _region_ids(text: str, registries: Registries) -> list[str]:
 
 
 def search_offers(session: Session, params: dict, registries: Registries, *, use_sql: bool = False) -> OfferPage:
-    """Run validated params (OfferQuerySchema().load output). :raise ValidationError: unknown names."""
+    """Run validated params (OfferQuerySchema().load output). :raise ValidationError: unknown names.
+
+    The free text `q` is read as a question first (catalog.question); when nothing matches all it
+    asks, the closest search that finds something is answered instead, saying what it left out.
+    """
     service = None if use_sql else service_for(session)
-    if service is not None:
-        return _fast_search(session, service, params, registries)
-    return sql_search(session, params, registries)
+    return _search(session, params, registries, service, fast=service is not None)
 
 
 def offers_by_id(session: Session, ids: list[int]) -> list[Offer]:
@@ -251,16 +284,196 @@ def offers_by_id(session: Session, ids: list[int]) -> list[Offer]:
 def sql_search(session: Session, params: dict, registries: Registries,
                service: SearchService | None = None) -> OfferPage:
     """The SQL path; with a service, free text still comes from its engine (so both paths agree)."""
-    text_ids, corrected = None, {}
-    service = service or service_for(session)
-    if params.get("q") and service is not None:
-        parsed = service.parse(params["q"])
-        corrected = parsed.corrected
+    return _search(session, params, registries, service or service_for(session), fast=False)
+
+
+caches.register(
+    "text-builders", __name__, holds="the registry-derived word -> concept table (TextBuilder) for searches "
+    "with no search service (the SQL fallback)", key="the Registries object (weakly)",
+    bound="one per loaded registries (~1 MB)", invalidated_by=caches.Invalidation.NEVER, catalog_facts=False)
+_builders: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+# Relaxation tries leaving out pairs of conditions only up to this many (28 counts).
+RELAX_PAIRS_UP_TO = 8
+
+
+def _builder(service: SearchService | None, registries: Registries) -> TextBuilder:
+    if service is not None:
+        return service.builder
+    builder = _builders.get(registries)
+    if builder is None:
+        builder = _builders[registries] = TextBuilder(registries)
+    return builder
+
+
+@dataclass
+class _Read:
+    """A search's params with the question's filters merged in and its text as parts."""
+
+    params: dict
+    parts: tuple[TextPart, ...]
+    question: Question | None = None
+    corrected: dict[str, str] = field(default_factory=dict)
+    from_question: tuple[str, ...] = ()  # params keys that came from the question (relaxable)
+
+
+def _read(params: dict, registries: Registries, service: SearchService | None) -> _Read:
+    if not params.get("q"):
+        return _Read(params, ())
+    question = understand(params["q"], _builder(service, registries))
+    merged = {k: v for k, v in params.items() if k != "q"}
+    words = list(question.words)
+    taken = []
+    for key, value in question.filters.items():
+        if key == "sort":
+            if merged.get("sort", "unit_price") == "unit_price":  # only over the default order
+                merged["sort"] = value
+        elif key in merged:
+            # The URL's filter wins; a different place or bound typed still has to match as words.
+            if key != "kind" and merged[key] != value:
+                words.append(question.typed(key))
+        else:
+            merged[key] = value
+            taken.append(key)
+    corrected: dict[str, str] = {}
+    parts: list[TextPart] = []
+    for word in dict.fromkeys(words):
+        part = _part(word, (word,), service, corrected)
+        if part is not None:
+            parts.append(part)
+    for group in question.either:
+        part = _part(" / ".join(group), group, service, corrected, names=True)
+        if part is not None:
+            parts.append(part)
+    return _Read(merged, tuple(parts), question, corrected, tuple(taken))
+
+
+def _part(label: str, words: tuple[str, ...], service: SearchService | None, corrected: dict,
+          names: bool = False) -> TextPart | None:
+    if service is None:
+        return TextPart(label, tuple(((w,),) for w in words), words, names)
+    members = []
+    for word in words:
+        parsed = service.parse(word)
+        corrected.update(parsed.corrected)
+        names = names or any(t.startswith(("g:", "m:")) for g in parsed.groups for t in g[1:])
         if parsed.groups:
-            text_ids = service.text.query(parsed.groups)
-        params = {k: v for k, v in params.items() if k != "q"}
-    span_ids = _span_ids(session, params) if any(p in params for p in SPAN_PARAMS) else None
-    stmt = _filtered(params, registries, text_ids, span_ids)
+            members.append(parsed.groups)
+    return TextPart(label, tuple(members), words, names) if members else None
+
+
+def _search(session: Session, params: dict, registries: Registries, service: SearchService | None,
+            fast: bool) -> OfferPage:
+    read = _read(params, registries, service)
+    if fast:
+        def run(p, parts):
+            return _fast_search(session, service, p, registries, parts)
+
+        def counts(conditions, drops):
+            return _fast_counts(service, read, registries, conditions, drops)
+    else:
+        def run(p, parts):
+            return _sql_page(session, p, registries, service, parts)
+
+        def counts(conditions, drops):
+            return [_sql_count(session, *_without(read, conditions, drop), registries, service) for drop in drops]
+
+    page = run(read.params, read.parts)
+    relaxed: tuple[str, ...] = ()
+    if page.total == 0 and read.question is not None:
+        found = _relax(read, counts)
+        if found is not None:
+            params, parts, relaxed = found
+            page = run(params, parts)
+    page.corrected, page.understood, page.relaxed = read.corrected, read.question, relaxed
+    if page.total == 0 and read.question is not None:
+        page.similar_gpus = _similar_gpus(read.question, registries)
+    return page
+
+
+@dataclass(frozen=True)
+class _Condition:
+    """A part of the question relaxation may leave out: a text part, or a params key read from it."""
+
+    label: str  # as typed
+    names: bool  # names a GPU or model
+    part: TextPart | None = None
+    key: str | None = None
+
+
+def _conditions(read: _Read) -> list[_Condition]:
+    out = [_Condition(p.label, p.names, part=p) for p in read.parts]
+    return out + [_Condition(read.question.typed(k), False, key=k) for k in read.from_question]
+
+
+def _without(read: _Read, conditions: list[_Condition], drop: tuple[int, ...]) -> tuple[dict, tuple[TextPart, ...]]:
+    """The params and text parts of the search with these conditions left out."""
+    keys = {conditions[i].key for i in drop}
+    parts = [conditions[i].part for i in drop]
+    return ({k: v for k, v in read.params.items() if k not in keys},
+            tuple(p for p in read.parts if all(p is not q for q in parts)))
+
+
+def _relax(read: _Read, counts: Callable[[list[_Condition], list[tuple[int, ...]]], list[int]]
+           ) -> tuple[dict, tuple[TextPart, ...], tuple[str, ...]] | None:
+    """The closest search that finds something, leaving out one condition of the question (or two).
+
+    Conditions are its words and either-of groups and the filters read from it. Of the ways that
+    find something, the one that leaves out no GPU or model name wins, then the one finding the
+    fewest offers: it drops the condition that mattered least to what was asked.
+    """
+    conditions = _conditions(read)
+    if not conditions:
+        return None
+    # Leaving out everything typed is no longer an answer to it, unless filters of the URL remain.
+    others = set(read.params) - set(read.from_question) - {"sort", "page", "per_page", "include_delisted"}
+    sizes = (1, 2) if len(conditions) <= RELAX_PAIRS_UP_TO else (1,)
+    for size in sizes:
+        if size >= len(conditions) and not others:
+            break
+        drops = list(combinations(range(len(conditions)), size))
+        found = [(sum(conditions[i].names for i in drop), n, drop)
+                 for drop, n in zip(drops, counts(conditions, drops), strict=True) if n]
+        if found:
+            drop = min(found)[2]
+            return (*_without(read, conditions, drop), tuple(conditions[i].label for i in drop))
+    return None
+
+
+def _similar_gpus(question: Question, registries: Registries) -> tuple[str, ...]:
+    out: list[str] = []
+    for word in (*question.words, *(w for group in question.either for w in group)):
+        if not any(ch.isdigit() for ch in word):
+            continue
+        try:
+            out.append(registries.gpus.resolve(word).id)
+        except UnknownName as exc:
+            out.extend(exc.candidates)
+    return tuple(dict.fromkeys(out))[:5]
+
+
+def _text_ids(service: SearchService, parts: tuple[TextPart, ...]) -> np.ndarray | None:
+    """Ids of the offers matching every part (any member of each), or None for no text."""
+    found = None
+    for part in parts:
+        hits = None
+        for member in part.members:
+            ids = service.text.query(member)
+            hits = ids if hits is None else np.union1d(hits, ids)
+        found = hits if found is None else np.intersect1d(found, hits)
+    return found
+
+
+def _sql_count(session: Session, params: dict, parts: tuple[TextPart, ...], registries: Registries,
+               service: SearchService | None) -> int:
+    text_ids = _text_ids(service, parts) if service is not None else None
+    stmt = _filtered(params, registries, text_ids, () if service is not None else parts, _span_ids(session, params))
+    return session.scalar(select(func.count()).select_from(stmt.with_only_columns(Offer.id).order_by(None).subquery()))
+
+
+def _sql_page(session: Session, params: dict, registries: Registries, service: SearchService | None,
+              parts: tuple[TextPart, ...]) -> OfferPage:
+    text_ids = _text_ids(service, parts) if service is not None else None
+    stmt = _filtered(params, registries, text_ids, () if service is not None else parts, _span_ids(session, params))
     ids = stmt.with_only_columns(Offer.id).order_by(None).subquery()
     total = session.scalar(select(func.count()).select_from(ids))
     page, per_page = params.get("page", 1), params.get("per_page", 20)
@@ -274,8 +487,7 @@ def sql_search(session: Session, params: dict, registries: Registries,
             select(column, func.count()).select_from(Offer).join(Vendor).where(Offer.id.in_(select(ids.c.id)))
             .where(column.is_not(None)).group_by(column).order_by(func.count().desc())).all()
         facets[name] = dict(sorted(((str(value), count) for value, count in rows), key=lambda p: (-p[1], p[0])))
-    return OfferPage(total=total, page=page, per_page=per_page, items=list(items), facets=facets,
-                     corrected=corrected)
+    return OfferPage(total=total, page=page, per_page=per_page, items=list(items), facets=facets)
 
 
 def sql_order(params: dict) -> tuple:
@@ -325,24 +537,47 @@ def _group_mask(service: SearchService, group: tuple[str, ...], n: int) -> np.nd
     return hit
 
 
-def _fast_search(session: Session, service: SearchService, params: dict, registries: Registries) -> OfferPage:
+def _fast_search(session: Session, service: SearchService, params: dict, registries: Registries,
+                 parts: tuple[TextPart, ...]) -> OfferPage:
     names = _resolved(params, registries)
-    parsed = service.parse(params["q"]) if params.get("q") else None
     snap = service.snapshot
     snap.refresh()
     page, per_page = params.get("page", 1), params.get("per_page", 20)
     with snap.lock:
-        if parsed is None:
+        if not parts:
             # Filter-only answers are kept until the snapshot next changes: the same popular
             # filters are asked again and again. Free text is not kept: the text index is
             # drained on its own schedule, so its answers may change without the snapshot.
             key = tuple(sorted((k, str(v)) for k, v in params.items()))
-            total, ids, facets = snap.cached_answer(key, lambda: _answer(service, params, names, None))
+            total, ids, facets = snap.cached_answer(key, lambda: _answer(service, params, names, ()))
         else:
-            total, ids, facets = _answer(service, params, names, parsed)
+            total, ids, facets = _answer(service, params, names, parts)
     items = service.offers(ids, session.connection)
-    return OfferPage(total=total, page=page, per_page=per_page, items=items, facets=facets,
-                     corrected=parsed.corrected if parsed else {})
+    return OfferPage(total=total, page=page, per_page=per_page, items=items, facets=facets)
+
+
+def _fast_counts(service: SearchService, read: _Read, registries: Registries, conditions: list[_Condition],
+                 drops: list[tuple[int, ...]]) -> list[int]:
+    """How many offers each relaxed search finds: every condition's rows computed once, then combined."""
+    base_params = {k: v for k, v in read.params.items() if k not in read.from_question}
+    with service.snapshot.lock:
+        n = service.snapshot.n
+        base = _mask(service, base_params, _resolved(base_params, registries), ())
+        masks = []
+        for condition in conditions:
+            if condition.part is not None:
+                masks.append(_parts_mask(service, (condition.part,), n))
+            else:
+                one = {condition.key: read.params[condition.key], "include_delisted": True}
+                masks.append(_mask(service, one, _resolved(one, registries), ()))
+    out = []
+    for drop in drops:
+        mask = base.copy()
+        for i, condition_mask in enumerate(masks):
+            if i not in drop:
+                mask &= condition_mask
+        out.append(int(np.count_nonzero(mask)))
+    return out
 
 
 def _span_mask(snap, params: dict, mask: np.ndarray) -> np.ndarray:
@@ -359,10 +594,9 @@ def _span_mask(snap, params: dict, mask: np.ndarray) -> np.ndarray:
     return out
 
 
-def _answer(service: SearchService, params: dict, names: dict, parsed) -> tuple[int, list[int], dict]:
-    """(total, this page's offer ids in order, facet counts) from the snapshot (caller holds its lock)."""
+def _mask(service: SearchService, params: dict, names: dict, parts: tuple[TextPart, ...]) -> np.ndarray:
+    """The snapshot rows these params and text parts select (caller holds the snapshot's lock)."""
     snap = service.snapshot
-    page, per_page = params.get("page", 1), params.get("per_page", 20)
     n, cols, books = snap.n, snap.cols, snap.books
 
     def equals(column: str, value: str | None) -> np.ndarray:
@@ -399,11 +633,32 @@ def _answer(service: SearchService, params: dict, names: dict, parsed) -> tuple[
         mask &= cols["off_peak"][:n] == 1
     if any(p in params for p in SPAN_PARAMS):
         mask &= _span_mask(snap, params, mask)
-    if parsed is not None:
-        for group in parsed.groups:
-            mask &= _group_mask(service, group, n)
+    if parts:
+        mask &= _parts_mask(service, parts, n)
+    return mask
+
+
+def _parts_mask(service: SearchService, parts: tuple[TextPart, ...], n: int) -> np.ndarray:
+    """Rows matching every part: any member of it, each member all of its term groups."""
+    mask = np.ones(n, dtype=bool)
+    for part in parts:
+        hit = np.zeros(n, dtype=bool)
+        for member in part.members:
+            one = np.ones(n, dtype=bool)
+            for group in member:
+                one &= _group_mask(service, group, n)
+            hit |= one
+        mask &= hit
+    return mask
+
+
+def _answer(service: SearchService, params: dict, names: dict, parts: tuple[TextPart, ...]) -> tuple[int, list[int], dict]:
+    """(total, this page's offer ids in order, facet counts) from the snapshot (caller holds its lock)."""
+    snap = service.snapshot
+    page, per_page = params.get("page", 1), params.get("per_page", 20)
+    mask = _mask(service, params, names, parts)
     matched = np.flatnonzero(mask)
     rows = snap.sorted_page(mask, matched, snapshot_sort_key(params), (page - 1) * per_page, per_page)
-    ids = [int(i) for i in cols["id"][rows]]
+    ids = [int(i) for i in snap.cols["id"][rows]]
     facets = {name: snap.facet(name, matched) for name in FACETS}
     return len(matched), ids, facets

@@ -43,12 +43,14 @@ from catalog.offer_query import (
     search_offers,
 )
 from catalog.price_chart import ChartLabels, price_history_svg
+from catalog.question import Question, Reading
 from catalog.registry import default_registries
 from catalog.summary import catalog_summary
 from catalog.week_strip import week_strip
 from extensions import db
 from pricing.availability import discounted
 from pricing.period_change import period_changes
+from pricing.text import squash
 from pricing.units import Billing
 from web import caches
 from web import format as fmt
@@ -275,6 +277,54 @@ def kept_macro(offer, name: str) -> Markup:
     return html
 
 
+def place_name(place: str) -> str:
+    """A region id by its name, a province or area ('华东') by its name in the page's language."""
+    registries = default_registries()
+    if registries.regions.get(place):
+        return fmt.region_name(place)
+    key = squash(place)
+    for region in registries.regions.in_area(place):
+        for zh, en in ((region.area_zh, region.area_en), (region.province_zh, region.province_en)):
+            if key in {squash(zh or ""), squash(en or "")}:
+                return zh if language() == "zh" else en
+    return place
+
+
+def reading_label(reading: Reading) -> str:
+    """What a part of the question was read as, in the page's language."""
+    value = reading.value
+    if reading.kind == "cards":
+        return _("%(n)s GPU cards", n=value)
+    if reading.kind == "hours":
+        return _("%(n)s hours", n=value)
+    if reading.kind == "tokens":
+        return _("%(n)s tokens a month", n=f"{int(value):,}")
+    if reading.kind == "memory":
+        return _("at least %(n)s GB of GPU memory", n=value)
+    if reading.kind == "cores":
+        return _("%(n)s CPU cores", n=value)
+    if reading.kind == "max_price":
+        return _("at most ¥%(n)s per unit", n=value)
+    if reading.kind == "region":
+        return _("region: %(name)s", name=place_name(value))
+    if reading.kind == "sort":
+        return str(SORT_LABELS.get(value, value))
+    return _("any of %(names)s", names=reading.typed)
+
+
+def question_notes(question: Question | None, relaxed: tuple[str, ...], q: str) -> dict:
+    """The lines the browse page shows about how its question was read, and the planner link."""
+    if question is None:
+        return {"readings": [], "relaxed_line": "", "planner_url": None}
+    line = ""
+    if relaxed:
+        line = _("No offer matches all of “%(asked)s”; relaxed: ignoring “%(dropped)s”",
+                 asked=q.strip(), dropped=" / ".join(relaxed))
+    planner = url_for("compare.plan", **question.planner) if question.planner else None
+    return {"readings": [(r.typed, reading_label(r)) for r in question.read], "relaxed_line": line,
+            "planner_url": planner}
+
+
 @bp.get("/")
 def home():
     return render_template("catalog/home.html", summary=cached_summary())
@@ -305,6 +355,8 @@ def browse():
         page_numbers=pager(page.page, pages),
         facet_entries=facet_entries(page, vendors, args, browse_url), chips=active_chips(args, vendors),
         corrected=getattr(page, "corrected", {}),
+        similar_gpus=[(gpu, f"{browse_url}?q={_quoted(fmt.gpu_name(gpu))}") for gpu in page.similar_gpus],
+        **question_notes(page.understood, page.relaxed, args.get("q", "")),
         sort_labels=SORT_LABELS, field_labels=FIELD_LABELS,
         sorts=[k for k in SORTS if hours is not None or k not in EFFECTIVE_SORTS],
         sort=browse_table.current_sort(args), hours=hours, jobs=jobs, columns=[c.key for c in columns],

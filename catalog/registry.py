@@ -189,12 +189,21 @@ class RegionRegistry:
     def __init__(self, regions: list[Region]):
         self.regions = {r.id: r for r in regions}
         self._index = _Index(squash)
+        # Province or area word -> its regions: asked for every word of a search question.
+        self._areas: dict[str, list[Region]] = {}
         for r in regions:
             for alias in (r.id, r.name_zh, r.name_en, *r.aliases):
                 self._index.add(alias, r.id)
+            for key in dict.fromkeys(squash(x) for x in (r.province_zh, r.province_en, r.area_zh, r.area_en) if x):
+                self._areas.setdefault(key, []).append(r)
 
     def get(self, ident: str) -> Region | None:
         return self.regions.get(ident)
+
+    def find(self, text: str) -> Region | None:
+        """The region of this spelling, or None (no suggestions looked for: cheap enough for every word)."""
+        ident = self._index.get(text)
+        return self.regions[ident] if ident else None
 
     def resolve(self, text: str) -> Region:
         """:raise UnknownName: no region has this spelling."""
@@ -207,9 +216,7 @@ class RegionRegistry:
 
     def in_area(self, text: str) -> list[Region]:
         """Regions whose province or area is this word ('华东', 'Zhejiang')."""
-        key = squash(text)
-        return [r for r in self.regions.values()
-                if key and key in {squash(x) for x in (r.province_zh, r.province_en, r.area_zh, r.area_en) if x}]
+        return list(self._areas.get(squash(text), ()))
 
 
 def slugify(text: str) -> str:

@@ -247,6 +247,31 @@ def text_tokens(app, client):
 
 
 @scenario
+def question_words(app, client):
+    found = api(client, "/api/v1/offers?q=" + "我要 hopper 最便宜的")
+    assert found["total"] == 1 and found["understood"]["words"] == ["hopper"]
+    change(app, title="H100 Blackwell")
+    assert api(client, "/api/v1/offers?q=" + "我要 hopper 最便宜的")["total"] == 0
+    assert api(client, "/api/v1/offers?q=" + "我要 blackwell 最便宜的")["total"] == 1
+
+
+@scenario
+def text_builders(app, client):
+    from catalog.offer_query import OfferQuerySchema, search_offers
+    from catalog.registry import default_registries
+
+    def sql_answer(q: str):
+        with app.app_context():  # the SQL path with no search service: the one user of this cache
+            return search_offers(db.session, OfferQuerySchema().load({"q": q}), default_registries(), use_sql=True)
+
+    first = sql_answer("8 张 hopper 跑 3 天")
+    assert first.total == 1 and first.understood.planner["hours"] == "72"
+    change(app, title="H100 Blackwell")
+    assert sql_answer("8 张 hopper 跑 3 天").total == 0
+    assert sql_answer("8 张 blackwell 跑 3 天").total == 1
+
+
+@scenario
 def registries(app, client):
     assert "H100 SXM 80GB" in text(client, "/offers?lang=en")
     change(app, gpu_model="a100-80gb")
