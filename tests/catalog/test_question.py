@@ -211,7 +211,7 @@ def test_the_api_reports_how_q_was_read_and_what_was_relaxed(client, seeded):
     body = client.get("/api/v1/offers", query_string={"q": "8 cards H100 for 72 hours in guangzhou under 20"}).json
     understood = body["understood"]
     assert understood["filters"]["max_unit_price"] == "20"
-    assert understood["planner"] == {"kind": "gpu", "count": "8", "hours": "72", "regions": "guangzhou",
+    assert understood["planner"] == {"kind": "gpu", "count": "8", "hours": "72", "regions": "cn-guangzhou",
                                      "gpu_model": "h100-sxm"}
     assert understood["planner_url"].startswith("/plan?kind=gpu")
     assert body["relaxed"] == {"ignored": ["guangzhou"]}
