@@ -28,6 +28,25 @@ def api_error(status: int, code: str, message, details=None):
     return jsonify(body), status
 
 
+class BadJson(Exception):
+    """The body of a JSON POST is not one JSON object (bad_json, 400)."""
+
+
+def json_object() -> dict:
+    """The request's body as a JSON object. :raise BadJson: not JSON, nested too deeply, or not an object."""
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:  # json's decoder recurses per bracket; silent=True only covers ValueError
+        raise BadJson("JSON 嵌套过深 / the JSON is nested too deeply") from None
+    if not isinstance(body, dict):
+        raise BadJson("请求体须为 JSON 对象 / the body must be a JSON object")
+    return body
+
+
+def bad_json(exc: BadJson):
+    return api_error(400, "bad_json", str(exc))
+
+
 @bp.errorhandler(ValidationError)
 def bad_parameters(exc: ValidationError):
     messages = field_messages(exc, whole="_")

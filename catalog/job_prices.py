@@ -1,24 +1,10 @@
 """What a job of H hours costs on each offer of a page (pricing.duration_price over Offer rows). No Flask."""
 
-from decimal import Decimal
-
 from catalog.models import Offer
+from catalog.offer_price import per_instance, priced
 from pricing.currency import FxTable, UnknownCurrency
 from pricing.duration_price import DurationPrice, duration_price
-from pricing.line_total import PricedOffer, PricingError
-
-
-def priced_offer(offer: Offer) -> PricedOffer:
-    """The facts of an offer its purchase price depends on (as checkout.orders.priced)."""
-    return PricedOffer(kind=offer.kind, billing=offer.billing, unit_price=offer.unit_price,
-                       list_amount=offer.list_amount, list_currency=offer.list_currency, list_unit=offer.list_unit,
-                       gpu_count=offer.gpu_count, vcpus=offer.vcpus, list_input_amount=offer.list_input_amount,
-                       list_output_amount=offer.list_output_amount)
-
-
-def per_instance(offer: Offer) -> Decimal | None:
-    """Cards (gpu) or cores (cpu) in one listed instance; None for tokens."""
-    return offer.gpu_count if offer.kind == "gpu" else offer.vcpus if offer.kind == "cpu" else None
+from pricing.line_total import PricingError
 
 
 def job_prices(offers: list[Offer], hours: int, fx: FxTable) -> dict[int, DurationPrice | None]:
@@ -27,7 +13,7 @@ def job_prices(offers: list[Offer], hours: int, fx: FxTable) -> dict[int, Durati
     out: dict[int, DurationPrice | None] = {}
     for offer in offers:
         try:
-            out[offer.id] = duration_price(priced_offer(offer), per_instance(offer), hours, fx)
+            out[offer.id] = duration_price(priced(offer), per_instance(offer), hours, fx)
         except (PricingError, UnknownCurrency):
             out[offer.id] = None
     return out

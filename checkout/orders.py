@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from catalog.bookings import CapacityShort, confirm, hold, lock_for_booking, next_start, release
 from catalog.models import Offer, utcnow
-from catalog.offer_price import priced
+from catalog.offer_price import per_instance, priced
 from checkout.models import Order, OrderLine, OrderStatus
 from pricing.capacity import Availability, hours_between, parse_daily
 from pricing.currency import BASE, FxTable
@@ -65,11 +65,6 @@ class Wanted:
     # Price the hours inside the offer's off-peak window at its off-peak rate (spec §4.1): the compute
     # bank's blocks are chosen for those hours and are charged what the schedule showed.
     off_peak_priced: bool = False
-
-
-def per_instance(offer: Offer):
-    """Cards (gpu) or cores (cpu) in one instance of the offer."""
-    return offer.gpu_count if offer.kind == "gpu" else offer.vcpus if offer.kind == "cpu" else None
 
 
 def shape_of(offer: Offer, wanted: Wanted, fx: FxTable) -> LineShape:

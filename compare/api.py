@@ -3,7 +3,7 @@
 from flask import Blueprint, jsonify, request
 from marshmallow import ValidationError
 
-from catalog.api import api_error, bad_parameters
+from catalog.api import BadJson, api_error, bad_json, bad_parameters, json_object
 from catalog.context import load_fx
 from catalog.registry import default_registries
 from compare.plan_json import plan_json
@@ -13,6 +13,7 @@ from extensions import db
 
 bp = Blueprint("compare_api", __name__, url_prefix="/api/v1")
 bp.register_error_handler(ValidationError, bad_parameters)
+bp.register_error_handler(BadJson, bad_json)
 
 
 MAX_QUERY = 100
@@ -31,12 +32,7 @@ def token_model_suggestions():
 
 @bp.post("/plan")
 def plan():
-    try:
-        body = request.get_json(silent=True)
-    except RecursionError:  # json's decoder recurses per bracket; silent=True only covers ValueError
-        return api_error(400, "bad_json", "JSON 嵌套过深 / the JSON is nested too deeply")
-    if not isinstance(body, dict):
-        return api_error(400, "bad_json", "请求体须为 JSON 对象 / the body must be a JSON object")
+    body = json_object()
     params = PlanSchema().load(body)
     result = make_plan(db.session, params, default_registries(), load_fx(db.session))
     return jsonify(plan_json(result))

@@ -2,12 +2,12 @@
 
 from collections.abc import Mapping
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, jsonify
 from marshmallow import ValidationError
 from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
-from catalog.api import api_error, http_error
+from catalog.api import BadJson, api_error, bad_json, http_error, json_object
 from catalog.context import load_fx
 from catalog.registry import default_registries
 from extensions import db
@@ -19,6 +19,7 @@ from web.validation import in_language
 
 bp = Blueprint("vouchers_api", __name__, url_prefix="/api/v1")
 bp.register_error_handler(HTTPException, http_error)
+bp.register_error_handler(BadJson, bad_json)
 
 
 def _paths(messages, prefix: str = "") -> dict[str, list[str]]:
@@ -57,12 +58,7 @@ def _no_store(response):
 
 @bp.post("/quote")
 def quote():
-    try:
-        body = request.get_json(silent=True)
-    except RecursionError:  # json's decoder recurses per bracket; silent=True only covers ValueError
-        return api_error(400, "bad_json", "JSON 嵌套过深 / the JSON is nested too deeply")
-    if not isinstance(body, dict):
-        return api_error(400, "bad_json", "请求体须为 JSON 对象 / the body must be a JSON object")
+    body = json_object()
     params = QuoteSchema().load(body)
     try:
         result = quote_order(db.session, params["program"],
