@@ -55,7 +55,8 @@
   // column's heading. The browse results have their own card layout; the comparison scrolls in its box.
   function cardTables() {
     document.querySelectorAll("table.data, table.lines").forEach(function (table) {
-      if (table.classList.contains("offers") || table.classList.contains("compare-table")) { return; }
+      if (table.classList.contains("compare-table")) { return; }
+      if (table.classList.contains("offers")) { labelOfferCells(table); return; }
       var heads = table.querySelectorAll("thead tr:last-child > *");
       if (!heads.length) { return; }
       var labels = Array.prototype.map.call(heads, function (th) { return th.textContent.replace(/\s+/g, " ").trim(); });
@@ -67,6 +68,22 @@
         });
       });
       table.classList.add("cards");
+    });
+  }
+
+  // The browse cards keep their own layout; the cells that are bare words or numbers (minimum
+  // term, listed price, stock, the job's figures) get their column's heading as a label.
+  function labelOfferCells(table) {
+    var labels = {};
+    table.querySelectorAll("thead th").forEach(function (th) {
+      var key = Array.prototype.find.call(th.classList, function (c) { return c.indexOf("c-") === 0; });
+      var link = th.querySelector("a.sort");
+      var text = (link ? link.firstChild.textContent : th.textContent).replace(/\s+/g, " ").trim();
+      if (key && text) { labels[key] = text; }
+    });
+    ["c-term", "c-listed", "c-stock", "c-ppt", "c-effective", "c-total", "c-input", "c-cached", "c-output"].forEach(function (key) {
+      if (!labels[key]) { return; }
+      table.querySelectorAll("tbody td." + key).forEach(function (cell) { cell.setAttribute("data-label", labels[key]); });
     });
   }
 

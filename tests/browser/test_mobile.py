@@ -71,6 +71,10 @@ def test_every_page_fits_a_phone(live_server, browser, seeded):
         first_row = phone.locator("table.offers tbody tr").first.bounding_box()
         assert first_row["y"] < PHONE["height"], "the first result is below the fold"
         assert first_row["width"] <= PHONE["width"]
+        # A card's bare figures say what they are (the column headings are hidden on a phone).
+        stock = phone.locator("table.offers tbody tr").first.locator("td.c-stock")
+        assert stock.get_attribute("data-label") == "库存"
+        assert phone.locator("table.offers tbody tr").first.locator("td.c-term").get_attribute("data-label")
         phone.click("details.facet-drawer > summary")
         assert phone.locator(".facets .facet").first.is_visible()
         _shot(phone, "mobile-browse-filters")
