@@ -26,6 +26,7 @@ from pricing.capacity import (
     Shortfall,
     Span,
     free_by_hour,
+    free_runs,
     parse_daily,
     run_lengths,
     shortfall,
@@ -111,8 +112,7 @@ def timelines(session: Session, offers: list[Offer], now: datetime | None = None
             Booking.ends_at > start))
         for offer_id, s, e, n in rows:
             spans[offer_id].append(Span(s, e, n))
-    return {o.id: run_lengths(start, free_by_hour(o.stock, spans[o.id], start, end, availability_of(o)))
-            for o in offers}
+    return {o.id: free_runs(o.stock, spans[o.id], start, end, availability_of(o)) for o in offers}
 
 
 def lock_for_booking(session: Session, offer_ids: Iterable[int]) -> None:

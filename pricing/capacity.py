@@ -133,3 +133,15 @@ def run_lengths(start: datetime, frees: Sequence[int | None]) -> list[tuple[date
         else:
             runs.append((hour, hour + HOUR, free))
     return runs
+
+
+def free_runs(stock: int | None, bookings: Sequence[Span], start: datetime, end: datetime,
+              window: Availability = ALWAYS) -> list[tuple[datetime, datetime, int | None]]:
+    """run_lengths(free_by_hour(...)), without walking the hours when nothing varies over them.
+
+    Most offers have no bookings and no window: their whole horizon is one run. The API lists up
+    to 100 offers a page with 168 hours each, so this is most of what a page's availability costs.
+    """
+    if not bookings and window == ALWAYS and end > start:
+        return [(start, end, None if stock is None else max(0, stock))]
+    return run_lengths(start, free_by_hour(stock, bookings, start, end, window))

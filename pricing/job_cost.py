@@ -141,6 +141,13 @@ def job_cost(job: Job, terms: OfferTerms) -> JobCost:
             needed=units(job.kind, job.count), instances=_instances_of(job.kind, instances, terms.per_instance),
             billed=units(job.kind, billed)))
 
+    if job.kind == "gpu" and instances > 1 and terms.per_instance >= 1:
+        # Ranked by price alone, eight single-card machines beat one 8-card machine: say what they are
+        # (slices of one card are not separate machines).
+        result.assumptions.append(phrase(
+            "%(instances)s separate machines: the cards are not on one machine (no NVLink between them)",
+            instances=num(instances)))
+
     if terms.billing in (Billing.ON_DEMAND, Billing.SPOT):
         total = (billed * job.hours * terms.unit_price).quantize(CENT, rounding=ROUND_HALF_UP)
         per_hour = ("%(units)s × %(hours)s h × %(rate)s/card-hour = %(total)s" if job.kind == "gpu"

@@ -11,6 +11,7 @@ from pricing.capacity import (
     Availability,
     Span,
     free_by_hour,
+    free_runs,
     least_free,
     parse_daily,
     run_lengths,
@@ -87,6 +88,19 @@ def test_bookings_accepted_one_by_one_never_make_an_hour_negative(stock, asks):
     for hour in range(30):
         held = sum(s.instances for s in accepted if s.start <= T0 + hour * H < s.end)
         assert held <= stock
+
+
+@settings(deadline=None)
+@given(stock=st.one_of(st.none(), st.integers(-1, 6)),
+       spans=st.lists(st.tuples(st.integers(-5, 30), st.integers(1, 10), st.integers(1, 3)), max_size=4),
+       window=st.sampled_from([Availability(), Availability(daily=(22 * 60, 8 * 60)),
+                               Availability(starts=T0 + 5 * H), Availability(ends=T0 + 20 * H)]),
+       hours=st.integers(1, 48))
+def test_free_runs_are_the_run_lengths_of_the_hours(stock, spans, window, hours):
+    # The shortcut for an offer with nothing booked and no window is the same answer, only cheaper.
+    bookings = [Span(T0 + a * H, T0 + (a + n) * H, k) for a, n, k in spans]
+    end = T0 + hours * H
+    assert free_runs(stock, bookings, T0, end, window) == run_lengths(T0, free_by_hour(stock, bookings, T0, end, window))
 
 
 def test_line_shapes_count_the_purchase_unit():

@@ -99,6 +99,18 @@ def test_whole_instances_round_up_and_stock_is_checked():
     assert cost.arithmetic.text("zh").startswith("16 卡 × 10 小时")
 
 
+def test_eight_single_card_machines_are_said_to_be_eight_machines():
+    # 8 cards on 1-card machines: 8 × 72 h × ¥2 = ¥1,152.00, the cheapest by price, but 8 machines, not one.
+    singles = job_cost(Job("gpu", D(8), D(72)), OfferTerms(Billing.ON_DEMAND, unit_price=D(2), per_instance=D(1)))
+    assert singles.instances == 8 and singles.total == D("1152.00")
+    said = [p.text("zh") for p in singles.assumptions]
+    assert "分布在 8 台机器上：这些卡不在同一台机器上（彼此没有 NVLink）" in said
+    node = job_cost(Job("gpu", D(8), D(72)), OfferTerms(Billing.ON_DEMAND, unit_price=D(3), per_instance=D(8)))
+    assert not any("台机器" in p.text("zh") for p in node.assumptions)
+    slices = job_cost(Job("gpu", D(1), D(10)), OfferTerms(Billing.ON_DEMAND, unit_price=D(2), per_instance=D("0.25")))
+    assert slices.instances == 4 and not any("台机器" in p.text("zh") for p in slices.assumptions)
+
+
 def test_fractional_card_slices():
     # One card from quarter-card slices: 4 slices = 1 card billed; 1 × 100 h × ¥0.50/card-hour = ¥50.00
     slices = OfferTerms(Billing.ON_DEMAND, unit_price=D("0.50"), per_instance=D("0.25"))
