@@ -104,7 +104,7 @@ def test_eight_single_card_machines_are_said_to_be_eight_machines():
     singles = job_cost(Job("gpu", D(8), D(72)), OfferTerms(Billing.ON_DEMAND, unit_price=D(2), per_instance=D(1)))
     assert singles.instances == 8 and singles.total == D("1152.00")
     said = [p.text("zh") for p in singles.assumptions]
-    assert "分布在 8 台机器上：这些卡不在同一台机器上（彼此没有 NVLink）" in said
+    assert "分布在 8 台机器上：这些卡不在同一台机器上（机器之间没有高速互联）" in said
     node = job_cost(Job("gpu", D(8), D(72)), OfferTerms(Billing.ON_DEMAND, unit_price=D(3), per_instance=D(8)))
     assert not any("台机器" in p.text("zh") for p in node.assumptions)
     slices = job_cost(Job("gpu", D(1), D(10)), OfferTerms(Billing.ON_DEMAND, unit_price=D(2), per_instance=D("0.25")))
