@@ -18,4 +18,4 @@ timeout 300 .venv/bin/python bench/faults/webhook_kill.py --trials 3 --out "$out
 timeout 400 .venv/bin/python bench/faults/webhook_worker_kill.py --trials 2 --claim 10 --out "$out/faults-webhook-worker.md"
 timeout 300 .venv/bin/python bench/faults/pg_restart.py --seconds 30 --out "$out/faults-pg-restart.md"
 timeout 300 .venv/bin/python bench/faults/index_writers.py --writers 3 --edits 100 --out "$out/faults-index-writers.md"
-timeout 420 .venv/bin/python bench/faults/two_nodes.py --changes 50 --outbox-changes 10000 --out "$out/faults-two-nodes.md"
+timeout 600 .venv/bin/python bench/faults/two_nodes.py --changes 50 --outbox-changes 10000 --sheet-rows 20000 --out "$out/faults-two-nodes.md"
