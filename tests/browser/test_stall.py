@@ -117,8 +117,9 @@ def test_vendor_journey(live_server, page, screenshot, uploads):
     page.wait_for_selector("text=价格表已导入")
     screenshot("stall-04-apply-done")
 
-    # A bigger sheet shows the job page with its progress while it runs.
-    big = [f"bx-many-{i},显卡,批量 {i},杭州,按量,RTX 4090,1,{1.5 + i % 50 / 100:.2f},人民币,元/卡时,1" for i in range(4000)]
+    # A bigger sheet shows the job page with its progress while it runs (20,000 rows: on a quiet machine
+    # 4,000 were previewed before the job page could show them).
+    big = [f"bx-many-{i},显卡,批量 {i},杭州,按量,RTX 4090,1,{1.5 + i % 50 / 100:.2f},人民币,元/卡时,1" for i in range(20000)]
     page.goto(f"{live_server}/stall/upload")
     page.set_input_files("#sheet", files=[{"name": "大表.csv", "mimeType": "text/csv", "buffer": gb18030(big)}])
     page.click("form button[type=submit]")
