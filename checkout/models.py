@@ -76,9 +76,22 @@ class Order(db.Model):
     review_reason: Mapped[Optional[str]] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     paid_at: Mapped[Optional[datetime]]
+    # A compute-voucher order (spec §7): the programme and the buying company; the three shares of
+    # `total` (government + platform + company == total). Without a programme all four are None and
+    # the buyer pays `total`. Stripe charges `company_share` (amount_due below).
+    voucher_program_id: Mapped[Optional[int]] = mapped_column(ForeignKey("voucher_programs.id"), index=True)
+    company_id: Mapped[Optional[int]] = mapped_column(ForeignKey("companies.id"), index=True)
+    government_share: Mapped[Optional[Decimal]] = mapped_column(FEN)
+    platform_share: Mapped[Optional[Decimal]] = mapped_column(FEN)
+    company_share: Mapped[Optional[Decimal]] = mapped_column(FEN)
 
     lines: Mapped[list["OrderLine"]] = relationship(back_populates="order", cascade="all, delete-orphan",
                                                     order_by="OrderLine.id")
+
+    @property
+    def amount_due(self) -> Decimal:
+        """What the buyer pays through Stripe: the company share of a voucher order, else the total."""
+        return self.total if self.company_share is None else self.company_share
 
 
 class OrderLine(db.Model):
@@ -111,6 +124,16 @@ class OrderLine(db.Model):
     ends_at: Mapped[Optional[datetime]]  # UTC, exclusive
     # None until the order is paid; then DeliveryState.PAID, moved on by the vendor (checkout/delivery.py).
     delivery_state: Mapped[Optional[str]] = mapped_column(String(16), index=True)
+    # The line's part of the order's voucher shares (None: not a voucher order); they add up to line_total.
+    government_share: Mapped[Optional[Decimal]] = mapped_column(FEN)
+    platform_share: Mapped[Optional[Decimal]] = mapped_column(FEN)
+    company_share: Mapped[Optional[Decimal]] = mapped_column(FEN)
+    voucher_rate: Mapped[Optional[Decimal]] = mapped_column(Money(5, 4))  # the rule's rate; 0 = not eligible
+    # Write-off (核销, spec §7): the vendor's invoice for the line; a voucher line is claimable only once
+    # it is delivered and this is recorded.
+    invoice_number: Mapped[Optional[str]] = mapped_column(String(64))
+    invoice_recorded_at: Mapped[Optional[datetime]]
+    invoice_recorded_by_user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
 
     order: Mapped[Order] = relationship(back_populates="lines")
     vendor = relationship("Vendor")
