@@ -18,6 +18,7 @@ LARGEST_AMOUNT = Decimal(10) ** 15
 NOTE = validate.Length(max=2000)
 REASON = validate.Length(max=500)
 ACTIONS = ("approve", "refuse", "revoke")
+AMOUNT_DECORATION = str.maketrans("", "", ",，¥￥ 元")
 
 
 @dataclass(frozen=True)
@@ -83,10 +84,14 @@ def _to_the_fen(value: Decimal | None) -> None:
         raise ValidationError("At most 2 decimal places.")
 
 
-def _blank_is_none(data, names: tuple[str, ...]):
+def _blank_is_none(data, names: tuple[str, ...], amounts: tuple[str, ...] = ()):
+    """Blank texts as None; amounts as people type them ('¥1,200,000', '1，200') as plain digits."""
     if not hasattr(data, "items"):
         return data
     out = dict(data)
+    for name in amounts:
+        if isinstance(out.get(name), str):
+            out[name] = out[name].translate(AMOUNT_DECORATION)
     for name in names:
         if isinstance(out.get(name), str) and not out[name].strip():
             out[name] = None
@@ -108,7 +113,7 @@ class ApplicationSchema(Schema):
 
     @pre_load
     def blanks(self, data, **kwargs):
-        return _blank_is_none(data, ("note",))
+        return _blank_is_none(data, ("note",), ("expected_spend",))
 
     @validates("expected_spend")
     def spend_to_the_fen(self, value: Decimal, **kwargs) -> None:
@@ -128,7 +133,7 @@ class DecisionSchema(Schema):
 
     @pre_load
     def blanks(self, data, **kwargs):
-        return _blank_is_none(data, ("quota", "reason"))
+        return _blank_is_none(data, ("quota", "reason"), ("quota",))
 
     @validates("quota")
     def quota_to_the_fen(self, value: Decimal | None, **kwargs) -> None:

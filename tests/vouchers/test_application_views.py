@@ -192,5 +192,14 @@ def test_csrf_guards_the_apply_and_decision_forms(app, client, company_owner):
     try:
         assert _apply(client).status_code == 400
         assert _applications() == []
+        token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/vouchers/hz-2026").text).group(1)
+        assert _apply(client, csrf_token=token).status_code == 302
+        [application] = _applications()
+        log_in(client, operator())
+        detail = client.get(f"/operator/applications/{application.id}").text
+        token = re.search(r'name="csrf_token" value="([^"]+)"', detail).group(1)
+        decide = f"/operator/applications/{application.id}/decision"
+        assert client.post(decide, data={"action": "approve"}).status_code == 400
+        assert client.post(decide, data={"action": "approve", "csrf_token": token}).status_code == 302
     finally:
         app.config["WTF_CSRF_ENABLED"] = False

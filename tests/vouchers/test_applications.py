@@ -250,3 +250,9 @@ def test_a_decision_names_the_field_that_is_wrong(form, field):
 def test_a_blank_quota_is_the_cap():
     assert DecisionSchema().load({"action": "approve", "quota": " ", "reason": ""}) == {
         "action": "approve", "quota": None, "reason": None}
+
+
+@pytest.mark.parametrize(("typed", "amount"), [("¥1,200,000", D("1200000")), ("1，200.50 元", D("1200.50"))])
+def test_amounts_as_people_type_them(typed, amount):
+    assert _input(spend=typed)["expected_spend"] == amount
+    assert DecisionSchema().load({"action": "approve", "quota": typed})["quota"] == amount
