@@ -35,9 +35,20 @@ class ApplicationProblem(Exception):
         self.code, self.field = code, field
 
 
-def application_of(session: Session, program: VoucherProgram, company: Company) -> VoucherApplication | None:
-    return session.scalar(select(VoucherApplication).where(VoucherApplication.program_id == program.id,
-                                                          VoucherApplication.company_id == company.id))
+def application_of(session: Session, program: VoucherProgram, company: Company,
+                   lock: bool = False) -> VoucherApplication | None:
+    """`lock`: hold the row (PostgreSQL) until the commit, so two members applying again at once make one change."""
+    query = select(VoucherApplication).where(VoucherApplication.program_id == program.id,
+                                             VoucherApplication.company_id == company.id)
+    return session.scalar(query.with_for_update() if lock else query)
+
+
+def approved_application(session: Session, program_id: int, company_id: int) -> VoucherApplication | None:
+    """The company's approved application to the programme (its `quota`, None = the cap), or None: no government
+    share for it (spec §7)."""
+    return session.scalar(select(VoucherApplication).where(
+        VoucherApplication.program_id == program_id, VoucherApplication.company_id == company_id,
+        VoucherApplication.status == ApplicationStatus.APPROVED))
 
 
 def in_force(program: VoucherProgram, on: date) -> bool:
@@ -75,7 +86,7 @@ def submit(session: Session, program: VoucherProgram, user_id: int, data: dict, 
     problem = eligibility_problem(program, company, regions, on)
     if problem is not None:
         raise ApplicationProblem(problem)
-    application = application_of(session, program, company)
+    application = application_of(session, program, company, lock=True)
     if application is not None and application.status != ApplicationStatus.REFUSED:
         raise ApplicationProblem("already_applied")
     kept = [] if application is None or data.get("replace_documents") else list(application.documents)

@@ -14,7 +14,7 @@ from tests.stall_support import make_user
 from tests.vouchers.application_support import EXE, PDF, PNG, applicant, operator
 from tests.vouchers.conftest import hangzhou, load
 from vouchers.application_schemas import DOCUMENT_MAX_BYTES, ApplicationSchema, DecisionSchema, Upload
-from vouchers.applications import ApplicationProblem, approve, refuse, revoke, submit
+from vouchers.applications import ApplicationProblem, approve, approved_application, refuse, revoke, submit
 from vouchers.models import ApplicationStatus, VoucherApplication
 from vouchers.order_quote import program_by_code
 
@@ -195,8 +195,10 @@ def test_revoke_an_approval_with_a_reason(app):
     approve(db.session, application, ops.id, quota=D("100"))
     with pytest.raises(ApplicationProblem):
         revoke(db.session, application, ops.id, "")
+    assert approved_application(db.session, application.program_id, application.company_id) is application
     revoke(db.session, application, ops.id, "合同作废")
     db.session.commit()
+    assert approved_application(db.session, application.program_id, application.company_id) is None
     assert (application.status, application.quota, application.reason) == (ApplicationStatus.REFUSED, None, "合同作废")
     rows = _audit()
     assert [r.action for r in rows] == ["voucher.approve", "voucher.revoke"]
