@@ -9,11 +9,13 @@ from accounts.audit import AuditLog
 from accounts.audit import record as record_audit
 from accounts.companies import company_of
 from accounts.company_models import Company, CompanyMember
+from accounts.company_views import add_company_panel
 from accounts.key_auth import Answer, api_key_user_id, error_answer, vendor_key_required
 from accounts.membership import current_vendor, operator_required, vendor_required
 from accounts.models import User
+from accounts.operator_views import add_operator_tab
 
-__all__ = ["Answer", "AuditLog", "Company", "CompanyMember", "User", "api_key_user_id", "company_of",
+__all__ = ["Answer", "AuditLog", "add_company_panel", "add_operator_tab", "Company", "CompanyMember", "User", "api_key_user_id", "company_of",
            "current_vendor", "error_answer", "init_app", "is_affiliated", "issue_key", "operator_required",
            "record_audit", "revoke_key",
            "vendor_key_required", "vendor_keys", "vendor_required"]

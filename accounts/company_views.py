@@ -1,7 +1,10 @@
 """My company: register or ask to join a company, see its people, approve requests, link one's vendor. Thin views."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from collections.abc import Callable
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from marshmallow import ValidationError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -16,7 +19,7 @@ from accounts.companies import (
     register_company,
     request_to_join,
 )
-from accounts.company_models import CompanyVendor
+from accounts.company_models import Company, CompanyVendor
 from accounts.company_schemas import CompanySchema, DecisionSchema, JoinSchema, company_regions
 from accounts.membership import current_vendor
 from accounts.views import bp
@@ -39,10 +42,17 @@ def _render(errors: dict | None = None, values: dict | None = None, status: int 
     membership = membership_of(db.session, current_user.id)
     company = membership.company if membership is not None else None
     vendor = current_vendor()
+    acting = company is not None and membership.role != "pending"
+    panels = [panel(company) for panel in current_app.extensions.get("company_panels", [])] if acting else []
     return render_template(
-        "accounts/company.html", membership=membership, company=company, regions=company_regions(),
+        "accounts/company.html", membership=membership, company=company, regions=company_regions(), panels=panels,
         vendor=vendor, vendor_linked=vendor is not None and _vendor_linked(vendor.id),
         errors=errors or {}, values=values or {}, join=join or {}), status
+
+
+def add_company_panel(app, panel: Callable[[Company], Markup]) -> None:
+    """Another area's part of the company page (vouchers: the company's applications), for those acting for it."""
+    app.extensions.setdefault("company_panels", []).append(panel)
 
 
 def _vendor_linked(vendor_id: int) -> bool:

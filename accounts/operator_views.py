@@ -1,6 +1,6 @@
 """The operator area (/operator): companies to verify, affiliations to declare, the audit log. Operators only.
 
-Programme applications will be reviewed here too. Each POST runs one action of accounts/operators.py and
+Other areas add their own operator pages as tabs (add_operator_tab: vouchers' applications). Each POST runs one action of accounts/operators.py and
 commits it with its audit row; a refused or failed action commits nothing.
 """
 
@@ -115,6 +115,9 @@ ACTIONS = {
     "company.verify": "Verified a company",
     "company.unverify": "Withdrew a company's verification",
     "company.affiliate": "Declared companies affiliated",
+    "voucher.approve": "Approved a voucher application",
+    "voucher.refuse": "Refused a voucher application",
+    "voucher.revoke": "Revoked a voucher approval",
 }
 
 
@@ -127,5 +130,16 @@ def audit():
     return render_template("accounts/operator_audit.html", page=page, actions=ACTIONS, companies=companies)
 
 
+def add_operator_tab(app, order: int, endpoint: str, label: str) -> None:
+    """Another area's operator page, as a tab of the operator area (its label an English msgid)."""
+    app.extensions.setdefault("operator_tabs", []).append((order, endpoint, label))
+
+
 def init_app(app) -> None:
     app.register_blueprint(bp)
+    add_operator_tab(app, 10, "operator.companies", "Companies")
+    add_operator_tab(app, 90, "operator.audit", "Audit log")
+
+    @app.context_processor
+    def operator_tabs():
+        return {"operator_tabs": sorted(app.extensions.get("operator_tabs", []))}

@@ -1,4 +1,5 @@
-"""The public programme pages (/vouchers, /vouchers/<code>) and the offer page's "after voucher" panel. Thin."""
+"""The public programme pages (/vouchers, /vouchers/<code> with its "Apply" section) and the offer page's
+"after voucher" panel. Thin."""
 
 from dataclasses import dataclass
 from decimal import Decimal
@@ -12,6 +13,8 @@ from catalog.models import Offer, Vendor
 from catalog.registry import default_registries
 from extensions import db
 from pricing.voucher_split import Reason, after_voucher, line_rate
+from vouchers.application_schemas import DOCUMENT_MAX_BYTES, MAX_DOCUMENTS
+from vouchers.apply_panel import PROBLEMS, STATUS_WORDS, ApplyPanel, apply_panel
 from vouchers.budget import consumed, remaining_budget
 from vouchers.budget_chart import budget_bar
 from vouchers.eligible_offers import PER_PAGE, eligible_offers
@@ -74,11 +77,18 @@ def program(code: str):
     found = program_by_code(db.session, code)
     if found is None:
         abort(404)
+    return program_page(found, apply_panel(found))
+
+
+def program_page(found: VoucherProgram, panel: ApplyPanel, status: int = 200):
+    """The programme page with its "Apply" section as `panel` says (a refused form comes back with its errors)."""
     names = {v.slug: vendor_name(v) for v in db.session.scalars(select(Vendor).where(Vendor.slug.in_(found.vendors)))}
-    return _no_store(render_template(
+    html = render_template(
         "vouchers/program.html", program=found, budget=_budget(found), rules=rules_in_words(found), percent=percent,
         company_regions=regions_in_words(found.company_regions), offer_regions=regions_in_words(found.offer_regions),
-        vendors=vendors_in_words(found.vendors, names), today=today_in_china()))
+        vendors=vendors_in_words(found.vendors, names), today=today_in_china(), apply=panel, problems=PROBLEMS,
+        status_words=STATUS_WORDS, max_documents=MAX_DOCUMENTS, max_mb=DOCUMENT_MAX_BYTES // (1024 * 1024))
+    return html, status, {"Cache-Control": "no-store"}
 
 
 class EligibleQuery(Schema):
