@@ -26,7 +26,7 @@ from vouchers import VoucherProgram
 
 CHINA = ZoneInfo("Asia/Shanghai")
 FEN = Decimal("0.01")
-QUARTER = re.compile(r"(\d{4})Q([1-4])")
+QUARTER = re.compile(r"([0-9]{4})Q([1-4])")
 MONEY_FORMAT = "#,##0.00"
 TIME_FORMAT = "yyyy-mm-dd hh:mm"
 # The pack goes to a government office whatever the operator's page language: both, Chinese first.
