@@ -6,7 +6,6 @@ claimable lines (checkout/write_off.py); the voucher lines of the quarter not ye
 counted apart, so the operator sees what is still missing before submitting.
 """
 
-import csv
 import io
 import re
 from dataclasses import dataclass, field
@@ -20,6 +19,7 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from accounts import Company
+from catalog.csv_export import csv_text  # the one CSV-injection guard, shared with the catalog export
 from checkout.models import DeliveryState, Order, OrderLine, OrderStatus
 from checkout.write_off import ClaimState, claim_state
 from vouchers import VoucherProgram
@@ -200,6 +200,9 @@ def to_xlsx(pack: Settlement) -> bytes:
         cell.font = Font(bold=True)
     for row in pack.rows:
         sheet.append(_cells(row))
+        for cell in sheet[sheet.max_row]:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # typed text stays text: openpyxl would store "=…" as a formula
     totals = pack.totals
     sheet.append([TOTAL_LABEL, None, None, None, None, None, None, totals["line_total"], totals["government"],
                   totals["platform"], totals["company_share"], None, None, None])
@@ -228,17 +231,13 @@ def _text(value) -> str:
 
 
 def to_csv(pack: Settlement) -> bytes:
-    """The pack as CSV, UTF-8 with a byte-order mark (Excel in China then reads the Chinese right)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(HEADERS)
-    for row in pack.rows:
-        writer.writerow([_text(v) for v in _cells(row)])
+    """The pack as CSV, UTF-8 with a byte-order mark (Excel in China then reads the Chinese right), formula-like
+    cells neutralized (company names and offer titles are typed by people)."""
     totals = pack.totals
-    writer.writerow([TOTAL_LABEL, "", "", "", "", "", "", *(_text(totals[k]) for k in
-                                                            ("line_total", "government", "platform", "company_share")),
-                     "", "", ""])
-    return out.getvalue().encode("utf-8-sig")
+    rows = [[_text(v) for v in _cells(row)] for row in pack.rows]
+    rows.append([TOTAL_LABEL, "", "", "", "", "", "",
+                 *(_text(totals[k]) for k in ("line_total", "government", "platform", "company_share")), "", "", ""])
+    return csv_text(HEADERS, rows).encode("utf-8")
 
 
 def file_name(pack: Settlement, extension: str) -> str:

@@ -18,8 +18,9 @@ from checkout.models import DeliveryState, OrderLine, OrderStatus
 
 INVOICE_MAX = 64
 # Chinese 发票号码 are 8 digits (paper VAT invoices) or 20 (全电发票); other issuers add letters and
-# dashes, so those are accepted too, and nothing else (no spaces, no punctuation a spreadsheet mangles).
-INVOICE_CHARS = re.compile(r"[A-Za-z0-9-]+")
+# dashes, so those are accepted too, and nothing else (no spaces, no punctuation a spreadsheet mangles;
+# a leading dash would read as a formula in the settlement CSV).
+INVOICE_CHARS = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*")
 REASON_MAX = 300
 CORRECTED = "invoice.correct"
 
@@ -41,7 +42,7 @@ class InvoiceRefused(Exception):
 def clean_invoice_number(raw: str | None) -> str:
     """The invoice number as it will be stored (surrounding spaces dropped).
 
-    :raise InvoiceRefused: empty, longer than 64 characters, or holding anything but letters, digits and dashes.
+    :raise InvoiceRefused: empty, longer than 64 characters, or anything but letters, digits and (not first) dashes.
     """
     number = (raw or "").strip()
     if not number:

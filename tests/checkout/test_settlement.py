@@ -195,3 +195,20 @@ def test_the_operator_pages_speak_one_language(app, world, operator, lang):
         assert problems(response.text, lang, removed) == [], path
     bad = client.get("/operator/vouchers/yz-2026?quarter=x")
     assert problems(bad.text, lang, removed) == []
+
+
+def test_typed_text_that_looks_like_a_formula_stays_text_in_both_files(app, seller, operator):
+    user, vendor = seller
+    company = make_company('=HYPERLINK("http://evil.example","点我")')
+    order = voucher_order(make_program(), vendor, company=company, paid_at="2026-11-01 10:00")
+    order.lines[0].title = "@SUM(1+1)"
+    db.session.commit()
+    _claimable(order, user)
+    client = _operator_client(app, operator)
+    cells = list(load_workbook(io.BytesIO(client.get("/operator/vouchers/yz-2026/settlement.xlsx?quarter=2026Q4")
+                                          .data)).active.iter_rows(min_row=2, max_row=2))[0]
+    assert (cells[0].data_type, cells[0].value) == ("s", '=HYPERLINK("http://evil.example","点我")')
+    assert (cells[4].data_type, cells[4].value) == ("s", "@SUM(1+1)")
+    text = client.get("/operator/vouchers/yz-2026/settlement.csv?quarter=2026Q4").data.decode("utf-8-sig")
+    row = list(csv.reader(io.StringIO(text)))[1]
+    assert (row[0], row[4]) == ("'=HYPERLINK(\"http://evil.example\",\"点我\")", "'@SUM(1+1)")

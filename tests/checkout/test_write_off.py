@@ -70,7 +70,8 @@ def test_a_line_without_a_government_share_is_not_a_voucher_line(seller):
 
 @pytest.mark.parametrize(("number", "code"), [
     ("", "empty"), ("   ", "empty"), ("1" * 65, "too_long"), ("1234 5678", "bad_characters"),
-    ("发票12345678", "bad_characters"), ("12345678;", "bad_characters"), ("１２３４５６７８", "bad_characters")])
+    ("发票12345678", "bad_characters"), ("12345678;", "bad_characters"),
+    ("-12345678", "bad_characters"), ("=1+2", "bad_characters"), ("１２３４５６７８", "bad_characters")])
 def test_a_bad_invoice_number_is_refused_and_nothing_is_kept(seller, line, number, code):
     with pytest.raises(InvoiceRefused) as refused:
         record_invoice(db.session, line, number, by_user_id=seller[0].id)
