@@ -115,6 +115,7 @@ ACTIONS = {
     "company.verify": "Verified a company",
     "company.unverify": "Withdrew a company's verification",
     "company.affiliate": "Declared companies affiliated",
+    "invoice.correct": "Corrected a voucher line's invoice number",  # by a vendor member (checkout/write_off.py)
 }
 
 

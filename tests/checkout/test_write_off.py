@@ -9,7 +9,7 @@ from checkout.models import OrderLine
 from checkout.write_off import ClaimState, InvoiceRefused, claim_state, claimable, record_invoice
 from extensions import db
 from tests.checkout.voucher_support import deliver, make_program, voucher_order
-from tests.stall_support import log_in, make_vendor_member
+from tests.stall_support import log_in, make_user, make_vendor_member
 from tests.web.test_every_page_translated import problems
 
 
@@ -161,3 +161,12 @@ def test_the_stall_with_voucher_lines_speaks_one_language(app, seller, line, lan
     bad = client.post(f"/stall/orders/{line.id}/invoice", data={"invoice_number": "x y"})
     for page in (client.get("/stall/orders").text, bad.text):
         assert problems(page, lang, ("A100 80GB 按量 0", "seller")) == []
+
+
+def test_the_operator_reads_a_correction_in_the_audit_log(app, seller, line):
+    record_invoice(db.session, line, "12345678", by_user_id=seller[0].id)
+    record_invoice(db.session, _reload(line.id), "87654321", by_user_id=seller[0].id, reason="开错了税号，已红冲重开")
+    operator = make_user("ops@example.com")
+    assert app.test_cli_runner().invoke(args=["operator", "grant", "ops@example.com"]).exit_code == 0
+    page = _stall(app, operator).get("/operator/audit").text
+    assert "更正算力券订单行的发票号码" in page and "开错了税号，已红冲重开" in page
