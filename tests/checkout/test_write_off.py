@@ -170,3 +170,29 @@ def test_the_operator_reads_a_correction_in_the_audit_log(app, seller, line):
     assert app.test_cli_runner().invoke(args=["operator", "grant", "ops@example.com"]).exit_code == 0
     page = _stall(app, operator).get("/operator/audit").text
     assert "更正算力券订单行的发票号码" in page and "开错了税号，已红冲重开" in page
+
+
+def test_the_vendor_api_records_and_corrects_an_invoice_as_the_stall_does(app, client):
+    from tests.vendor_api_support import bearer, vendor_with_key
+
+    user, vendor, secret = vendor_with_key("api@example.cn", "acme")
+    _other_user, _other, other_secret = vendor_with_key("rival@example.cn", "rival")
+    line = voucher_order(make_program(), vendor).lines[0]
+    path = f"/api/v1/vendor/orders/{line.id}/invoice"
+    assert client.post(path, json={"invoice_number": "12345678"}, headers=bearer(other_secret)).status_code == 404
+    answer = client.post(path, json={"invoice_number": "12345678"}, headers=bearer(secret))
+    assert answer.status_code == 200, answer.json
+    assert answer.json["recorded"] is True
+    assert (answer.json["line"]["invoice_number"], answer.json["line"]["claim_state"]) == ("12345678",
+                                                                                         "awaiting_delivery")
+    assert client.post(path, json={"invoice_number": "12345678"}, headers=bearer(secret)).json["recorded"] is False
+    refused = client.post(path, json={"invoice_number": "87654321"}, headers=bearer(secret))
+    assert refused.status_code == 400 and "reason" in refused.json["error"]["details"]
+    for bad in ({"invoice_number": 12345678}, {"invoice_number": "12 34"}, {}):
+        refused = client.post(path, json=bad, headers=bearer(secret))
+        assert refused.status_code == 400 and "invoice_number" in refused.json["error"]["details"], bad
+    deliver(_reload(line.id), user)
+    corrected = client.post(path, json={"invoice_number": "87654321", "reason": "红冲重开"}, headers=bearer(secret))
+    assert corrected.status_code == 200 and corrected.json["line"]["claim_state"] == "claimable"
+    [row] = db.session.scalars(select(AuditLog)).all()
+    assert (row.actor_id, row.details["reason"]) == (user.id, "红冲重开")
