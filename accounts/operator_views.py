@@ -118,6 +118,7 @@ ACTIONS = {
     "voucher.approve": "Approved a voucher application",
     "voucher.refuse": "Refused a voucher application",
     "voucher.revoke": "Revoked a voucher approval",
+    "invoice.correct": "Corrected a voucher line's invoice number",  # by a vendor member (checkout/write_off.py)
 }
 
 

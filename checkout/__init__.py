@@ -14,7 +14,16 @@ __all__ = ["OfferUnavailable", "OrderLine", "OutOfStock", "Wanted", "init_app", 
 
 
 def init_app(app: Flask) -> None:
-    from checkout import cli, demo_mode, tasks, vendor_orders, views, webhooks  # noqa: F401 (tasks: registers the sweep)
+    from checkout import (  # noqa: F401 (tasks: registers the sweep)
+        cli,
+        demo_mode,
+        settlement_views,
+        tasks,
+        vendor_orders,
+        views,
+        webhooks,
+    )
+    from accounts import add_operator_tab
     from checkout.sandbox import init_app as sandbox_init_app
 
     demo = demo_mode.settle(app)  # settings.py has refused production without Stripe; this decides dev
@@ -22,5 +31,7 @@ def init_app(app: Flask) -> None:
     webhooks.init_app(app)
     cli.init_app(app)
     vendor_orders.init_app(app)
+    app.register_blueprint(settlement_views.bp)  # the operator's voucher settlement pages
+    add_operator_tab(app, 30, "settlement.programmes", "Voucher settlement")
     if demo:
         sandbox_init_app(app)

@@ -13,6 +13,7 @@ from checkout.delivery import DELIVERED_UNITS, STATES, Step, StepRefused, own_li
 from checkout.models import DeliveryState
 from checkout.schemas import DeliveryStepSchema
 from checkout.views import _shapes, bp
+from checkout.write_off import claim_state
 from extensions import db
 from web.locale import gettext as _
 from web.validation import field_messages
@@ -40,11 +41,13 @@ def _member_vendor_ids() -> list[int]:
     return [v.id for v in current_user.vendors]
 
 
-def _render(vendor, state: str | None, errors: dict | None = None, values: dict | None = None, status: int = 200):
+def _render(vendor, state: str | None, errors: dict | None = None, values: dict | None = None, status: int = 200,
+            invoice_errors: dict | None = None):
     lines = vendor_lines(db.session, _member_vendor_ids(), state)
     return render_template("checkout/deliveries.html", vendor=vendor, lines=lines, state=state, states=STATES,
                            errors=errors or {}, values=values or {}, units=DELIVERED_UNITS,
-                           shapes=_shapes(lines)), status
+                           shapes=_shapes(lines), claim_states={line.id: claim_state(line) for line in lines},
+                           invoice_errors=invoice_errors or {}), status
 
 
 def _refused(vendor, code: str):

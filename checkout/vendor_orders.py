@@ -1,5 +1,6 @@
 """The vendor API's orders (spec section 9): GET /api/v1/vendor/orders lists the key's vendor's
-order lines; POST /api/v1/vendor/orders/<line id>/deliver records a delivery step of one of them.
+order lines; POST /api/v1/vendor/orders/<line id>/deliver records a delivery step of one of them;
+POST …/<line id>/invoice records the invoice number of a voucher line for write-off (核销).
 
 Authenticated by accounts' bearer-key gate; only lines of the key's vendor are ever read or moved.
 A delivery step goes through the stall's own schema and checkout.delivery.record_step.
@@ -18,6 +19,7 @@ from catalog.serialize import when
 from checkout.delivery import Step, StepRefused, own_line, record_step
 from checkout.models import Delivery, DeliveryState, Order, OrderLine, OrderStatus
 from checkout.schemas import DeliveryStepSchema
+from checkout.write_off import InvoiceRefused, claim_state, record_invoice
 from extensions import db
 
 bp = Blueprint("vendor_orders", __name__, url_prefix="/api/v1/vendor")
@@ -119,6 +121,50 @@ def deliver_line(vendor: Vendor, line_id: int) -> Answer:
     line = db.session.get(OrderLine, line_id)
     return Answer(201 if new else 200, {"recorded": new, "delivery": _delivery_json(record),
                                         "line": line_json(line, line.order)})
+
+
+# The stall's refusals (checkout/invoice_views.py) for a program: (status, field or None, message).
+INVOICE_REFUSED = {
+    "empty": (400, "invoice_number", "enter the number printed on the invoice"),
+    "too_long": (400, "invoice_number", "at most 64 characters"),
+    "bad_characters": (400, "invoice_number", "letters, digits and dashes only, starting with a letter or digit "
+                                              "(Chinese invoice numbers are 8 or 20 digits)"),
+    "reason_needed": (400, "reason", "an invoice number already recorded is corrected only with a reason"),
+    "not_voucher": (409, None, "only a voucher line (with a government share) carries an invoice for write-off"),
+    "not_paid": (409, None, "this line's order is not paid"),
+    "changed": (409, None, "the invoice number was changed meanwhile: read the line again"),
+}
+
+
+def _invoice_json(line: OrderLine) -> dict:
+    return {**line_json(line, line.order), "invoice_number": line.invoice_number,
+            "invoice_recorded_at": when(line.invoice_recorded_at), "claim_state": claim_state(line)}
+
+
+@bp.post("/orders/<int:line_id>/invoice")
+@vendor_key_required
+def record_line_invoice(vendor: Vendor, line_id: int) -> Answer:
+    """Record, or with a reason correct, the invoice number of one of the vendor's voucher lines."""
+    line = own_line(db.session, line_id, [vendor.id])
+    if line is None:
+        return error_answer(404, "not_found", "no order line of yours by that id (the id of GET /api/v1/vendor/orders)")
+    data = _step_body()
+    if data is None:
+        return error_answer(400, "bad_request", "the body must be a JSON object", {"_": ["not a JSON object"]})
+    number, reason = data.get("invoice_number"), data.get("reason")
+    # A number sent as a JSON number would lose its leading zeros: only a string is an invoice number.
+    for name, value, required in (("invoice_number", number, True), ("reason", reason, False)):
+        if not isinstance(value, str) and (required or value is not None):
+            return error_answer(400, "invalid_invoice", f"{name}: a string", {name: ["a string"]})
+    try:
+        changed = record_invoice(db.session, line, number, by_user_id=api_key_user_id(), reason=reason)
+    except InvoiceRefused as exc:
+        status, field, message = INVOICE_REFUSED[exc.code]
+        if status == 400:
+            return error_answer(400, "invalid_invoice", f"{field}: {message}", {field: [message]})
+        return error_answer(409, exc.code, message)
+    line = db.session.get(OrderLine, line_id)
+    return Answer(200, {"recorded": changed, "line": _invoice_json(line)})
 
 
 def init_app(app) -> None:

@@ -390,6 +390,7 @@ def vendor_orders():
 def init_app(app) -> None:
     from checkout import (
         delivery_views,  # noqa: F401 - adds the stall's delivery routes to bp
+        invoice_views,  # noqa: F401 - adds the stall's write-off (invoice) form to bp
         webhook_views,  # noqa: F401 - adds the stall's order webhooks page to bp
     )
     from web.nav import add_nav

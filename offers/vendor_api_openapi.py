@@ -96,6 +96,18 @@ SCHEMAS = {
             "end": {"type": "string", "nullable": True}, "amount": {"type": "string", "nullable": True},
             "unit": {"type": "string", "nullable": True}}},
         "line": _ref("VendorOrderLine")}},
+    "InvoiceNumber": {"type": "object", "required": ["invoice_number"], "properties": {
+        "invoice_number": {"type": "string", "maxLength": 64, "description": "letters, digits and dashes, starting "
+                           "with a letter or digit; Chinese invoice numbers (发票号码) are 8 or 20 digits"},
+        "reason": {"type": "string", "nullable": True, "description": "required to correct a recorded number; "
+                                                                     "kept in the audit log"}}},
+    "InvoiceRecorded": {"type": "object", "required": ["recorded", "line"], "properties": {
+        "recorded": {"type": "boolean", "description": "false: the same number was recorded already"},
+        "line": {"allOf": [_ref("VendorOrderLine"), {"type": "object", "properties": {
+            "invoice_number": {"type": "string", "nullable": True},
+            "invoice_recorded_at": {"type": "string", "nullable": True},
+            "claim_state": {"type": "string", "nullable": True,
+                            "enum": ["awaiting_delivery", "awaiting_invoice", "claimable", None]}}}]}}},
     "VendorOrderList": {"type": "object", "required": ["total", "page", "per_page", "items"], "properties": {
         "total": {"type": "integer"}, "page": {"type": "integer"}, "per_page": {"type": "integer"},
         "items": {"type": "array", "items": _ref("VendorOrderLine")}}},
@@ -177,4 +189,12 @@ def paths() -> dict:
              "409": _error("Not paid, already delivered, the step cannot follow, or an Idempotency-Key conflict")},
             [{"name": "line_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
             _body(_ref("DeliveryStep")), write=True)},
+        "/api/v1/vendor/orders/{line_id}/invoice": {"post": _op(
+            "recordVendorOrderLineInvoice", "Record the invoice number of one of your voucher lines for write-off "
+                                            "(核销); a recorded number is corrected only with a reason",
+            {"200": _json(_ref("InvoiceRecorded"), "Recorded (or the same number again: nothing changed)"),
+             "400": BAD, "404": _error("No order line of yours by that id"),
+             "409": _error("Not a voucher line, not paid, changed meanwhile, or an Idempotency-Key conflict")},
+            [{"name": "line_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+            _body(_ref("InvoiceNumber")), write=True)},
     }

@@ -8,6 +8,8 @@ from pathlib import Path
 
 from flask import Flask
 
+from vouchers.models import VoucherProgram  # checkout's settlement export reads programmes
+
 SEED_PROGRAMS = Path(__file__).resolve().parent.parent / "seed_data" / "voucher_programs"
 
 
@@ -18,7 +20,7 @@ def seed_programs(session) -> dict[str, list[str]]:
     return load_program_files(session, sorted(SEED_PROGRAMS.glob("*.json")))
 
 
-__all__ = ["SEED_PROGRAMS", "init_app", "seed_programs"]
+__all__ = ["SEED_PROGRAMS", "VoucherProgram", "init_app", "seed_programs"]
 
 
 def init_app(app: Flask) -> None:

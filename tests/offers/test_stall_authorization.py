@@ -33,6 +33,7 @@ ROUTES = [
     ("GET", "/stall/imports/{run}/errors.csv", None),
     ("POST", "/stall/orders/{line}/deliver", {"state": "delivered", "start": "2026-12-01T08:00",
                                               "end": "2026-12-01T09:00", "amount": "1", "unit": "card_hour"}),
+    ("POST", "/stall/orders/{line}/invoice", {"invoice_number": "12345678"}),
     ("POST", "/stall/keys/{key}/revoke", {}),
     ("POST", "/stall/webhooks/{delivery}/resend", {}),
 ]
@@ -100,6 +101,7 @@ def snapshot() -> dict:
         "uploads": [(u.id, u.mapping) for u in db.session.scalars(select(SheetUpload))],
         "deliveries": db.session.scalar(select(func.count(Delivery.id))),
         "line_states": list(db.session.scalars(select(OrderLine.delivery_state))),
+        "invoices": list(db.session.scalars(select(OrderLine.invoice_number))),
         "keys": [(k.id, k.revoked_at) for k in db.session.scalars(select(ApiKey))],
         "webhooks": [(w.id, w.status, w.next_at) for w in db.session.scalars(select(WebhookDelivery))],
     }

@@ -36,6 +36,8 @@ ROUTES = [
     ("POST", "/api/v1/vendor/sheets", "sheet", 202, 202),
     ("GET", "/api/v1/vendor/orders", None, 200, 200),
     ("POST", "/api/v1/vendor/orders/{line}/deliver", DELIVERED, 404, 201),
+    # The victim's paid line carries no government share: its own key is told it is not a voucher line.
+    ("POST", "/api/v1/vendor/orders/{line}/invoice", {"invoice_number": "12345678"}, 404, 409),
 ]
 
 
@@ -72,6 +74,7 @@ def victims_things() -> dict:
         "jobs": [(j.action, j.status) for j in db.session.scalars(select(ImportJob).where(ImportJob.vendor_id == acme)
                                                                   .order_by(ImportJob.id))],
         "uploads": db.session.scalar(select(func.count(SheetUpload.id)).where(SheetUpload.vendor_id == acme)),
+        "invoices": list(db.session.scalars(select(OrderLine.invoice_number).where(OrderLine.vendor_id == acme))),
         "deliveries": [(line.id, line.delivery_state) for line in db.session.scalars(
             select(OrderLine).where(OrderLine.vendor_id == acme).order_by(OrderLine.id))],
     }
