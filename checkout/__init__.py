@@ -14,6 +14,7 @@ __all__ = ["OfferUnavailable", "OrderLine", "OutOfStock", "Wanted", "init_app", 
 
 
 def init_app(app: Flask) -> None:
+    from accounts import add_operator_tab
     from checkout import (  # noqa: F401 (tasks: registers the sweep)
         cli,
         demo_mode,
@@ -23,7 +24,6 @@ def init_app(app: Flask) -> None:
         views,
         webhooks,
     )
-    from accounts import add_operator_tab
     from checkout.sandbox import init_app as sandbox_init_app
 
     demo = demo_mode.settle(app)  # settings.py has refused production without Stripe; this decides dev
