@@ -258,7 +258,7 @@ caches.register(
     key="(offer object, macro, language)", bound="5 macros x 2 languages on each offer of offer-records",
     invalidated_by=caches.Invalidation.CATALOG_VERSION, catalog_facts=True)
 # The macros of templates/catalog/_macros.html that kept_macro may keep.
-KEPT_MACROS = ("offer_cells", "browse_row_start", "browse_cells_head", "browse_cells_tail", "browse_token_cells")
+KEPT_MACROS = ("browse_row_start", "browse_cells_head", "browse_cells_tail", "browse_token_cells")
 
 
 def kept_macro(offer, name: str) -> Markup:
@@ -380,6 +380,8 @@ def offer(offer_id: int):
     if same and same[1]:
         found = run_query({same[0]: same[1]}, per_page=OTHER_OFFERS + 10)
         others = [o for o in found.items if o.vendor_id != item.vendor_id][:OTHER_OFFERS]
+    # The other vendors' rows are the browse table's (the same cells, one line each, one number format).
+    other_columns = browse_table.columns_for(item.kind, with_duration=False)
     unit = fmt.normalized_unit(item.kind)
     chart = price_history_svg(
         [(h.at, h.unit_price) for h in item.price_history], datetime.now(UTC).replace(tzinfo=None),
@@ -393,6 +395,8 @@ def offer(offer_id: int):
     changes = period_changes([(h.at, h.unit_price) for h in item.price_history], item.unit_price, utcnow())
     response = make_response(render_template(
         "catalog/offer.html", offer=item, gpu=gpu, token_model=token_model, others=others, chart=Markup(chart),
+        other_headers=[(c.key, str(c.label), c.num) for c in other_columns],
+        other_hidden=[c.key for c in other_columns if c.hidden],
         history=list(reversed(item.price_history)), batch=batch, week=week, panels=panels, changes=changes,
         alert_threshold=format(item.unit_price.normalize(), "f")))
     if week and item.stock is not None:
