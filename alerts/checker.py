@@ -6,7 +6,8 @@ position, finds the GPU and token models those offers belong to, and re-checks e
 against the cheapest matching active offer now. A consumer with no position (new, or dropped after
 the outbox's retention) checks every alert once. Alert states, new notifications and the position
 commit together; a notification is unique per (alert, crossing), so a check run twice at once or
-retried makes no second one (the loser's transaction fails and is run again). Plain SQLAlchemy, no Flask.
+retried makes no second one: the second writer's row is refused inside a savepoint, and its
+transaction (other alerts, the position) goes on. Plain SQLAlchemy, no Flask.
 """
 
 import time
@@ -54,9 +55,19 @@ def check_alert(session: Session, alert: PriceAlert) -> AlertNotification | None
     if not moved.crossed:
         return None
     alert.crossings += 1
+    # The state first, outside the savepoint: SQLite's driver opens its transaction only at a write.
+    session.flush()
     note = AlertNotification(alert_id=alert.id, user_id=alert.user_id, crossing=alert.crossings,
                              price=price, offer_id=best.id)
-    session.add(note)
+    try:
+        with session.begin_nested():
+            session.add(note)
+            session.flush()
+    except IntegrityError:
+        # Another check saw this crossing at the same moment (two workers, or the outbox's check while
+        # a new alert checks itself) and its notification is in: it notifies and emails; this writer
+        # drops only its own row and keeps the rest of its transaction.
+        return None
     return note
 
 
@@ -104,7 +115,7 @@ def check_alerts(session: Session) -> Checked:
             if not _check_once(session, result):
                 return result
         except IntegrityError:
-            # Another check made this crossing's notification first: read its state and go on.
+            # Another check saved this consumer's first position at the same moment: read it and go on.
             session.rollback()
             attempt += 1
             if attempt >= ATTEMPTS:

@@ -49,6 +49,7 @@ from catalog.summary import catalog_summary
 from catalog.week_strip import week_strip
 from extensions import db
 from pricing.availability import discounted
+from pricing.duration_price import DurationPrice
 from pricing.period_change import period_changes
 from pricing.text import squash
 from pricing.units import Billing
@@ -257,7 +258,7 @@ caches.register(
     key="(offer object, macro, language)", bound="5 macros x 2 languages on each offer of offer-records",
     invalidated_by=caches.Invalidation.CATALOG_VERSION, catalog_facts=True)
 # The macros of templates/catalog/_macros.html that kept_macro may keep.
-KEPT_MACROS = ("offer_cells", "browse_row_start", "browse_cells_head", "browse_cells_tail", "browse_token_cells")
+KEPT_MACROS = ("browse_row_start", "browse_cells_head", "browse_cells_tail", "browse_token_cells")
 
 
 def kept_macro(offer, name: str) -> Markup:
@@ -379,6 +380,8 @@ def offer(offer_id: int):
     if same and same[1]:
         found = run_query({same[0]: same[1]}, per_page=OTHER_OFFERS + 10)
         others = [o for o in found.items if o.vendor_id != item.vendor_id][:OTHER_OFFERS]
+    # The other vendors' rows are the browse table's (the same cells, one line each, one number format).
+    other_columns = browse_table.columns_for(item.kind, with_duration=False)
     unit = fmt.normalized_unit(item.kind)
     chart = price_history_svg(
         [(h.at, h.unit_price) for h in item.price_history], datetime.now(UTC).replace(tzinfo=None),
@@ -392,6 +395,8 @@ def offer(offer_id: int):
     changes = period_changes([(h.at, h.unit_price) for h in item.price_history], item.unit_price, utcnow())
     response = make_response(render_template(
         "catalog/offer.html", offer=item, gpu=gpu, token_model=token_model, others=others, chart=Markup(chart),
+        other_headers=[(c.key, str(c.label), c.num) for c in other_columns],
+        other_hidden=[c.key for c in other_columns if c.hidden],
         history=list(reversed(item.price_history)), batch=batch, week=week, panels=panels, changes=changes,
         alert_threshold=format(item.unit_price.normalize(), "f")))
     if week and item.stock is not None:
@@ -401,18 +406,29 @@ def offer(offer_id: int):
     return response
 
 
-def export_header() -> list[str]:
+def export_header(hours: int | None = None) -> list[str]:
+    """The export's columns; a job's length adds the page's two job columns after the normalized price."""
+    job = [_("Price for this job (CNY, %(n)s h)", n=hours), _("Job total (CNY, %(n)s h)", n=hours),
+           _("Hours paid")] if hours else []
     return [_("ID"), _("Vendor"), _("Title"), _("Kind"), _("GPU model"), _("GPU count"), _("GPU memory (GB)"),
-            _("vCPUs"), _("RAM (GB)"), _("Model"), _("Region"), _("Billing"), _("Price (CNY)"), _("Per"),
+            _("vCPUs"), _("RAM (GB)"), _("Model"), _("Region"), _("Billing"), _("Price (CNY)"), _("Per"), *job,
             _("Input (CNY / 1M tokens)"), _("Output (CNY / 1M tokens)"), _("Listed price"), _("Listed currency"),
             _("Listed unit"), _("Stock"), _("Price updated (UTC)"), _("Link")]
 
 
-def export_row(o: Offer) -> list:
+def export_job_cells(job: DurationPrice | None) -> list:
+    """The effective price exact as the page ranks it (like the normalized price column), the job's
+    total to the fen, the hours paid; blank where the offer has no price for the job (tokens)."""
+    if job is None:
+        return ["", "", ""]
+    return [format(job.effective, "f"), format(job.total, "f"), job.billed_hours]
+
+
+def export_row(o: Offer, job_cells: list | None = None) -> list:
     return [o.id, fmt.vendor_name(o.vendor), o.title, fmt.kind_label(o.kind), fmt.gpu_name(o.gpu_model),
             fmt.quantity(o.gpu_count), fmt.quantity(o.gpu_memory_gb), fmt.quantity(o.vcpus), fmt.quantity(o.ram_gb),
             fmt.token_model_name(o.model), fmt.region_name(o.region), fmt.billing_label(o.billing),
-            format(o.unit_price, "f"), fmt.normalized_unit(o.kind),
+            format(o.unit_price, "f"), fmt.normalized_unit(o.kind), *(job_cells or []),
             "" if o.input_price is None else format(o.input_price, "f"),
             "" if o.output_price is None else format(o.output_price, "f"),
             fmt.listed_price(o), o.list_currency, o.list_unit, "" if o.stock is None else o.stock,
@@ -426,17 +442,20 @@ def export():
     args = {k: v for k, v in view_args().items() if k not in ("page", "per_page")}
     rows = []
     try:
+        hours = QUERY_SCHEMA_LENIENT.load(args).get("duration_hours")
+        fx = load_fx(db.session) if hours else None
         page_no = 1
         while len(rows) < EXPORT_LIMIT:
             found = run_query(args, page=str(page_no), per_page=str(EXPORT_BATCH))
-            rows.extend(export_row(o) for o in found.items)
+            jobs = job_prices(found.items, hours, fx) if hours else {}
+            rows.extend(export_row(o, export_job_cells(jobs.get(o.id)) if hours else None) for o in found.items)
             if page_no * EXPORT_BATCH >= found.total:
                 break
             page_no += 1
     except ValidationError as exc:
         return Response("\n".join(error_lines(exc)) + "\n", status=400, mimetype="text/plain")
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M")
-    return Response(csv_text(export_header(), rows[:EXPORT_LIMIT]), mimetype="text/csv",
+    return Response(csv_text(export_header(hours), rows[:EXPORT_LIMIT]), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="offers-{stamp}.csv"'})
 
 

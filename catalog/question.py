@@ -27,18 +27,27 @@ _AFTER = r"(?![a-z0-9])"
 
 # Each pattern reads one number with its unit; they run in this order on the folded text and
 # blank out what they read, so "72 小时" is not also read as 72 cards.
+# A money unit after a number makes it a price, never a count: "2块钱" is ¥2, not 2 cards. "毛" is a
+# tenth of a yuan. "块" followed by a card word or a model ("8 块显卡", "8块4090", "8 块 H100") is a
+# count, as people say it, left to _CARDS.
+_MONEY_CJK = r"(?:元|块钱|块(?!\s*(?:显卡|gpus?|卡(?!时)|[a-z0-9]))|毛钱|毛)"
+# "4090 rmb 2": a latin unit followed by a number goes with that number.
+_MONEY = rf"(?:{_MONEY_CJK}|(?:yuan|rmb|cny|kuai){_AFTER}(?!\s*\d))"
+_UNDER = r"(?:以下|以内|之内|内)"
 _PRICE = re.compile(
     rf"(?:(?:低于|不超过|不高于|不到|少于|under|below|less than|cheaper than|at most|max|<=?)\s*[¥$]?\s*{_NUM}"
-    rf"\s*(?:元|块钱|块|yuan|rmb|cny)?)"
-    rf"|(?:[¥]\s*{_NUM}\s*(?:元|块)?\s*(?:以下|以内|之内|内)?)"
-    rf"|(?:{_BEFORE}{_NUM}\s*(?:元|块钱|块|yuan|rmb|cny)?\s*(?:以下|以内|之内))")
+    rf"\s*{_MONEY}?\s*{_UNDER}?)"
+    rf"|(?:(?:¥|(?<![a-z0-9])(?:rmb|cny))\s*{_NUM}\s*{_MONEY}?\s*{_UNDER}?)"
+    rf"|(?:{_BEFORE}{_NUM}\s*{_MONEY}?\s*(?:以下|以内|之内))"
+    rf"|(?:{_BEFORE}{_NUM}\s*{_MONEY})")
+_TENTHS = re.compile(r"\d\s*毛")
 _HOURS = re.compile(rf"{_BEFORE}{_NUM}\s*(?:个)?\s*(小时|钟头|hours?|hrs?|h|天|日|days?|周|星期|weeks?|个月|months?)"
                     rf"(?![a-z0-9])")
 _HOUR_UNITS = {"天": 24, "日": 24, "day": 24, "days": 24, "周": 168, "星期": 168, "week": 168, "weeks": 168,
                "个月": 720, "month": 720, "months": 720}
 _TOKENS = re.compile(rf"{_BEFORE}{_NUM}\s*(万亿|十亿|千万|百万|亿|万|k|m|b)?\s*tokens?{_AFTER}"
                      rf"|{_BEFORE}{_NUM}\s*(万亿|十亿|千万|百万|亿)")
-_CARDS = re.compile(rf"{_BEFORE}(\d+)\s*(?:(?:张|块|片)\s*(?:显卡|gpu|卡)?|卡|(?:x|×)(?=\s*[a-z{_CJK}])|"
+_CARDS = re.compile(rf"{_BEFORE}(\d+)\s*(?:(?:张|片)\s*(?:显卡|gpu|卡)?|块\s*(?:显卡|gpus?|卡)|块(?=\s*[a-z0-9])|卡(?!时)|(?:x|×)(?=\s*[a-z{_CJK}])|"
                     rf"cards?{_AFTER}|gpus?{_AFTER})")
 _CORES = re.compile(rf"{_BEFORE}(\d+)\s*(?:核|vcpus?{_AFTER}|cores?{_AFTER}|c{_AFTER})")
 _MEMORY = re.compile(rf"{_BEFORE}(\d+)\s*g(?:b)?{_AFTER}")
@@ -57,6 +66,7 @@ i we me my need want wanna looking look for find please what which who where how
 at by with run running rent renting buy cost costs price prices pricing per does do can any some best offer offers
 there one that this me show tell give get should would like has have had
 vendor vendors provider providers supplier suppliers 厂商 供应商 商家 服务商
+card-hour card-hours gpu-hour gpu-hours core-hour core-hours hour hourly 每卡 一卡
 """
 FILLER = frozenset(_FILLER_LINES.split())
 CHEAP_WORDS = frozenset({"便宜", "最便宜", "低价", "实惠", "划算", "cheap", "cheapest", "cheaper", "lowest"})
@@ -184,6 +194,8 @@ def understand(text: str, builder: TextBuilder) -> Question:
         value = _number(next(g for g in m.groups() if g))
         if value is None or "max_unit_price" in filters:
             return False
+        if _TENTHS.search(m.group(0)):
+            value = value / 10
         filters["max_unit_price"] = value
         read.append(Reading("max_price", m.group(0).strip(), _plain(value)))
         return True

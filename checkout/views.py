@@ -1,6 +1,7 @@
 """Cart, checkout, success/cancel, order pages and the vendor's orders: parse, call, render."""
 
 import secrets
+from decimal import Decimal
 
 from flask import (
     Blueprint,
@@ -35,7 +36,15 @@ from checkout.quote import quote
 from checkout.quotes import keep_quote, seen_quote
 from checkout.schemas import CartLineSchema, CheckoutSchema, LocalStart, OfferIdSchema, filled, prefill
 from extensions import db
-from pricing.line_total import PricingError, QuantityError, exact_line_total, order_total, purchase_price
+from pricing.display import cny
+from pricing.line_total import (
+    PricingError,
+    QuantityError,
+    average_unit_price,
+    exact_line_total,
+    order_total,
+    purchase_price,
+)
 from pricing.line_words import capacity_problem, line_label, quantity_problem, span_words
 from web.converters import MAX_ID
 from web.locale import gettext as _
@@ -346,11 +355,20 @@ def pay_order(token: str):
     return _to_payment(order)
 
 
+def _average(line) -> Decimal | None:
+    """The average price per unit of a line that paid less than its unit price (a compute-bank booking's
+    off-peak hours), None when it shows as the unit price: a ¥12 unit price beside a subtotal at ¥6
+    a card-hour must say why."""
+    average = average_unit_price(line.line_total, line.quantity)
+    return average if average < line.unit_amount and cny(average) != cny(line.unit_amount) else None
+
+
 def _shapes(lines) -> dict[int, dict]:
     """Each order line as bought, in the page language: '8 卡 × 72 小时' and its start–end."""
     lang = language()
     return {line.id: {"label": line_words(line, lang),
-                      "span": span_words(line.starts_at, line.ends_at).text(lang) if line.starts_at else ""}
+                      "span": span_words(line.starts_at, line.ends_at).text(lang) if line.starts_at else "",
+                      "average": _average(line)}
             for line in lines}
 
 

@@ -175,6 +175,15 @@ def line_total(unit_amount: Decimal, quantity: int, currency: str = BASE) -> Dec
         return (Decimal(unit_amount) * quantity).quantize(quantum, rounding=ROUND_HALF_UP)
 
 
+def average_unit_price(total: Decimal, quantity: int) -> Decimal:
+    """A line's total over its quantity, to ten places: what one purchase unit cost on average
+    (below the unit price when some of its hours were charged at an off-peak rate)."""
+    _check_whole(quantity)
+    with localcontext() as ctx:
+        ctx.prec = 40
+        return _exact(Decimal(total) / quantity)
+
+
 def order_total(line_totals: list[Decimal], currency: str = BASE) -> Decimal:
     quantum = Decimal(1).scaleb(-minor_unit_exponent(currency))
     return sum(line_totals, Decimal(0)).quantize(quantum)

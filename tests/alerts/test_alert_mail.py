@@ -2,13 +2,15 @@
 
 import email
 import email.policy
+import os
 import socket
+import threading
 from decimal import Decimal
 
 import pytest
 from aiosmtpd.controller import Controller
 
-from alerts import alert_mail
+from alerts import alert_mail, checker
 from alerts.models import AlertNotification
 from alerts.tasks import run_check, send_alert_email
 from extensions import db
@@ -107,3 +109,62 @@ def test_subscribing_below_the_price_now_emails_at_once(app, client, inbox):
     [(to, message)] = inbox.messages
     assert to == ["now@example.com"] and "¥1.20 / 卡时" in message["Subject"]
     assert f"https://market.example/offers/{offer.id}" in message.get_content()
+
+
+@pytest.mark.skipif(not (os.environ.get("TEST_DATABASE_URL") or "").startswith("postgresql"),
+                    reason="PostgreSQL only: SQLite lets one writer in at a time, so two checks never cross at once")
+def test_two_checks_crossing_one_alert_at_once_notify_and_email_once(app, inbox, monkeypatch):
+    offer = factories.gpu_offer("3.00", gpu_model="h100-sxm")
+    db.session.commit()
+    alert = make_alert(make_user("race@example.com"), model="h100-sxm", threshold="2.50")
+    assert run_check() == 0  # the check has its place in the outbox
+    offer.unit_price = Decimal("2.45")
+    db.session.commit()
+
+    # Both checks have read the alert as above its threshold before either writes: the same crossing.
+    barrier, real_cheapest, waited = threading.Barrier(2), checker.cheapest, threading.local()
+
+    def cheapest_then_meet(session, watched):
+        found = real_cheapest(session, watched)
+        if not getattr(waited, "once", False):
+            waited.once = True
+            barrier.wait(timeout=30)
+        return found
+
+    monkeypatch.setattr(checker, "cheapest", cheapest_then_meet)
+    made, failures, lock = [], [], threading.Lock()
+    real_check_once = checker._check_once
+
+    def check_once_or_say_why(session, result):
+        try:
+            return real_check_once(session, result)
+        except Exception as exc:  # a writer's transaction failed (and would be rolled back and run again)
+            with lock:
+                failures.append(repr(exc))
+            raise
+
+    monkeypatch.setattr(checker, "_check_once", check_once_or_say_why)
+
+    def check() -> None:
+        with app.app_context():
+            try:
+                count = run_check()
+                with lock:
+                    made.append(count)
+            except Exception as exc:  # the test reports what a writer raised
+                with lock:
+                    failures.append(repr(exc))
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=check) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    # Neither writer's transaction failed; one of them made the notification.
+    assert failures == [] and sorted(made) == [0, 1]
+    db.session.expire_all()
+    note = db.session.query(AlertNotification).filter_by(alert_id=alert.id).one()
+    assert note.crossing == 1 and note.emailed_at is not None
+    assert [to for to, _ in inbox.messages] == [["race@example.com"]]  # one email

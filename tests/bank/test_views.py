@@ -63,6 +63,19 @@ def test_booking_places_one_order_whose_lines_hold_the_blocks(client, bank, day)
         (bank["west"].id, lines[0].starts_at, lines[0].ends_at, 1)]
 
 
+@pytest.mark.parametrize("lang, shown", [("zh", ["¥12.00 / 卡时", "含错峰价：平均 ¥6.00 / 卡时", "¥288.00"]),
+                                         ("en", ["¥12.00 / card-hour", "includes off-peak hours: ¥6.00 / card-hour "
+                                                 "on average", "¥288.00"])])
+def test_the_order_page_says_why_the_subtotal_is_below_the_unit_price(client, bank, day, lang, shown):
+    # The west machine's ¥12 card-hour is ¥6 off-peak: all six hours of the booking are off-peak.
+    location = _book(client, day).headers["Location"]
+    client.set_cookie("lang", lang)
+    html = client.get(location).get_data(as_text=True)
+    for text in shown:
+        assert text in html, text
+    assert problems(html, lang, ("H100",)) == []
+
+
 def test_the_same_capacity_cannot_be_booked_twice(client, bank, day):
     first, second = day
     html = client.get(page_url(day)).get_data(as_text=True)

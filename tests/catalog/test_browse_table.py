@@ -1,6 +1,9 @@
 """The dense browse table: sortable headers, per page, columns, and prices for a job's length."""
 
+import csv
+import io
 import re
+from decimal import Decimal
 
 import pytest
 
@@ -102,3 +105,26 @@ def test_rows_are_one_line_with_a_column_picker(client, catalog):
     boxes = re.findall(r'data-col="(\w+)"', page)
     assert {"spec", "price", "ppt", "term", "listed", "stock"} <= set(boxes)
     assert "<script>" not in page  # the picker is static/js/browse.js (CSP: no inline script)
+
+
+def test_the_csv_of_a_job_view_carries_the_pages_job_price_and_total(client, catalog):
+    def export(query: str) -> list[list[str]]:
+        response = client.get(f"/offers.csv?{query}")
+        assert response.status_code == 200
+        return list(csv.reader(io.StringIO(response.get_data().decode("utf-8-sig"))))
+
+    table = export("kind=gpu&duration_hours=72")
+    header = table[0]
+    price, total, paid = (header.index(h) for h in ("本任务折合单价 (元，72 小时)", "任务总价 (元，72 小时)", "计费小时数"))
+    by_title = {row[2]: row for row in table[1:]}
+    # Ranked as the page ranks it: the month-only machine last.
+    assert [row[2] for row in table[1:]] == ["H100 按量 单卡", "H100 按量 贵", "H100 包月 单卡"]
+    month = by_title["H100 包月 单卡"]
+    assert Decimal(month[price]).quantize(Decimal("0.01")) == Decimal("160.19")  # the page's ¥160.19 / 卡时
+    assert month[total] == "11534.00" and month[paid] == "730"
+    hourly = by_title["H100 按量 单卡"]
+    assert Decimal(hourly[price]) == Decimal("18.50") and hourly[total] == "1332.00" and hourly[paid] == "72"
+    english = export("kind=gpu&duration_hours=72&lang=en")[0]
+    assert "Price for this job (CNY, 72 h)" in english and "Job total (CNY, 72 h)" in english
+    # Without a length the export keeps its columns.
+    assert not any("72" in h for h in export("kind=gpu")[0]) and "计费小时数" not in export("kind=gpu")[0]

@@ -3,6 +3,7 @@
 import csv
 import io
 import re
+from decimal import Decimal
 
 import pytest
 
@@ -154,6 +155,28 @@ def test_token_offer_page(get, catalog):
     assert "$2.50 / 1M tokens in, $10.00 out" in page
     assert "¥18.00 / 1M tokens" in page and "¥72.00 / 1M tokens" in page and "¥31.50 / 1M tokens" in page
     assert "128,000 tokens" in page
+
+
+def test_other_vendors_are_the_browse_tables_one_line_rows_in_its_number_format(get, catalog):
+    cheap = catalog["cheap"]
+    # A monthly machine listed at ¥11,534 a month, and a card-hour below ¥1.
+    monthly = gpu_offer("15.80", "rtx-4090", vendor_slug="ucloud", billing="monthly", title="4090 包月")
+    monthly.list_amount, monthly.list_unit = Decimal("11534"), "month"
+    gpu_offer("0.04567", "rtx-4090", vendor_slug="matpool", title="4090 闲时")
+    db.session.commit()
+    page = text_of(get(f"/offers/{cheap.id}"))
+    others = page.split('<section class="others">')[1].split("</section>")[0]
+    assert 'class="data offers dense others' in others and "hide-ppt" in others
+    # The browse table's headers and one-line cells.
+    for header in ("配置", "地域", "计费方式", "最短租期", "统一折算价", "商家标价", "库存"):
+        assert f">{header}</th>" in others, header
+    assert "<div" not in others.split("<tbody>")[1]
+    row = re.search(r"<tr>(?:(?!</tr>).)*4090 包月.*?</tr>", others, re.S).group(0)
+    assert '<td class="num c-price"><span class="price">¥15.80</span>' in row
+    assert '<td class="num listed c-listed">¥11,534.00 / 月</td>' in row and "1 个月" in row
+    assert '<span class="price">¥0.0457</span>' in others  # three significant digits below ¥1
+    english = text_of(get(f"/offers/{cheap.id}?lang=en")).split('<section class="others">')[1]
+    assert ">Minimum term</th>" in english and "¥11,534.00 / month" in english
 
 
 def test_missing_offer_is_404(get, app):

@@ -54,6 +54,22 @@ QUESTIONS = [
     ("4090 低于 2.5 元", dict(words=("4090",), filters={"max_unit_price": D("2.5")})),
     ("4090 3元以内", dict(words=("4090",), filters={"max_unit_price": D(3)})),
     ("h100 below 15", dict(words=("h100",), filters={"max_unit_price": D(15)})),
+    # A number with a money unit is a price ceiling, never a card count.
+    ("每卡时不超过 2 块钱的 4090", dict(words=("4090",), filters={"max_unit_price": D(2)},
+                                       no_filters=("min_gpu_count",), planner={})),
+    ("4090 2块钱以内", dict(words=("4090",), filters={"max_unit_price": D(2)}, no_filters=("min_gpu_count",))),
+    ("under ¥3 per card-hour A100", dict(words=("a100",), filters={"max_unit_price": D(3)},
+                                         no_filters=("min_gpu_count",))),
+    ("4090 2块钱", dict(words=("4090",), filters={"max_unit_price": D(2)}, no_filters=("min_gpu_count",))),
+    # "块" before a model counts cards, as people say it; before nothing or 以内 it is money.
+    ("2块 4090", dict(words=("4090",), filters={"min_gpu_count": D(2)}, no_filters=("max_unit_price",))),
+    ("8块4090", dict(words=("4090",), filters={"min_gpu_count": D(8)}, no_filters=("max_unit_price",))),
+    ("4090 3块以内", dict(words=("4090",), filters={"max_unit_price": D(3)}, no_filters=("min_gpu_count",))),
+    ("4090 5毛", dict(words=("4090",), filters={"max_unit_price": D("0.5")}, no_filters=("min_gpu_count",))),
+    ("a100 2 yuan", dict(words=("a100",), filters={"max_unit_price": D(2)}, no_filters=("min_gpu_count",))),
+    ("4090 RMB 2", dict(words=("4090",), filters={"max_unit_price": D(2)})),
+    ("8 块显卡 4090", dict(words=("4090",), filters={"min_gpu_count": D(8)}, no_filters=("max_unit_price",))),
+    ("4090 卡时", dict(words=("4090",), no_filters=("min_gpu_count",))),
     ("每月 5 亿 tokens deepseek 多少钱",
      dict(words=("deepseek",), filters={"kind": "token"},
           planner={"kind": "token", "input_tokens": "500000000", "models": "deepseek"})),
@@ -199,6 +215,15 @@ def test_a_job_question_links_to_the_planner_with_its_values(client, seeded):
     assert "H100" in plan.get_data(as_text=True)
     plain = client.get("/offers", query_string={"q": "h100 华东"}).get_data(as_text=True)
     assert "在计划器中打开" not in plain
+
+
+def test_two_yuan_in_the_question_is_shown_as_a_price_ceiling_not_two_cards(client, seeded):
+    html = client.get("/offers", query_string={"q": "4090 2块钱"}).get_data(as_text=True)
+    assert "单价不超过 ¥2" in html and "2 张卡" not in html
+    page = _search("4090 2块钱")
+    assert page.total > 0 and page.relaxed == ()
+    assert all(o.unit_price <= 2 and o.gpu_model.startswith("rtx-4090") for o in page.items)
+    assert page.total == _search("4090", max_unit_price="2").total
 
 
 def test_an_empty_answer_still_offers_a_next_step(client, seeded):

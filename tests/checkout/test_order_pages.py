@@ -53,6 +53,7 @@ def test_the_order_page_and_history_say_units_in_words_and_yuan(client, make_off
     page = client.get(f"/orders/{order.token}").get_data(as_text=True)
     for said in words:
         assert said in _text(page)
+    assert "off-peak-average" not in page  # a line at its unit price needs no average
     assert problems(page, lang, VENDOR_TEXT) == []
     history = client.get("/orders").get_data(as_text=True)
     assert words[0] in _text(history) and "¥15,040.00" in history
