@@ -174,8 +174,10 @@ def claim(session: Session, program_id: int, company_id: int | None, lines: Sequ
     :raise NotEntitled: no company, or its application is not approved, or it is registered elsewhere.
     :raise LookupError: no such programme.
     """
-    program = session.scalar(select(VoucherProgram).where(VoucherProgram.id == program_id).with_for_update()
-                             .execution_options(populate_existing=True))
+    # FOR NO KEY UPDATE: reservers wait for each other, while a payment's or an expiry's ledger row
+    # (whose foreign key only needs KEY SHARE on the programme) goes on without waiting for them.
+    program = session.scalar(select(VoucherProgram).where(VoucherProgram.id == program_id)
+                             .with_for_update(key_share=True).execution_options(populate_existing=True))
     if program is None:
         raise LookupError(f"no voucher programme {program_id}")
     if company_id is None:
