@@ -205,3 +205,18 @@ def test_paying_the_full_total_of_a_voucher_order_is_flagged_and_spends_nothing(
             "currency": "cny", "metadata": {"order_id": str(order.id)}}
     assert fulfil(db.session, paid) is Outcome.REVIEW
     assert ledger(order.id) == ["reserve"]  # held until a person decides
+
+
+def test_the_sweep_releases_the_share_of_an_order_nobody_paid(app, ascend):
+    from datetime import timedelta
+
+    from catalog.models import utcnow
+    from checkout.payments import SESSION_LIFETIME_SECONDS
+    from checkout.sweep import sweep_orders
+    prog = program(budget="1000")
+    company, _ = company_with(prog)
+    order = voucher_order(ascend, 10, prog, company.id, "swept")  # no Checkout Session was ever made
+    db.session.execute(db.update(Order).values(created_at=utcnow() - timedelta(seconds=SESSION_LIFETIME_SECONDS + 60)))
+    db.session.commit()
+    assert sweep_orders(db.session, payment_service(), utcnow())["released"] == 1
+    assert ledger(order.id) == ["reserve", "release"] and remaining_budget(db.session, prog) == Decimal("1000.00")
