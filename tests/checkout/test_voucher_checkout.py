@@ -220,3 +220,37 @@ def test_the_sweep_releases_the_share_of_an_order_nobody_paid(app, ascend):
     db.session.commit()
     assert sweep_orders(db.session, payment_service(), utcnow())["released"] == 1
     assert ledger(order.id) == ["reserve", "release"] and remaining_budget(db.session, prog) == Decimal("1000.00")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("status", [ApplicationStatus.APPROVED, ApplicationStatus.PENDING])
+def test_the_voucher_cart_and_order_speak_one_language(client, ascend, lang, status):
+    from tests.web.test_every_page_translated import problems
+    prog = program()
+    _, owner = company_with(prog, status=status)
+    log_in(client, owner)
+    page = cart_page(client, ascend, 10)
+    client.set_cookie("lang", lang)
+    page = client.get("/cart?program=hz-2026").get_data(as_text=True)
+    # The vendor's own words (offer title, vendor slug) and the programme's code in the link are not ours.
+    assert problems(page, lang, ("ascend-910b x1", "autodl", "Ascend")) == []
+    check_out(client, page)
+    order = db.session.scalar(db.select(Order))
+    assert problems(client.get(f"/orders/{order.token}").get_data(as_text=True), lang,
+                    ("ascend-910b x1", "autodl", "Ascend", order.email)) == []
+
+
+def test_a_programme_posted_by_a_buyer_with_no_company_orders_nothing(client, ascend):
+    program()
+    page = cart_page(client, ascend, 10)
+    token = re.search(r'name="checkout_token" value="([^"]+)"', page).group(1)
+    response = client.post("/checkout", data={"email": "b@co.cn", "checkout_token": token, "program": "hz-2026"})
+    assert response.status_code == 302 and db.session.scalar(db.select(db.func.count(Order.id))) == 0
+
+
+def test_an_unknown_programme_posted_at_checkout_is_a_400(client, ascend):
+    program()
+    page = cart_page(client, ascend, 10)
+    token = re.search(r'name="checkout_token" value="([^"]+)"', page).group(1)
+    response = client.post("/checkout", data={"email": "b@co.cn", "checkout_token": token, "program": "nope"})
+    assert response.status_code == 400 and "program" in response.get_data(as_text=True)
