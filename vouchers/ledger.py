@@ -14,7 +14,7 @@ circle. On SQLite the write transaction (BEGIN IMMEDIATE) already serialises eve
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
@@ -152,7 +152,7 @@ def voucher_lines(session: Session, company_id: int | None, priced: Sequence[tup
             if offer.vendor_id not in affiliated:
                 affiliated[offer.vendor_id] = is_affiliated(session, company_id, offer.vendor_id)
             if affiliated[offer.vendor_id]:
-                line = VoucherLine(**{**line.__dict__, "affiliated": True})
+                line = replace(line, affiliated=True)
         out.append(line)
     return out
 
@@ -191,8 +191,8 @@ def claim(session: Session, program_id: int, company_id: int | None, lines: Sequ
 
 def _split(session: Session, program: VoucherProgram, granted: Entitlement, used: Decimal,
            lines: Sequence[VoucherLine], registries: Registries, on: date) -> Split:
-    terms = terms_of(program, registries.regions)
-    terms = type(terms)(**{**terms.__dict__, "cap_per_company_per_year": granted.cap})
+    # The company's own cap: its granted quota, else the programme's.
+    terms = replace(terms_of(program, registries.regions), cap_per_company_per_year=granted.cap)
     return split_order(lines, terms, subsidised_this_year=used,
                        remaining_budget=left(program, program_sums(session, program.id)), on=on)
 
