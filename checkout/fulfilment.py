@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from catalog.models import utcnow
 from checkout.models import DeliveryState, Order, OrderLine, OrderStatus, Payment
-from checkout.orders import close_unpaid, confirm_paid
+from checkout.orders import close_unpaid, confirm_paid, spend_share
 from checkout.vendor_webhooks import record_order_paid
 from pricing.currency import to_minor_units
 from web.converters import parse_id
@@ -51,14 +51,15 @@ def _order_for(session: Session, checkout_session: dict) -> Order | None:
 
 
 def mismatch(order: Order, checkout_session: dict) -> str | None:
-    """Why the paid amount does not match the order's snapshot, or None."""
-    expected = to_minor_units(order.total, order.currency)
+    """Why the paid amount does not match the order's snapshot (what the buyer owes: the company
+    share of a voucher order), or None."""
+    expected = to_minor_units(order.amount_due, order.currency)
     currency = (checkout_session.get("currency") or "").upper()
     paid = checkout_session.get("amount_total")
     if currency != order.currency:
         return f"paid in {currency or '?'}, order is in {order.currency}"
     if paid != expected:
-        return f"paid {paid} minor units, order total is {expected}"
+        return f"paid {paid} minor units, order amount due is {expected}"
     return None
 
 
@@ -107,6 +108,9 @@ def _fulfil_once(session: Session, session_id: str, checkout_session: dict) -> O
     if moved:
         confirm_paid(session, order.id)
         if not reason:
+            # Only an order paid as ordered spends its voucher share; one under review keeps it held
+            # until a person decides.
+            spend_share(session, order.id)
             # Paid as ordered: each line now waits for its vendor to deliver (checkout/delivery.py).
             session.execute(update(OrderLine).where(OrderLine.order_id == order.id)
                             .values(delivery_state=DeliveryState.PAID).execution_options(synchronize_session=False))

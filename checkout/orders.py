@@ -19,6 +19,7 @@ from catalog.bookings import CapacityShort, confirm, hold, lock_for_booking, nex
 from catalog.models import Offer, utcnow
 from catalog.offer_price import per_instance, priced
 from checkout.models import Order, OrderLine, OrderStatus
+from checkout.voucher_order import VoucherChoice, apply_voucher
 from pricing.capacity import Availability, hours_between, parse_daily
 from pricing.currency import BASE, FxTable
 from pricing.line_shape import LineShape, shape_line
@@ -30,6 +31,8 @@ from pricing.line_total import (
     purchase_price,
     round_money,
 )
+from vouchers import consume
+from vouchers import release as release_share
 
 LATEST_START = timedelta(days=365)  # how far ahead a line may start
 
@@ -95,13 +98,16 @@ def span_of(shape: LineShape, start: datetime | None, now: datetime | None = Non
 
 
 def place_order(session: Session, wanted: list[Wanted], *, email: str, user_id: int | None,
-                checkout_token: str, fx: FxTable) -> Order:
+                checkout_token: str, fx: FxTable, voucher: VoucherChoice | None = None) -> Order:
     """Create a pending order from server-side prices and hold its capacity, all in one commit.
 
+    With a `voucher`, the order is split under the programme (government, platform, company) and the
+    government share is reserved in the voucher ledger in that same commit (checkout/voucher_order.py).
     A second call with the same checkout_token (a double-submit) returns the first order.
     :raise OutOfStock: an hour of a line has too few free instances (nothing held).
     :raise OfferUnavailable: an offer is missing or inactive.
     :raise pricing.line_total.QuantityError: a line outside the offer's limits or a bad start.
+    :raise vouchers.NotEntitled: the company may not take the programme's share (nothing held).
     """
     existing = session.scalar(select(Order).where(Order.checkout_token == checkout_token))
     if existing is not None:
@@ -109,7 +115,8 @@ def place_order(session: Session, wanted: list[Wanted], *, email: str, user_id: 
     if not wanted:
         raise OfferUnavailable("the cart is empty")
     try:
-        order, held = _build(session, wanted, email=email, user_id=user_id, checkout_token=checkout_token, fx=fx)
+        order, lines = _build(session, wanted, email=email, user_id=user_id, checkout_token=checkout_token, fx=fx)
+        held = [(offer, line) for offer, line in lines if line.starts_at is not None]
         # Priced and shaped before the lock: bookers of one offer wait only for each other's writes.
         lock_for_booking(session, [w.offer_id for w in wanted])
         session.add(order)
@@ -122,6 +129,9 @@ def place_order(session: Session, wanted: list[Wanted], *, email: str, user_id: 
                 raise OutOfStock(offer.id, offer.title, exc.short.code, exc.short.free, exc.per_instance,
                                  exc.short.hour) from None
             session.flush()  # two lines of one offer in one order see each other
+        if voucher is not None:
+            # After the offer locks, always: every checkout takes its locks in one order (vouchers/ledger.py).
+            apply_voucher(session, order, lines, voucher)
         session.commit()
     except IntegrityError:
         # The same checkout form, submitted twice at once: the other request made the order.
@@ -138,11 +148,11 @@ def place_order(session: Session, wanted: list[Wanted], *, email: str, user_id: 
 
 def _build(session: Session, wanted: list[Wanted], *, email: str, user_id: int | None, checkout_token: str,
            fx: FxTable) -> tuple[Order, list[tuple[Offer, OrderLine]]]:
-    """The order with its priced lines (not yet added to the session), and the lines that book capacity."""
+    """The order with its priced lines (not yet added to the session), each with its offer."""
     order = Order(checkout_token=checkout_token, email=email, user_id=user_id, currency=BASE,
                   status=OrderStatus.PENDING)
     now = utcnow()
-    held = []
+    lines = []
     for item in wanted:
         offer = session.get(Offer, item.offer_id)
         if offer is None or offer.status != "active":
@@ -158,10 +168,9 @@ def _build(session: Session, wanted: list[Wanted], *, email: str, user_id: int |
             line_total=_line_total(offer, item, shape, start, end, fx), instances=shape.instances,
             hours=shape.hours, terms=shape.terms, starts_at=start, ends_at=end)
         order.lines.append(line)
-        if start is not None:
-            held.append((offer, line))
+        lines.append((offer, line))
     order.total = order_total([line.line_total for line in order.lines])
-    return order, held
+    return order, lines
 
 
 def _line_total(offer: Offer, item: Wanted, shape: LineShape, start: datetime | None, end: datetime | None,
@@ -178,8 +187,14 @@ def _line_total(offer: Offer, item: Wanted, shape: LineShape, start: datetime | 
     return round_money(exact_unit_price(priced(offer), fx) * per_hour * ((len(hours) - off) + rate * off))
 
 
+def spend_share(session: Session, order_id: int) -> None:
+    """The order is paid as ordered: its reserved government share is consumed. The caller commits."""
+    consume(session, order_id)
+
+
 def close_unpaid(session: Session, order_id: int, status: str) -> bool:
-    """Move a pending order to expired/failed and release its bookings, once; the caller commits.
+    """Move a pending order to expired/failed and release its bookings and its voucher share, once;
+    the caller commits.
 
     A paid order is left alone (an `expired` event delivered after `completed` undoes nothing).
     """
@@ -188,6 +203,7 @@ def close_unpaid(session: Session, order_id: int, status: str) -> bool:
     if result.rowcount != 1:
         return False
     release(session, list(session.scalars(select(OrderLine.id).where(OrderLine.order_id == order_id))))
+    release_share(session, order_id)  # the status UPDATE above holds the order's row: one closer gets here
     return True
 
 

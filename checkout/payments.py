@@ -58,6 +58,21 @@ def _span(line: OrderLine) -> str:
     return f"{local_time(line.starts_at)} – {local_time(line.ends_at)} UTC+8"
 
 
+def line_due(line: OrderLine) -> Decimal:
+    """What the buyer pays for the line: its company share under a voucher, else its total."""
+    return line.line_total if line.company_share is None else line.company_share
+
+
+def _shares(line: OrderLine) -> str:
+    """The receipt's record of a voucher line's split, in both languages (the snapshot keeps all three)."""
+    if line.company_share is None:
+        return ""
+    gov, platform, company = (f"¥{x:,.2f}" for x in (line.government_share, line.platform_share,
+                                                      line.company_share))
+    return (f"政府补贴 {gov} · 平台让利 {platform} · 企业支付 {company} / "
+            f"Government {gov} · Platform {platform} · You pay {company}")
+
+
 def session_params(order: Order, *, success_url: str, cancel_url: str, lang: str = "zh") -> dict:
     """Checkout Session parameters, built from the order's snapshot only (never from the browser).
 
@@ -73,13 +88,14 @@ def session_params(order: Order, *, success_url: str, cancel_url: str, lang: str
             "price_data": {
                 "currency": currency,
                 # One item per line at its rounded total: Stripe then charges exactly the
-                # snapshot's total (unit_amount × quantity could differ by a fen).
-                "unit_amount": to_minor_units(line.line_total, order.currency),
+                # snapshot's total (unit_amount × quantity could differ by a fen). A voucher order's
+                # line is charged its company share: the lines add up to amount_due exactly.
+                "unit_amount": to_minor_units(line_due(line), order.currency),
                 "product_data": {
                     # Quantity 1 at the line total keeps the charge exact; the words carry the real quantity.
                     "name": f"{line.title} · {words(line, lang)}"[:250],
                     "description": " · ".join(filter(None, [line.vendor_name, words(line, other),
-                                                            _span(line)]))[:500],
+                                                            _span(line), _shares(line)]))[:500],
                     "metadata": {"offer_id": str(line.offer_id), "sku": line.sku[:200]},
                 },
             },

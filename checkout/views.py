@@ -35,6 +35,8 @@ from checkout.price_change import changed_lines, seen_lines, total_of
 from checkout.quote import quote
 from checkout.quotes import keep_quote, seen_quote
 from checkout.schemas import CartLineSchema, CheckoutSchema, LocalStart, OfferIdSchema, filled, prefill
+from checkout.voucher_order import VoucherChoice
+from checkout.voucher_quote import UnknownProgram, cart_voucher, voucher_company
 from extensions import db
 from pricing.display import cny
 from pricing.line_total import (
@@ -46,6 +48,7 @@ from pricing.line_total import (
     purchase_price,
 )
 from pricing.line_words import capacity_problem, line_label, quantity_problem, span_words
+from vouchers import NotEntitled, program_by_code
 from web.converters import MAX_ID
 from web.locale import gettext as _
 from web.locale import language
@@ -94,17 +97,37 @@ def _issue_token(rows: list[dict]) -> str:
     return token
 
 
-def _cart_page(cart, *, email: str, status: int = 200, **shown):
+def _user_id() -> int | None:
+    return current_user.id if current_user.is_authenticated else None
+
+
+def _voucher_panel(rows: list[dict], code: str):
+    """The cart's programme chooser and what the chosen one gives, line by line.
+
+    :raise 400: `program` is not the code of a programme in force.
+    """
+    try:
+        return cart_voucher(db.session, code, _user_id(), [(r["offer"], r["total"]) for r in rows])
+    except UnknownProgram:
+        abort(400, description=_("The program field must be the code of a voucher programme in force."))
+
+
+def _cart_page(cart, *, email: str, status: int = 200, program: str = "", **shown):
     rows, total = _quote_lines(cart)
     problems = carts.unbuyable_lines(cart, load_fx(db.session), utcnow())
+    voucher = _voucher_panel(rows, program)
+    if voucher.split is not None:
+        for row, share in zip(rows, voucher.split.lines, strict=True):
+            row["share"] = share
     return render_template("checkout/cart.html", rows=rows, total=total, email=email, problems=problems,
                            problem_lines={p["line"].id for p in problems}, checkout_token=_issue_token(rows),
-                           sandbox=sandbox_mode(), lang=language(), **shown), status
+                           sandbox=sandbox_mode(), lang=language(), voucher=voucher, **shown), status
 
 
 @bp.get("/cart")
 def view_cart():
-    return _cart_page(carts.current_cart(), email=current_user.email if current_user.is_authenticated else "")
+    return _cart_page(carts.current_cart(), email=current_user.email if current_user.is_authenticated else "",
+                      program=request.args.get("program", "").strip())
 
 
 DEFAULT_CHOICES = {"instances": 1, "hours": 1, "terms": 1, "packs": 1}
@@ -252,12 +275,12 @@ def checkout():
     changes = changed_lines(seen, seen_lines(rows))
     if changes and rows:
         # Nothing is placed and no payment page is made: the buyer sees old → new and may go on at the new price.
-        return _cart_page(cart, email=data["email"], status=409, price_changes=changes, old_total=total_of(seen))
+        return _cart_page(cart, email=data["email"], status=409, price_changes=changes, old_total=total_of(seen),
+                          program=request.form.get("program", "").strip())
     wanted = [carts.wanted_of(line) for line in (cart.lines if cart else [])]
     try:
         order = place_order(db.session, wanted, email=data["email"], checkout_token=data["checkout_token"],
-                            user_id=current_user.id if current_user.is_authenticated else None,
-                            fx=load_fx(db.session))
+                            user_id=_user_id(), fx=load_fx(db.session), voucher=_voucher_choice())
     except OutOfStock as exc:
         offer = db.session.get(Offer, exc.offer_id)
         flash(_("%(title)s: %(reason)s", title=exc.title, reason=_refused(exc, offer)), "error")
@@ -268,9 +291,30 @@ def checkout():
     except (OfferUnavailable, PricingError):
         flash(_("Your cart changed: please check it and try again."), "error")
         return redirect(url_for("checkout.view_cart"))
+    except NotEntitled:
+        flash(_("Your company cannot use this voucher programme now: nothing was ordered. Check the programme "
+                "and your company's application, or check out without a programme."), "error")
+        return redirect(url_for("checkout.view_cart"))
     _remember(order)
     carts.empty()
     return _to_payment(order)
+
+
+def _voucher_choice() -> VoucherChoice | None:
+    """The programme posted with the checkout form and the buyer's company; None for no programme.
+
+    :raise 400: `program` names no programme.
+    """
+    code = request.form.get("program", "").strip()
+    if not code:
+        return None
+    program = program_by_code(db.session, code)
+    if program is None:
+        abort(400, description=_("The program field must be the code of a voucher programme in force."))
+    company_id = voucher_company(db.session, _user_id())
+    if company_id is None:
+        raise NotEntitled("no_company")
+    return VoucherChoice(program.id, company_id)
 
 
 def _hold_prices(cart) -> None:

@@ -38,6 +38,7 @@ class Reason(StrEnum):
     VENDOR = "vendor_not_covered"
     REGION = "region_not_covered"
     NOT_IN_FORCE = "not_in_force"
+    AFFILIATED = "affiliated"  # the buying company is affiliated with the line's vendor
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,8 @@ class VoucherLine:
     model: str | None = None
     domestic_chip: bool = False
     filed_model: bool = False
+    # The buyer is affiliated with the vendor (accounts.is_affiliated): a voucher is never spent at one's own stall.
+    affiliated: bool = False
 
 
 @dataclass(frozen=True)
@@ -112,6 +115,8 @@ def line_rate(line: VoucherLine, terms: Terms, on: date | None = None) -> tuple[
     """The rate a line earns, why, and the number of the rule that gave it (None when none did)."""
     if on is not None and ((terms.valid_from and on < terms.valid_from) or (terms.valid_to and on > terms.valid_to)):
         return Decimal(0), Reason.NOT_IN_FORCE, None
+    if line.affiliated:
+        return Decimal(0), Reason.AFFILIATED, None
     if terms.vendors and line.vendor not in terms.vendors:
         return Decimal(0), Reason.VENDOR, None
     if terms.offer_regions and line.region not in terms.offer_regions:

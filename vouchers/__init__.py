@@ -1,14 +1,30 @@
 """Compute vouchers (算力券, spec §7): programmes, what an order would cost under one, and their pages.
 
-An area: imports the catalog, the shell, pricing and accounts (companies, operators, the audit log), no other
-area. Other areas use it only through the names below (offers' `flask seed` loads the seed programmes).
+An area: imports the catalog, the shell and pricing, and accounts (companies, operators, the audit log)
+through its package. Other areas use it only through the names below (offers' `flask seed` loads the
+seed programmes; checkout places voucher orders through the ledger and reads programmes for settlement).
 """
 
 from pathlib import Path
 
 from flask import Flask
 
-from vouchers.models import VoucherProgram  # checkout's settlement export reads programmes
+# What checkout uses to place a voucher order: split it under the programme's lock, move the ledger.
+from vouchers.ledger import (
+    Entitlement,
+    NotEntitled,
+    claim,
+    consume,
+    entitlement,
+    preview,
+    programs_in_force,
+    release,
+    reserve,
+    voucher_lines,
+)
+from vouchers.models import VoucherProgram
+from vouchers.order_quote import program_by_code, today_in_china
+from vouchers.program_words import reason_words
 
 SEED_PROGRAMS = Path(__file__).resolve().parent.parent / "seed_data" / "voucher_programs"
 
@@ -20,7 +36,9 @@ def seed_programs(session) -> dict[str, list[str]]:
     return load_program_files(session, sorted(SEED_PROGRAMS.glob("*.json")))
 
 
-__all__ = ["SEED_PROGRAMS", "VoucherProgram", "init_app", "seed_programs"]
+__all__ = ["SEED_PROGRAMS", "Entitlement", "NotEntitled", "VoucherProgram", "claim", "consume", "entitlement",
+           "init_app", "preview", "program_by_code", "programs_in_force", "reason_words", "release", "reserve",
+           "seed_programs", "today_in_china", "voucher_lines"]
 
 
 def init_app(app: Flask) -> None:

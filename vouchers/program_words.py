@@ -16,6 +16,7 @@ REASONS = {
     "vendor_not_covered": "This vendor is not on the programme's list",
     "region_not_covered": "The programme does not cover this region",
     "not_in_force": "The programme is not in force today",
+    "affiliated": "Your company is affiliated with this vendor",
 }
 
 

@@ -49,6 +49,14 @@ def test_hangzhou_pays_30_percent_on_the_ascend_line_and_20_on_the_h100_line():
     assert (ascend.reason, ascend.rule, h100.reason, h100.rule) == (Reason.RULE, 1, Reason.RULE, 3)
 
 
+def test_a_line_at_a_vendor_the_company_is_affiliated_with_earns_nothing_and_the_other_line_keeps_its_share():
+    own = VoucherLine(**{**ASCEND.__dict__, "affiliated": True})
+    split = split_order([own, H100], HANGZHOU)
+    assert (split.lines[0].reason, split.lines[0].government, split.lines[0].company) == (
+        Reason.AFFILIATED, Decimal(0), Decimal("5472.00"))
+    assert (split.government, split.platform) == (Decimal("426.60"), Decimal("106.65"))
+
+
 def test_the_company_cap_limits_the_government_share_and_the_lines_share_the_cut():
     # ¥7,999,000 already received this year: ¥1,000 of the ¥8M cap is left.
     split = split_order([ASCEND, H100], HANGZHOU, subsidised_this_year=Decimal("7999000"))
