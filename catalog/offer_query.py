@@ -96,6 +96,9 @@ class OfferQuerySchema(Schema):
     available_from = LocalTime()
     available_to = LocalTime(end_of_day=True)
     off_peak = fields.Boolean()
+    # An extension of spec §5: only the offers a voucher programme pays for (spec §7). The view puts
+    # the programme's eligible ids in `program_ids` (catalog.program_scope); without them it matches none.
+    program = fields.String(validate=validate.Length(max=64))
     include_delisted = fields.Boolean()
     sort = fields.String(load_default="unit_price", validate=validate.OneOf(list(SORTS)))
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
@@ -237,6 +240,9 @@ def _filtered(params: dict, registries: Registries, text_ids: np.ndarray | None 
             limited = or_(and_(Offer.available_from.is_(None), Offer.available_to.is_(None),
                                Offer.available_hours.is_(None)), limited)
         stmt = stmt.where(limited)
+    if "program" in params:
+        eligible = list(params.get("program_ids", ()))
+        stmt = stmt.where(Offer.id.in_(bindparam("program_ids", eligible, expanding=True, literal_execute=True)))
     if text_ids is not None:
         ids = [int(i) for i in text_ids]
         stmt = stmt.where(Offer.id.in_(bindparam("text_ids", ids, expanding=True, literal_execute=True)))
@@ -544,10 +550,11 @@ def _fast_search(session: Session, service: SearchService, params: dict, registr
     snap.refresh()
     page, per_page = params.get("page", 1), params.get("per_page", 20)
     with snap.lock:
-        if not parts:
+        if not parts and "program" not in params:
             # Filter-only answers are kept until the snapshot next changes: the same popular
             # filters are asked again and again. Free text is not kept: the text index is
-            # drained on its own schedule, so its answers may change without the snapshot.
+            # drained on its own schedule, so its answers may change without the snapshot; nor is a
+            # programme's: its offers change with the programme and the Beijing date.
             key = tuple(sorted((k, str(v)) for k, v in params.items()))
             total, ids, facets = snap.cached_answer(key, lambda: _answer(service, params, names, ()))
         else:
@@ -633,6 +640,8 @@ def _mask(service: SearchService, params: dict, names: dict, parts: tuple[TextPa
         mask &= cols["off_peak"][:n] == 1
     if any(p in params for p in SPAN_PARAMS):
         mask &= _span_mask(snap, params, mask)
+    if "program" in params:
+        mask &= np.isin(cols["id"][:n], np.asarray(params.get("program_ids", ()), dtype=cols["id"].dtype))
     if parts:
         mask &= _parts_mask(service, parts, n)
     return mask

@@ -9,9 +9,11 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 from sqlalchemy import select
 
 from catalog.models import Offer, Vendor
+from catalog.program_scope import EXTENSION as PROGRAM_EXTENSION
 from catalog.registry import default_registries
 from extensions import db
 from pricing.voucher_split import Reason, after_voucher, line_rate
+from vouchers import program_filter
 from vouchers.budget import consumed, remaining_budget
 from vouchers.budget_chart import budget_bar
 from vouchers.eligible_offers import PER_PAGE, eligible_offers
@@ -137,10 +139,11 @@ def init_app(app) -> None:
     app.register_blueprint(bp)
     add_nav(app, 55, "vouchers.index", "Compute vouchers")
     app.extensions.setdefault("offer_panels", []).append(offer_panel)
+    app.extensions[PROGRAM_EXTENSION] = program_filter.SOURCE
 
     @app.after_request
     def offer_page_with_a_programme_is_not_cached(response):
-        # The page cache keys by catalog version; a programme changes without one.
-        if request.endpoint == "catalog_pages.offer" and request.args.get("program"):
+        # The page cache keys by catalog version; a programme (and the date it is in force) changes without one.
+        if request.endpoint in ("catalog_pages.offer", "catalog_pages.browse") and request.args.get("program"):
             response.headers["Cache-Control"] = "no-store"
         return response

@@ -1,0 +1,37 @@
+"""The browse and API filter `program=<code>` (catalog.program_scope): which offers a programme pays
+for today, by the programme list's own rule (vouchers.eligible_offers.rate_query). No Flask."""
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from catalog.program_scope import ProgramChoice, ProgramScope, ProgramSource
+from catalog.registry import Registries
+from vouchers.eligible_offers import eligible_rates
+from vouchers.models import VoucherProgram
+from vouchers.order_quote import program_by_code, today_in_china
+
+
+def in_force_on(program: VoucherProgram, on: date) -> bool:
+    return program.valid_from <= on <= program.valid_to
+
+
+def program_scope(session: Session, code: str, registries: Registries, on: date | None = None) -> ProgramScope | None:
+    """The programme's eligible offers on `on` (default: today in Beijing); none when it is not in force."""
+    program = program_by_code(session, code)
+    if program is None:
+        return None
+    in_force = in_force_on(program, on or today_in_china())
+    return ProgramScope(program.code, program.name_zh, program.name_en, in_force, program.platform_rate,
+                        eligible_rates(session, program, registries) if in_force else {})
+
+
+def programs_in_force(session: Session, on: date | None = None) -> list[ProgramChoice]:
+    today = on or today_in_china()
+    return [ProgramChoice(p.code, p.name_zh, p.name_en) for p in session.scalars(
+        select(VoucherProgram).where(VoucherProgram.valid_from <= today, VoucherProgram.valid_to >= today)
+        .order_by(VoucherProgram.code))]
+
+
+SOURCE = ProgramSource(scope=program_scope, in_force=programs_in_force)
