@@ -144,6 +144,7 @@ def init_app(app) -> None:
     @app.after_request
     def offer_page_with_a_programme_is_not_cached(response):
         # The page cache keys by catalog version; a programme (and the date it is in force) changes without one.
-        if request.endpoint in ("catalog_pages.offer", "catalog_pages.browse") and request.args.get("program"):
+        if request.endpoint in ("catalog_pages.offer", "catalog_pages.browse", "compare.plan") \
+                and request.args.get("program"):
             response.headers["Cache-Control"] = "no-store"
         return response

@@ -115,3 +115,42 @@ def test_the_browse_page_shows_the_price_after_the_voucher_and_lets_the_filter_g
     assert "After voucher ¥6.18 / card-hour · up to 30% subsidy" in en
     plain = client.get("/offers?kind=gpu&lang=en")
     assert "After voucher" not in text(plain) and 'name="program"' in plain.text
+
+
+def plan_rows(response) -> dict[int, str]:
+    """Each planner row's text, by offer id."""
+    rows = re.findall(r'<tr[^>]*data-offer-id="(\d+)"[^>]*>(.*?)</tr>', response.get_data(as_text=True), re.S)
+    return {int(i): re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", row))) for i, row in rows}
+
+
+def test_the_planner_shows_each_total_after_the_voucher_before_the_company_cap(client, offers):
+    # A programme whose company cap (¥100) the job would pass: the planner does not apply it.
+    load(hangzhou(code="hz-small-cap", cap_per_company_per_year="100"))
+    job = "/plan?kind=gpu&gpu_model=h100-sxm&count=8&hours=72"
+    for code in ("hz-2026", "hz-small-cap"):
+        response = client.get(f"{job}&program={code}&lang=en")
+        assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
+        rows = plan_rows(response)
+        # 8 cards × 72 h × ¥21.33 = ¥12,286.08; not a domestic chip: government 20% = ¥2,457.216,
+        # rounded down to ¥2,457.21; platform 5% = ¥614.304 → ¥614.30;
+        # company ¥12,286.08 − ¥2,457.21 − ¥614.30 = ¥9,214.57.
+        assert "¥12,286.08" in rows[offers["h100"]]
+        assert "¥9,214.57 ¥12,286.08 − government 20% ¥2,457.21 − platform ¥614.30" in rows[offers["h100"]]
+        # 8 × 72 × ¥20.00 = ¥11,520.00 − 20% ¥2,304.00 − 5% ¥576.00 = ¥8,640.00
+        assert "¥8,640.00" in rows[offers["h100-bj"]]
+        assert "before your company's cap" in text(response)
+    zh = client.get("/plan?kind=gpu&gpu_model=ascend-910b&count=8&hours=72&program=hz-2026&lang=zh")
+    # A domestic chip: 8 × 72 × ¥9.50 = ¥5,472.00 − 30% ¥1,641.60 − 5% ¥273.60 = ¥3,556.80
+    assert "¥3,556.80 ¥5,472.00 − 政府补贴 30% ¥1,641.60 − 平台让利 ¥273.60" in plan_rows(zh)[offers["ascend"]]
+    assert "未计入贵公司的年度上限" in text(zh)
+
+
+def test_the_planner_says_which_options_a_programme_leaves_out_and_names_a_bad_code(client, offers):
+    rows = plan_rows(client.get("/plan?kind=gpu&gpu_model=h100-sxm&count=8&hours=72&program=bj&lang=en"))
+    assert "not covered" in rows[offers["h100"]] and "¥9,216.00" in rows[offers["h100-bj"]]  # 11,520 × 0.8
+    old = text(client.get("/plan?kind=gpu&gpu_model=h100-sxm&count=8&hours=72&program=old&lang=en"))
+    assert "Old vouchers is not in force today: no option qualifies." in old
+    bad = client.get("/plan?kind=gpu&gpu_model=h100-sxm&count=8&hours=72&program=nope&lang=en")
+    assert bad.status_code == 200 and "No voucher programme has the code nope." in text(bad)
+    plain = client.get("/plan?kind=gpu&gpu_model=h100-sxm&count=8&hours=72&lang=en")
+    assert "After voucher" not in text(plain) and 'name="program"' in plain.text
