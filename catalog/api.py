@@ -11,7 +11,7 @@ from catalog.context import load_fx
 from catalog.job_prices import job_prices
 from catalog.models import Offer
 from catalog.offer_query import QUERY_SCHEMA, search_offers
-from catalog.program_scope import program_scope
+from catalog.program_scope import program_scope, rates_for
 from catalog.registry import default_registries
 from catalog.serialize import availability_json, history_json, job_json, offer_json, program_json, voucher_json
 from catalog.spec_schema import spec_document
@@ -65,6 +65,7 @@ def list_offers():
     params = QUERY_SCHEMA.load(request.args.to_dict())
     params, program = program_scope(db.session, params, default_registries())
     page = search_offers(db.session, params, default_registries())
+    program = rates_for(db.session, program, [o.id for o in page.items])
     free = timelines(db.session, list(page.items))
     items = [{**offer_json(o), "availability": availability_json(free[o.id])} for o in page.items]
     if program is not None:

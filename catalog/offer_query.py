@@ -14,7 +14,7 @@ from itertools import combinations
 
 import numpy as np
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, validate, validates_schema
-from sqlalchemy import BigInteger, Select, and_, bindparam, case, cast, func, or_, select
+from sqlalchemy import BigInteger, Select, and_, bindparam, case, cast, false, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from catalog.models import Offer, Vendor
@@ -96,8 +96,9 @@ class OfferQuerySchema(Schema):
     available_from = LocalTime()
     available_to = LocalTime(end_of_day=True)
     off_peak = fields.Boolean()
-    # An extension of spec §5: only the offers a voucher programme pays for (spec §7). The view puts
-    # the programme's eligible ids in `program_ids` (catalog.program_scope); without them it matches none.
+    # An extension of spec §5: only the offers a voucher programme pays for (spec §7). The view adds
+    # its query (`program_select`, the SQL path) and ids (`program_ids`, the snapshot path) from
+    # catalog.program_scope; without them it matches none.
     program = fields.String(validate=validate.Length(max=64))
     include_delisted = fields.Boolean()
     sort = fields.String(load_default="unit_price", validate=validate.OneOf(list(SORTS)))
@@ -185,6 +186,8 @@ def _resolved(params: dict, registries: Registries) -> dict:
 
 
 SPAN_PARAMS = ("available_from", "available_to")
+# What catalog.program_scope adds to params for `program`: its query and ids stand for its fingerprint.
+PROGRAM_DERIVED = ("program_select", "program_ids")
 
 
 def in_span(params: dict, starts, ends, daily: str | None) -> bool:
@@ -241,8 +244,8 @@ def _filtered(params: dict, registries: Registries, text_ids: np.ndarray | None 
                                Offer.available_hours.is_(None)), limited)
         stmt = stmt.where(limited)
     if "program" in params:
-        eligible = list(params.get("program_ids", ()))
-        stmt = stmt.where(Offer.id.in_(bindparam("program_ids", eligible, expanding=True, literal_execute=True)))
+        eligible = params.get("program_select")
+        stmt = stmt.where(false() if eligible is None else Offer.id.in_(eligible))
     if text_ids is not None:
         ids = [int(i) for i in text_ids]
         stmt = stmt.where(Offer.id.in_(bindparam("text_ids", ids, expanding=True, literal_execute=True)))
@@ -550,12 +553,12 @@ def _fast_search(session: Session, service: SearchService, params: dict, registr
     snap.refresh()
     page, per_page = params.get("page", 1), params.get("per_page", 20)
     with snap.lock:
-        if not parts and "program" not in params:
+        if not parts:
             # Filter-only answers are kept until the snapshot next changes: the same popular
             # filters are asked again and again. Free text is not kept: the text index is
-            # drained on its own schedule, so its answers may change without the snapshot; nor is a
-            # programme's: its offers change with the programme and the Beijing date.
-            key = tuple(sorted((k, str(v)) for k, v in params.items()))
+            # drained on its own schedule, so its answers may change without the snapshot. A
+            # programme's offers change with it and the Beijing date too: its fingerprint says so.
+            key = tuple(sorted((k, str(v)) for k, v in params.items() if k not in PROGRAM_DERIVED))
             total, ids, facets = snap.cached_answer(key, lambda: _answer(service, params, names, ()))
         else:
             total, ids, facets = _answer(service, params, names, parts)
@@ -641,7 +644,8 @@ def _mask(service: SearchService, params: dict, names: dict, parts: tuple[TextPa
     if any(p in params for p in SPAN_PARAMS):
         mask &= _span_mask(snap, params, mask)
     if "program" in params:
-        mask &= np.isin(cols["id"][:n], np.asarray(params.get("program_ids", ()), dtype=cols["id"].dtype))
+        eligible = params.get("program_ids")
+        mask &= np.zeros(n, dtype=bool) if eligible is None else np.isin(cols["id"][:n], eligible)
     if parts:
         mask &= _parts_mask(service, parts, n)
     return mask

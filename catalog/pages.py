@@ -43,7 +43,7 @@ from catalog.offer_query import (
     search_offers,
 )
 from catalog.price_chart import ChartLabels, price_history_svg
-from catalog.program_scope import ProgramChoice, ProgramScope, program_scope, programs_in_force
+from catalog.program_scope import ProgramChoice, ProgramScope, program_scope, programs_in_force, rates_for
 from catalog.question import Question, Reading
 from catalog.registry import default_registries
 from catalog.summary import catalog_summary
@@ -366,6 +366,7 @@ def browse():
         params = QUERY_SCHEMA_LENIENT.load(args)
         params, program = program_scope(db.session, params, default_registries())
         page = search_offers(db.session, params, default_registries())
+        program = rates_for(db.session, program, [o.id for o in page.items])
         hours = params.get("duration_hours")
     except ValidationError as exc:
         errors, status = error_lines(exc), 400

@@ -58,11 +58,6 @@ def rate_query(program: VoucherProgram, registries: Registries) -> Select:
     return query
 
 
-def eligible_rates(session: Session, program: VoucherProgram, registries: Registries) -> dict[int, Decimal]:
-    """Every offer the programme pays for, by id, with the government's rate (its first matching rule)."""
-    return {row.id: Decimal(str(row.rate)) for row in session.execute(rate_query(program, registries))}
-
-
 def eligible_offers(session: Session, program: VoucherProgram, registries: Registries, kind: str | None = None,
                     page: int = 1) -> tuple[int, list[EligibleOffer]]:
     """(how many, one page) of the active offers the programme pays for, cheapest after the voucher first."""

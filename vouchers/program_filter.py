@@ -1,6 +1,7 @@
 """The browse and API filter `program=<code>` (catalog.program_scope): which offers a programme pays
 for today, by the programme list's own rule (vouchers.eligible_offers.rate_query). No Flask."""
 
+import json
 from datetime import date
 
 from sqlalchemy import select
@@ -8,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from catalog.program_scope import ProgramChoice, ProgramScope, ProgramSource
 from catalog.registry import Registries
-from vouchers.eligible_offers import eligible_rates
+from vouchers.eligible_offers import rate_query
 from vouchers.models import VoucherProgram
 from vouchers.order_quote import program_by_code, today_in_china
 
@@ -22,9 +23,12 @@ def program_scope(session: Session, code: str, registries: Registries, on: date 
     program = program_by_code(session, code)
     if program is None:
         return None
-    in_force = in_force_on(program, on or today_in_china())
+    today = on or today_in_china()
+    in_force = in_force_on(program, today)
+    fingerprint = (program.code, json.dumps(program.rules, sort_keys=True), tuple(program.vendors),
+                   tuple(program.offer_regions), in_force)
     return ProgramScope(program.code, program.name_zh, program.name_en, in_force, program.platform_rate,
-                        eligible_rates(session, program, registries) if in_force else {})
+                        rate_query(program, registries) if in_force else None, fingerprint)
 
 
 def programs_in_force(session: Session, on: date | None = None) -> list[ProgramChoice]:

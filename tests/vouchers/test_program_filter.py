@@ -115,6 +115,9 @@ def test_the_browse_page_shows_the_price_after_the_voucher_and_lets_the_filter_g
     assert "After voucher ¥6.18 / card-hour · up to 30% subsidy" in en
     plain = client.get("/offers?kind=gpu&lang=en")
     assert "After voucher" not in text(plain) and 'name="program"' in plain.text
+    exported = client.get("/offers.csv?program=bj").get_data(as_text=True).splitlines()
+    assert len(exported) == 3  # the header and the two offers of the programme's vendor
+    assert client.get("/offers.csv?program=nope").status_code == 400
 
 
 def plan_rows(response) -> dict[int, str]:
@@ -154,3 +157,18 @@ def test_the_planner_says_which_options_a_programme_leaves_out_and_names_a_bad_c
     assert bad.status_code == 200 and "No voucher programme has the code nope." in text(bad)
     plain = client.get("/plan?kind=gpu&gpu_model=h100-sxm&count=8&hours=72&lang=en")
     assert "After voucher" not in text(plain) and 'name="program"' in plain.text
+
+
+def test_the_kept_offer_ids_follow_the_catalog_and_the_programme(client, offers):
+    def bj() -> list[str]:
+        body = client.get("/api/v1/offers?program=bj").get_json()
+        return sorted(names({**offers, "new": new_id}, [i["id"] for i in body["items"]]))
+
+    new_id = -1
+    assert bj() == ["4090-jx", "h100-bj"]
+    new = gpu_offer("3.00", "rtx-4090", vendor_slug="aliyun", region="cn-shanghai")
+    db.session.commit()
+    new_id = new.id
+    assert bj() == ["4090-jx", "h100-bj", "new"]  # a catalog change
+    load(hangzhou(**{**BEIJING, "vendors": ["autodl"]}))  # a programme change, the catalog as it was
+    assert bj() == ["ascend", "h100"]
