@@ -11,8 +11,9 @@ from catalog.context import load_fx
 from catalog.job_prices import job_prices
 from catalog.models import Offer
 from catalog.offer_query import QUERY_SCHEMA, search_offers
+from catalog.program_scope import program_scope, rates_for
 from catalog.registry import default_registries
-from catalog.serialize import availability_json, history_json, job_json, offer_json
+from catalog.serialize import availability_json, history_json, job_json, offer_json, program_json, voucher_json
 from catalog.spec_schema import spec_document
 from extensions import db
 from web.openapi import add_paths, document
@@ -62,15 +63,22 @@ def http_error(exc: HTTPException):
 @bp.get("/offers")
 def list_offers():
     params = QUERY_SCHEMA.load(request.args.to_dict())
+    params, program = program_scope(db.session, params, default_registries())
     page = search_offers(db.session, params, default_registries())
+    program = rates_for(db.session, program, [o.id for o in page.items])
     free = timelines(db.session, list(page.items))
     items = [{**offer_json(o), "availability": availability_json(free[o.id])} for o in page.items]
+    if program is not None:
+        for item, offer in zip(items, page.items, strict=True):
+            item["voucher"] = voucher_json(program, offer)
     if "duration_hours" in params:
         jobs = job_prices(page.items, params["duration_hours"], load_fx(db.session))
         for item in items:
             item["job"] = job_json(jobs[item["id"]])
     body = {"total": page.total, "page": page.page, "per_page": page.per_page, "items": items,
             "facets": page.facets}
+    if program is not None:
+        body["program"] = program_json(program)
     if page.corrected:
         body["corrected"] = page.corrected
     # Extensions to spec §5 (q stays free text): how q was read, and what was left out when

@@ -32,6 +32,13 @@ PARAM_DOCS = {
                       "each item's `availability` says what is still free.",
     "available_to": "Extension: the end of that span (exclusive); a date alone is the end of that day.",
     "off_peak": "Extension: only offers with an off-peak price (off_peak_rate).",
+    "program": "Extension (spec §7): a voucher programme's code ('hz-2026'); only the offers it pays for today "
+               "(its vendor and offer-region lists and a rule matching the offer; none when the programme is not in "
+               "force, Beijing date). Each item then carries `voucher`: {program, rate, platform_rate, "
+               "unit_price_after} (the normalized price after the government's and the platform's shares), and the "
+               "response `program`: {code, name, in_force, platform_rate, before_company_limits}. A company's cap, "
+               "approval and registration are not applied: the government share is at most this. An unknown code "
+               "is a 400 naming `program`.",
     "include_delisted": "Include delisted offers.",
     "sort": "unit_price, -unit_price, price_per_tflop_hour (nulls last), updated_at (newest first) or "
             "effective_price (needs duration_hours; the default when it is given).",
@@ -133,6 +140,8 @@ SCHEMAS = {
             "long_output_price": NULLABLE_DECIMAL,
             "purchase_unit": {"type": "string", "enum": ["card_hour", "core_hour", "month", "year", "1m_tokens"],
                               "description": "What a line's quantity counts when this offer is bought (spec §7)"},
+            "voucher": {"allOf": [_ref("OfferVoucher")], "nullable": True,
+                        "description": "Only with program: this offer under the programme"},
             "job": {"allOf": [_ref("Job")], "nullable": True,
                     "description": "Only with duration_hours: the job on this offer; null for token offers"},
             "availability": {"type": "array", "items": _ref("FreeRun"),
@@ -148,6 +157,27 @@ SCHEMAS = {
             "terms": {"type": "integer", "nullable": True, "description": "Months or years paid; null when hourly"},
             "effective_price": {**DECIMAL, "description": "CNY per card-hour (core-hour) the job uses, 10 places"},
             "total": {**DECIMAL, "description": "CNY for the listed instance(s) for the job, to the fen"}},
+    },
+    "OfferVoucher": {
+        "type": "object", "required": ["program", "rate", "platform_rate", "unit_price_after"],
+        "properties": {
+            "program": {"type": "string"},
+            "rate": {**DECIMAL, "description": "the government's share of the line (the first matching rule's rate): "
+                                               "at most this, a company's cap may lower it"},
+            "platform_rate": {**DECIMAL, "description": "the platform's share"},
+            "unit_price_after": {**DECIMAL, "description": "CNY per normalized unit after both shares, unrounded "
+                                                           "(an order rounds once, spec §7)"}},
+    },
+    "ProgramFilter": {
+        "type": "object", "required": ["code", "name", "in_force", "platform_rate", "before_company_limits"],
+        "description": "Extension: the programme of `program`",
+        "properties": {
+            "code": {"type": "string"},
+            "name": {"type": "object", "properties": {"zh": {"type": "string"}, "en": {"type": "string"}}},
+            "in_force": {"type": "boolean", "description": "false: not in force today (Beijing date), no items"},
+            "platform_rate": DECIMAL,
+            "before_company_limits": {"type": "boolean", "description": "always true: a company's cap, approval "
+                                                                        "and registration are not applied"}},
     },
     "FreeRun": {
         "type": "object", "required": ["from", "to", "free"],
@@ -183,6 +213,7 @@ SCHEMAS = {
                         "properties": {"ignored": {"type": "array", "items": {"type": "string"}}}},
             "similar_gpus": {"type": "array", "items": {"type": "string"},
                              "description": "Extension: GPU model ids like a word of q, when nothing matched"},
+            "program": _ref("ProgramFilter"),
         },
     },
     "Understood": {

@@ -51,16 +51,20 @@ UPDATED = Column("updated", lazy_gettext("Updated"), ("updated_at",))
 TOKEN_INPUT = Column("input", lazy_gettext("Input"), num=True)
 TOKEN_CACHED = Column("cached", lazy_gettext("Cached input"), num=True)
 TOKEN_OUTPUT = Column("output", lazy_gettext("Output"), num=True)
+# With a voucher programme (?program=): the normalized price after its shares, at most ("up to").
+VOUCHER = Column("voucher", lazy_gettext("After voucher"), num=True)
 TOKEN_BLENDED = Column("price", lazy_gettext("Blended 3:1"), ("unit_price", "-unit_price"), num=True)
 
 
-def columns_for(kind: str | None, with_duration: bool) -> list[Column]:
+def columns_for(kind: str | None, with_duration: bool, with_program: bool = False) -> list[Column]:
     """The columns after the compare tick and the offer: a token listing prices input, cached input
-    and output apart; a job's length adds its effective price and total beside the normalized one."""
+    and output apart; a job's length adds its effective price and total beside the normalized one;
+    a voucher programme its price after the voucher."""
+    voucher = [VOUCHER] if with_program else []
     if kind == "token":
-        return [SPEC, REGION, TOKEN_INPUT, TOKEN_CACHED, TOKEN_OUTPUT, TOKEN_BLENDED, LISTED, STOCK, UPDATED]
+        return [SPEC, REGION, TOKEN_INPUT, TOKEN_CACHED, TOKEN_OUTPUT, TOKEN_BLENDED, LISTED, STOCK, *voucher, UPDATED]
     job = [EFFECTIVE, JOB_TOTAL] if with_duration else []
-    return [SPEC, REGION, BILLING, MIN_TERM, PRICE, PER_TFLOPS, *job, LISTED, STOCK, UPDATED]
+    return [SPEC, REGION, BILLING, MIN_TERM, PRICE, PER_TFLOPS, *job, *voucher, LISTED, STOCK, UPDATED]
 
 
 def current_sort(args: dict[str, str]) -> str:

@@ -14,7 +14,7 @@ from itertools import combinations
 
 import numpy as np
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, validate, validates_schema
-from sqlalchemy import BigInteger, Select, and_, bindparam, case, cast, func, or_, select
+from sqlalchemy import BigInteger, Select, and_, bindparam, case, cast, false, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from catalog.models import Offer, Vendor
@@ -96,6 +96,10 @@ class OfferQuerySchema(Schema):
     available_from = LocalTime()
     available_to = LocalTime(end_of_day=True)
     off_peak = fields.Boolean()
+    # An extension of spec §5: only the offers a voucher programme pays for (spec §7). The view adds
+    # its query (`program_select`, the SQL path) and ids (`program_ids`, the snapshot path) from
+    # catalog.program_scope; without them it matches none.
+    program = fields.String(validate=validate.Length(max=64))
     include_delisted = fields.Boolean()
     sort = fields.String(load_default="unit_price", validate=validate.OneOf(list(SORTS)))
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
@@ -182,6 +186,8 @@ def _resolved(params: dict, registries: Registries) -> dict:
 
 
 SPAN_PARAMS = ("available_from", "available_to")
+# What catalog.program_scope adds to params for `program`: its query and ids stand for its fingerprint.
+PROGRAM_DERIVED = ("program_select", "program_ids")
 
 
 def in_span(params: dict, starts, ends, daily: str | None) -> bool:
@@ -237,6 +243,9 @@ def _filtered(params: dict, registries: Registries, text_ids: np.ndarray | None 
             limited = or_(and_(Offer.available_from.is_(None), Offer.available_to.is_(None),
                                Offer.available_hours.is_(None)), limited)
         stmt = stmt.where(limited)
+    if "program" in params:
+        eligible = params.get("program_select")
+        stmt = stmt.where(false() if eligible is None else Offer.id.in_(eligible))
     if text_ids is not None:
         ids = [int(i) for i in text_ids]
         stmt = stmt.where(Offer.id.in_(bindparam("text_ids", ids, expanding=True, literal_execute=True)))
@@ -547,8 +556,9 @@ def _fast_search(session: Session, service: SearchService, params: dict, registr
         if not parts:
             # Filter-only answers are kept until the snapshot next changes: the same popular
             # filters are asked again and again. Free text is not kept: the text index is
-            # drained on its own schedule, so its answers may change without the snapshot.
-            key = tuple(sorted((k, str(v)) for k, v in params.items()))
+            # drained on its own schedule, so its answers may change without the snapshot. A
+            # programme's offers change with it and the Beijing date too: its fingerprint says so.
+            key = tuple(sorted((k, str(v)) for k, v in params.items() if k not in PROGRAM_DERIVED))
             total, ids, facets = snap.cached_answer(key, lambda: _answer(service, params, names, ()))
         else:
             total, ids, facets = _answer(service, params, names, parts)
@@ -633,6 +643,9 @@ def _mask(service: SearchService, params: dict, names: dict, parts: tuple[TextPa
         mask &= cols["off_peak"][:n] == 1
     if any(p in params for p in SPAN_PARAMS):
         mask &= _span_mask(snap, params, mask)
+    if "program" in params:
+        eligible = params.get("program_ids")
+        mask &= np.zeros(n, dtype=bool) if eligible is None else np.isin(cols["id"][:n], eligible)
     if parts:
         mask &= _parts_mask(service, parts, n)
     return mask

@@ -43,6 +43,7 @@ from catalog.offer_query import (
     search_offers,
 )
 from catalog.price_chart import ChartLabels, price_history_svg
+from catalog.program_scope import ProgramChoice, ProgramScope, program_scope, programs_in_force, rates_for
 from catalog.question import Question, Reading
 from catalog.registry import default_registries
 from catalog.summary import catalog_summary
@@ -86,6 +87,7 @@ FIELD_LABELS = {
     "max_unit_price": lazy_gettext("Max. price (¥ per unit)"), "in_stock": lazy_gettext("In stock only"),
     "available_from": lazy_gettext("Available from"), "available_to": lazy_gettext("Available until"),
     "off_peak": lazy_gettext("With an off-peak price"),
+    "program": lazy_gettext("Compute voucher"),
     "sort": lazy_gettext("Sort"), "page": lazy_gettext("Page"), "per_page": lazy_gettext("Per page"),
     "duration_hours": lazy_gettext("How long (hours)"),
 }
@@ -99,6 +101,7 @@ def view_args() -> dict[str, str]:
 def run_query(args: dict[str, str], **overrides) -> OfferPage:
     """:raise ValidationError: a bad or unknown parameter value."""
     params = QUERY_SCHEMA_LENIENT.load({**args, **overrides})
+    params, _program = program_scope(db.session, params, default_registries())
     return search_offers(db.session, params, default_registries())
 
 
@@ -212,7 +215,7 @@ def facet_entries(page: OfferPage, vendors: dict[str, VendorLabel], args: dict[s
     return out
 
 
-def chip_value(name: str, value: str, vendors: dict[str, VendorLabel]) -> str:
+def chip_value(name: str, value: str, vendors: dict[str, VendorLabel], program: ProgramScope | None = None) -> str:
     """How an active filter reads: registry ids by their display names, the rest as typed."""
     registries = default_registries()
     if name == "kind":
@@ -230,11 +233,14 @@ def chip_value(name: str, value: str, vendors: dict[str, VendorLabel]) -> str:
         return fmt.token_model_name(value)
     if name in ("in_stock", "off_peak"):
         return _("yes")
+    if name == "program" and program is not None:
+        return program_name(program)
     return value
 
 
-def active_chips(args: dict[str, str], vendors: dict[str, VendorLabel]) -> list[tuple[str, str, str]]:
-    return [(name, str(FIELD_LABELS.get(name, name)), chip_value(name, value, vendors))
+def active_chips(args: dict[str, str], vendors: dict[str, VendorLabel],
+                 program: ProgramScope | None = None) -> list[tuple[str, str, str]]:
+    return [(name, str(FIELD_LABELS.get(name, name)), chip_value(name, value, vendors, program))
             for name, value in args.items() if name not in ("sort", "page", "per_page", "duration_hours")]
 
 
@@ -331,20 +337,44 @@ def home():
     return render_template("catalog/home.html", summary=cached_summary())
 
 
+def program_name(program: ProgramScope | ProgramChoice) -> str:
+    return program.name_zh if language() == "zh" else program.name_en
+
+
+class AfterVoucher(NamedTuple):
+    price: str  # '¥6.65 / 卡时'
+    rate: str  # '30%'
+
+
+def after_voucher_cells(program: ProgramScope | None, items: list[Offer]) -> dict[int, AfterVoucher]:
+    """Each shown offer's normalized price after the programme's shares, and the government's rate."""
+    if program is None:
+        return {}
+    out = {}
+    for o in items:
+        after = program.after(o.id, o.unit_price)
+        if after is not None:
+            out[o.id] = AfterVoucher(fmt.price_per_unit(after, o.kind),
+                                     f"{(program.rates[o.id] * 100).normalize():f}%")
+    return out
+
+
 @bp.get("/offers")
 def browse():
     args = view_args()
-    errors, status, hours = [], 200, None
+    errors, status, hours, program = [], 200, None, None
     try:
         params = QUERY_SCHEMA_LENIENT.load(args)
+        params, program = program_scope(db.session, params, default_registries())
         page = search_offers(db.session, params, default_registries())
+        program = rates_for(db.session, program, [o.id for o in page.items])
         hours = params.get("duration_hours")
     except ValidationError as exc:
         errors, status = error_lines(exc), 400
         page = OfferPage(total=0, page=1, per_page=20, items=[], facets={})
     # A job's length prices each shown row for it (a monthly machine pays its month).
     jobs = job_prices(page.items, hours, load_fx(db.session)) if hours and page.items else {}
-    columns = browse_table.columns_for(args.get("kind"), hours is not None)
+    columns = browse_table.columns_for(args.get("kind"), hours is not None, program is not None)
     vendor_slugs = set(islice(page.facets.get("vendor", {}), FACET_MAX_ENTRIES))
     if args.get("vendor"):
         vendor_slugs.add(args["vendor"])
@@ -354,7 +384,10 @@ def browse():
     return render_template(
         "catalog/browse.html", page=page, args=args, errors=errors, pages=pages,
         page_numbers=pager(page.page, pages),
-        facet_entries=facet_entries(page, vendors, args, browse_url), chips=active_chips(args, vendors),
+        facet_entries=facet_entries(page, vendors, args, browse_url), chips=active_chips(args, vendors, program),
+        program=program, program_label=program_name(program) if program else "",
+        programs=[(p.code, program_name(p)) for p in programs_in_force(db.session)],
+        after_voucher=after_voucher_cells(program, page.items),
         corrected=getattr(page, "corrected", {}),
         similar_gpus=[(gpu, f"{browse_url}?q={_quoted(fmt.gpu_name(gpu))}") for gpu in page.similar_gpus],
         **question_notes(page.understood, page.relaxed, args.get("q", "")),

@@ -2,11 +2,15 @@
 
 from datetime import datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from catalog.models import Offer, PriceHistory
 from pricing.availability import local
 from pricing.duration_price import DurationPrice
 from pricing.line_total import purchase_unit
+
+if TYPE_CHECKING:  # the scope module needs Flask and the search service; serializing does not
+    from catalog.program_scope import ProgramScope
 
 
 def dec(value: Decimal | None) -> str | None:
@@ -101,3 +105,19 @@ def history_json(entry: PriceHistory) -> dict:
 def availability_json(runs: list[tuple[datetime, datetime, int | None]]) -> list[dict]:
     """Free instances per run of hours: [{"from", "to", "free"}], free null where stock is unknown."""
     return [{"from": when(start), "to": when(end), "free": free} for start, end, free in runs]
+
+
+def program_json(program: "ProgramScope") -> dict:
+    """The `program=` filter's programme (an extension of spec §5): the shares are before any company-level limit."""
+    return {"code": program.code, "name": {"zh": program.name_zh, "en": program.name_en},
+            "in_force": program.in_force, "platform_rate": plain(program.platform_rate),
+            "before_company_limits": True}
+
+
+def voucher_json(program: "ProgramScope", offer: Offer) -> dict | None:
+    """An item's rate and normalized price after the government's and the platform's shares, at most."""
+    rate = program.rates.get(offer.id)
+    if rate is None:
+        return None
+    return {"program": program.code, "rate": plain(rate), "platform_rate": plain(program.platform_rate),
+            "unit_price_after": plain(program.after(offer.id, offer.unit_price))}

@@ -19,6 +19,7 @@ from compare.token_table import MAX_ROWS, SORT_KEYS, parse_sort, token_table
 from compare.tray_views import tray_ids
 from extensions import db
 from pricing.period_change import model_changes
+from vouchers import after_voucher_totals, programs_in_force
 from web.format import listed_price
 from web.locale import gettext as _
 from web.locale import language
@@ -76,7 +77,7 @@ def _plan_request() -> tuple[str, dict, list[str], Plan | None, dict]:
     result, errors = None, {}
     if any(k in args for k in ("count", "hours", "input_tokens", "daily_active_users")):
         try:
-            params = PlanSchema().load({k: v for k, v in args.items() if k != "lang"})
+            params = PlanSchema().load({k: v for k, v in args.items() if k not in ("lang", "program")})
             result = make_plan(db.session, params, default_registries(), load_fx(db.session))
         except ValidationError as exc:
             errors = field_messages(exc)
@@ -93,13 +94,26 @@ def plan():
         return redirect(url_for("compare.plan", models=",".join(m.strip() for m in boxes_sent if m.strip()),
                                 **extra))
     kind, args, models, result, errors = _plan_request()
+    voucher = _after_voucher(args.get("program", "").strip(), result, errors)
     gpu_models = sorted(default_registries().gpus.models.values(), key=lambda m: (m.vendor, m.name))
     boxes = (models + [""] * MODEL_BOXES)[:max(MODEL_BOXES, len(models))]
     return render_template("compare/plan.html", kind=kind, args=args, result=result, errors=errors,
+                           voucher=voucher, programs=programs_in_force(db.session),
                            gpu_models=gpu_models, billing_labels=_billing_labels(), lang=language(),
                            model_boxes=boxes, token_models=default_registries().token_models.models.values(),
                            segment_labels=_segment_labels(), csv_args=request.args.to_dict(flat=False),
                            buy_args=buy_args)
+
+
+def _after_voucher(code: str, result: Plan | None, errors: dict):
+    """Each option's total after the chosen programme (vouchers), or None; an unknown code is an error of `program`."""
+    if not code:
+        return None
+    priced = [(i.offer, i.total) for i in result.items if i.total is not None] if result is not None else []
+    voucher = after_voucher_totals(db.session, code, priced, default_registries())
+    if voucher is None:
+        errors["program"] = [_("No voucher programme has the code %(code)s.", code=code)]
+    return voucher
 
 
 def _segment_labels() -> dict[str, str]:

@@ -2,7 +2,8 @@
 
 An area: imports the catalog, the shell and pricing, and accounts (companies, operators, the audit log)
 through its package. Other areas use it only through the names below (offers' `flask seed` loads the
-seed programmes; checkout places voucher orders through the ledger and reads programmes for settlement).
+seed programmes; checkout places voucher orders through the ledger and reads programmes for settlement;
+compare's planner prices its options after a programme).
 """
 
 from pathlib import Path
@@ -24,6 +25,7 @@ from vouchers.ledger import (
 )
 from vouchers.models import VoucherProgram
 from vouchers.order_quote import program_by_code, today_in_china
+from vouchers.plan_totals import after_voucher_totals  # compare's planner: each option after a programme
 from vouchers.program_words import reason_words
 
 SEED_PROGRAMS = Path(__file__).resolve().parent.parent / "seed_data" / "voucher_programs"
@@ -36,7 +38,7 @@ def seed_programs(session) -> dict[str, list[str]]:
     return load_program_files(session, sorted(SEED_PROGRAMS.glob("*.json")))
 
 
-__all__ = ["SEED_PROGRAMS", "Entitlement", "NotEntitled", "VoucherProgram", "claim", "consume", "entitlement",
+__all__ = ["SEED_PROGRAMS", "after_voucher_totals", "Entitlement", "NotEntitled", "VoucherProgram", "claim", "consume", "entitlement",
            "init_app", "preview", "program_by_code", "programs_in_force", "reason_words", "release", "reserve",
            "seed_programs", "today_in_china", "voucher_lines"]
 

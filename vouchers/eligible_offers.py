@@ -7,7 +7,7 @@ rate of its first matching rule (a CASE in rule order) and keeps those whose rat
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import and_, case, func, literal, select, true
+from sqlalchemy import Select, and_, case, func, literal, select, true
 from sqlalchemy.orm import Session, joinedload
 
 from catalog.models import Offer, Vendor
@@ -44,9 +44,9 @@ def _matches(when: dict, registries: Registries):
     return and_(true(), *conditions)
 
 
-def eligible_offers(session: Session, program: VoucherProgram, registries: Registries, kind: str | None = None,
-                    page: int = 1) -> tuple[int, list[EligibleOffer]]:
-    """(how many, one page) of the active offers the programme pays for, cheapest after the voucher first."""
+def rate_query(program: VoucherProgram, registries: Registries) -> Select:
+    """SELECT (id, rate, after) of the active offers the programme pays for: the one place its rules
+    become SQL (this page, and the browse and API filter `program=` through vouchers.program_filter)."""
     rate = case(*[(_matches(rule.get("when") or {}, registries), literal(Decimal(rule["rate"])))
                   for rule in program.rules], else_=literal(Decimal(0)))
     after = Offer.unit_price * (1 - rate - literal(program.platform_rate))
@@ -55,6 +55,14 @@ def eligible_offers(session: Session, program: VoucherProgram, registries: Regis
         query = query.join(Vendor, Offer.vendor_id == Vendor.id).where(Vendor.slug.in_(program.vendors))
     if program.offer_regions:
         query = query.where(Offer.region.in_(covered_regions(program.offer_regions, registries.regions)))
+    return query
+
+
+def eligible_offers(session: Session, program: VoucherProgram, registries: Registries, kind: str | None = None,
+                    page: int = 1) -> tuple[int, list[EligibleOffer]]:
+    """(how many, one page) of the active offers the programme pays for, cheapest after the voucher first."""
+    query = rate_query(program, registries)
+    after = query.selected_columns.after
     if kind:
         query = query.where(Offer.kind == kind)
     count = session.scalar(select(func.count()).select_from(query.subquery()))

@@ -26,7 +26,7 @@ from catalog.models import Offer
 from catalog.registry import Registries
 from pricing.voucher_split import Split, VoucherLine, split_order
 from vouchers.models import ApplicationStatus, LedgerEntry, Movement, VoucherApplication, VoucherProgram
-from vouchers.program_terms import covered_regions, terms_of, voucher_line
+from vouchers.program_terms import covered_regions, terms_of, today_in_china, voucher_line
 
 ZERO = Decimal("0.00")
 
@@ -134,7 +134,9 @@ def left(program: VoucherProgram, sums: Sums) -> Decimal | None:
     return max(ZERO, program.budget - sums.committed)
 
 
-def programs_in_force(session: Session, on: date) -> list[VoucherProgram]:
+def programs_in_force(session: Session, on: date | None = None) -> list[VoucherProgram]:
+    """The programmes in force on `on` (default: today, Beijing date), by code: what a programme select offers."""
+    on = on or today_in_china()
     return list(session.scalars(select(VoucherProgram).where(VoucherProgram.valid_from <= on,
                                                              VoucherProgram.valid_to >= on)
                                 .order_by(VoucherProgram.code)))

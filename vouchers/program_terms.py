@@ -1,11 +1,18 @@
 """A stored programme and a catalog offer as what the pure voucher split reads (pricing.voucher_split)."""
 
+from datetime import date, datetime
 from decimal import Decimal
 
 from catalog.models import Offer
 from catalog.registry import RegionRegistry, Registries
+from pricing.availability import SHANGHAI
 from pricing.voucher_split import Rule, Terms, VoucherLine
 from vouchers.models import VoucherProgram
+
+
+def today_in_china(now: datetime | None = None) -> date:
+    """The programme's dates are Beijing dates."""
+    return (now.astimezone(SHANGHAI) if now else datetime.now(SHANGHAI)).date()
 
 
 def covered_regions(ids: list[str], regions: RegionRegistry) -> frozenset[str]:

@@ -10,9 +10,11 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 from sqlalchemy import select
 
 from catalog.models import Offer, Vendor
+from catalog.program_scope import EXTENSION as PROGRAM_EXTENSION
 from catalog.registry import default_registries
 from extensions import db
 from pricing.voucher_split import Reason, after_voucher, line_rate
+from vouchers import program_filter
 from vouchers.application_schemas import DOCUMENT_MAX_BYTES, MAX_DOCUMENTS
 from vouchers.apply_panel import PROBLEMS, STATUS_WORDS, ApplyPanel, apply_panel
 from vouchers.budget import consumed, remaining_budget
@@ -147,10 +149,12 @@ def init_app(app) -> None:
     app.register_blueprint(bp)
     add_nav(app, 55, "vouchers.index", "Compute vouchers")
     app.extensions.setdefault("offer_panels", []).append(offer_panel)
+    app.extensions[PROGRAM_EXTENSION] = program_filter.SOURCE
 
     @app.after_request
     def offer_page_with_a_programme_is_not_cached(response):
-        # The page cache keys by catalog version; a programme changes without one.
-        if request.endpoint == "catalog_pages.offer" and request.args.get("program"):
+        # The page cache keys by catalog version; a programme (and the date it is in force) changes without one.
+        if request.endpoint in ("catalog_pages.offer", "catalog_pages.browse", "compare.plan") \
+                and request.args.get("program"):
             response.headers["Cache-Control"] = "no-store"
         return response

@@ -310,6 +310,21 @@ def display_words(app, client):
     assert "竞价（可中断）" in text(client, "/offers?lang=zh")
     assert "Spot (interruptible)" in text(client, "/offers?lang=en")
 
+
+@scenario
+def program_offer_ids(app, client):
+    from tests.vouchers.conftest import hangzhou, load
+
+    with app.app_context():
+        load(hangzhou(code="h100s", rules=[{"when": {"gpu_model": ["h100-sxm"]}, "rate": "0.2"}]))
+    assert api(client, "/api/v1/offers?program=h100s")["total"] == 1
+    change(app, gpu_model="a100-80gb")  # the catalog changes: the rule no longer matches
+    assert api(client, "/api/v1/offers?program=h100s")["total"] == 0
+    with app.app_context():  # the programme changes, the catalog does not
+        load(hangzhou(code="h100s", rules=[{"when": {"gpu_model": ["a100-80gb"]}, "rate": "0.2"}]))
+    assert api(client, "/api/v1/offers?program=h100s")["total"] == 1
+
+
 @pytest.mark.parametrize("cache", [c.name for c in caches.registered()])
 def test_a_change_to_what_a_cache_holds_shows_on_the_next_request(live_app, cache):
     scenario = SCENARIOS.get(cache)

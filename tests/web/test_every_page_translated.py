@@ -168,6 +168,9 @@ def test_every_page_speaks_one_language_and_shows_no_raw_codes(app, client, site
                    "/vouchers/hz-2026/offers?kind=token", "/vouchers/sz-example/offers?kind=cpu", f"/offers/{month.id}?program=hz-2026",
                    f"/offers/{tok.id}?program=bj-example", f"/offers/{spot.id}?program=sz-example",
                    "/offers?duration_hours=72", "/offers?sort=-price_per_tflop_hour", "/offers?sort=effective_price",
+                   "/offers?program=hz-2026", "/offers?program=hz-2026&kind=token",
+                   "/plan?kind=gpu&gpu_model=h100-sxm&count=8&hours=720&program=hz-2026",
+                   "/plan?kind=token&models=gpt-4o,deepseek&input_tokens=2M&output_tokens=1M&program=hz-2026",
                    "/account", "/alerts", "/alerts?kind=gpu&model=h100-sxm&region=cn-beijing&billing=monthly"]
     vendor_pages = ["/stall/", f"/stall/offers/{spot.id}/edit", "/stall/offers/new",
                     f"/stall/uploads/{site['upload_id']}/preview", "/stall/imports", "/stall/upload", "/stall/webhooks", "/account"]
