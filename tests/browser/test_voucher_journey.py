@@ -154,6 +154,7 @@ def test_a_company_gets_its_voucher_and_the_operator_claims_it(live_server, page
     settled = operator.locator("main table.data tbody tr")
     assert settled.count() == 1
     assert COMPANY in settled.inner_text() and CREDIT_CODE in settled.inner_text() and INVOICE in settled.inner_text()
+    assert _headings_broken_across_lines(operator, "main table.settlement-lines thead th") == []
     _shot(operator, "voucher-journey-03-settlement")
     with operator.expect_download() as download_info:
         operator.click("main a.btn[href*='settlement.xlsx']")
@@ -169,6 +170,15 @@ def test_a_company_gets_its_voucher_and_the_operator_claims_it(live_server, page
     assert [Decimal(str(v)).quantize(Decimal("0.01")) for v in (total, government, platform, company_share)] == [
         TOTAL, GOVERNMENT, PLATFORM, COMPANY_SHARE]
     assert rows[1][-1] == INVOICE
+
+
+def _headings_broken_across_lines(page, selector: str) -> list[str]:
+    """Table headings whose text runs over more than one line ("订" over "单" reads as two words)."""
+    return page.eval_on_selector_all(selector, """cells => cells.filter(cell => {
+        const range = document.createRange();
+        range.selectNodeContents(cell);
+        return new Set([...range.getClientRects()].map(r => Math.round(r.top))).size > 1;
+    }).map(cell => cell.textContent.trim())""")
 
 
 def _shot(other, name: str) -> None:
