@@ -100,12 +100,14 @@ def test_a_company_gets_its_voucher_and_the_operator_claims_it(live_server, page
     operator.click(f"text={COMPANY}")
     operator.wait_for_url("**/operator/applications/*")
     assert "营业执照.pdf" in operator.locator("main").inner_text()
+    _shot(operator, "voucher-journey-00-application-review")
     approve = operator.locator("form", has=operator.locator("input[name=action][value=approve]"))
     approve.locator("#quota").fill("200000")
     approve.locator("button[type=submit]").click()
     operator.wait_for_load_state()
     page.goto(f"{live_server}/vouchers/hz-2026")
     assert "已批准" in page.locator("#apply").inner_text() and "¥200,000.00" in page.locator("#apply").inner_text()
+    screenshot("voucher-journey-00-programme-approved")
 
     # 5. The buyer puts 100 card-hours of Ascend in the cart, chooses the programme and sees the three shares.
     page.goto(f"{live_server}/cart/add/{ascend.id}")
