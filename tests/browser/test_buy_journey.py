@@ -13,6 +13,7 @@ from catalog.models import Offer
 from checkout.models import Delivery, Order
 from extensions import db
 from tests.browser.conftest import SCREENSHOTS
+from tests.browser.steps import log_in, pay_in_sandbox
 from tests.stall_support import PASSWORD, make_vendor_member
 
 pytestmark = pytest.mark.browser
@@ -93,9 +94,7 @@ def test_plan_buy_pay_and_get_it_delivered_in_chinese(live_server, browser, page
     _no_raw_codes(page)
 
     # 5. Pay → the order page says paid, waiting for the vendor, with the same total.
-    page.click("#sandbox-pay")
-    page.wait_for_url("**/orders/**")
-    order_url = page.url
+    order_url = pay_in_sandbox(page)
     assert page.locator("#order-status").inner_text() == "已支付"
     assert page.locator("#order-total").inner_text() == EXPECTED_YUAN
     assert page.locator("td.delivery-state").inner_text() == "待交付"
@@ -108,11 +107,7 @@ def test_plan_buy_pay_and_get_it_delivered_in_chinese(live_server, browser, page
     try:
         vendor_page = context.new_page()
         vendor_page.set_default_timeout(15000)
-        vendor_page.goto(f"{live_server}/login")
-        vendor_page.fill("#email", seller.email)
-        vendor_page.fill("#password", PASSWORD)
-        vendor_page.click("button[type=submit]")
-        vendor_page.wait_for_load_state()
+        log_in(vendor_page, live_server, seller.email, PASSWORD)
         vendor_page.goto(f"{live_server}/stall/")
         vendor_page.click("text=待交付订单")
         vendor_page.wait_for_url("**/stall/orders")

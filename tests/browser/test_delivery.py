@@ -7,6 +7,7 @@ import pytest
 from catalog.models import Offer
 from checkout.models import Delivery
 from extensions import db
+from tests.browser.steps import log_in, pay_in_sandbox
 from tests.stall_support import PASSWORD, make_vendor_member
 
 pytestmark = pytest.mark.browser
@@ -29,10 +30,7 @@ def test_the_vendor_delivers_and_the_buyer_sees_it_once(live_server, browser, pa
     page.click("#buy-form button[type=submit]")
     page.fill("input[name=email]", "buyer@example.cn")
     page.click("button.primary")
-    page.wait_for_url("**/stripe-sandbox/pay/**")
-    page.click("#sandbox-pay")
-    page.wait_for_url("**/orders/**")
-    order_url = page.url
+    order_url = pay_in_sandbox(page)
     assert page.locator("#order-status").inner_text() == "已支付"
     assert page.locator("td.delivery-state").inner_text() == "待交付"
 
@@ -41,11 +39,7 @@ def test_the_vendor_delivers_and_the_buyer_sees_it_once(live_server, browser, pa
     try:
         vendor_page = context.new_page()
         vendor_page.set_default_timeout(15000)
-        vendor_page.goto(f"{live_server}/login")
-        vendor_page.fill("#email", seller.email)
-        vendor_page.fill("#password", PASSWORD)
-        vendor_page.click("button[type=submit]")
-        vendor_page.wait_for_load_state()
+        log_in(vendor_page, live_server, seller.email, PASSWORD)
         vendor_page.goto(f"{live_server}/stall/")
         vendor_page.click("text=待交付订单")
         vendor_page.wait_for_url("**/stall/orders")

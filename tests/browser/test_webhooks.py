@@ -7,6 +7,7 @@ import pytest
 from catalog.models import Offer
 from checkout.tasks import requeue_webhooks_task
 from extensions import db
+from tests.browser.steps import log_in, pay_in_sandbox
 from tests.checkout.test_vendor_webhooks import Receiver, verifies
 from tests.stall_support import PASSWORD, make_vendor_member
 
@@ -28,11 +29,7 @@ def test_set_the_url_see_a_failure_resend_and_see_it_delivered(live_server, brow
     db.session.add(offer)
     db.session.commit()
 
-    page.goto(f"{live_server}/login")
-    page.fill("#email", seller.email)
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
+    log_in(page, live_server, seller.email, PASSWORD)
     page.goto(f"{live_server}/stall/webhooks")
     assert "t=（Unix 时间）,v1=（" in page.inner_text("body")  # the signature's format survives as text
     assert "还没有发送记录" in page.locator("table.webhook-deliveries").inner_text()
@@ -53,9 +50,7 @@ def test_set_the_url_see_a_failure_resend_and_see_it_delivered(live_server, brow
         buyer.click("#buy-form button[type=submit]")
         buyer.fill("input[name=email]", "buyer@example.cn")
         buyer.click("button.primary")
-        buyer.wait_for_url("**/stripe-sandbox/pay/**")
-        buyer.click("#sandbox-pay")
-        buyer.wait_for_url("**/orders/**")
+        pay_in_sandbox(buyer)
     finally:
         context.close()
 
