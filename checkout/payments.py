@@ -93,7 +93,10 @@ def session_params(order: Order, *, success_url: str, cancel_url: str, lang: str
                 "unit_amount": to_minor_units(line_due(line), order.currency),
                 "product_data": {
                     # Quantity 1 at the line total keeps the charge exact; the words carry the real quantity.
-                    "name": f"{line.title} · {words(line, lang)}"[:250],
+                    # A voucher line's item says it is the company's share, not the compute's price.
+                    "name": (f"{line.title} · {words(line, lang)}"
+                             + (("（企业支付部分）" if lang == "zh" else " (your share after the voucher)")
+                                if line.company_share is not None else ""))[:250],
                     "description": " · ".join(filter(None, [line.vendor_name, words(line, other),
                                                             _span(line), _shares(line)]))[:500],
                     "metadata": {"offer_id": str(line.offer_id), "sku": line.sku[:200]},

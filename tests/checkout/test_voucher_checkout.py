@@ -66,6 +66,9 @@ def test_an_approved_company_sees_three_shares_and_stripe_charges_only_its_own(c
     assert response.status_code == 303
     session_id = response.location.rsplit("/", 1)[1]
     assert store.get_session(session_id).data["amount_total"] == 6500
+    # The item says it is the company's share, so ¥65.00 is not read as the compute's price.
+    items = store.get_session(session_id).data["line_items_preview"]
+    assert [item["name"].endswith("(your share after the voucher)") for item in items] == [True]
     order = db.session.scalar(db.select(Order))
     assert (order.total, order.government_share, order.platform_share, order.company_share) == (
         Decimal("100.00"), Decimal("30.00"), Decimal("5.00"), Decimal("65.00"))
