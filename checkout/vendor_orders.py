@@ -89,16 +89,25 @@ def _delivery_json(record: Delivery) -> dict:
             "amount": None if record.amount is None else format(record.amount.normalize(), "f"), "unit": record.unit}
 
 
-@bp.post("/orders/<int:line_id>/deliver")
-@vendor_key_required
-def deliver_line(vendor: Vendor, line_id: int) -> Answer:
-    """Record a delivery step (delivering or delivered) of one of the vendor's paid order lines."""
+def _line_and_body(vendor: Vendor, line_id: int) -> tuple[OrderLine, dict] | Answer:
+    """One of the vendor's order lines and the request's JSON object, or the 404/400 that says which is missing."""
     line = own_line(db.session, line_id, [vendor.id])
     if line is None:
         return error_answer(404, "not_found", "no order line of yours by that id (the id of GET /api/v1/vendor/orders)")
     data = _step_body()
     if data is None:
         return error_answer(400, "bad_request", "the body must be a JSON object", {"_": ["not a JSON object"]})
+    return line, data
+
+
+@bp.post("/orders/<int:line_id>/deliver")
+@vendor_key_required
+def deliver_line(vendor: Vendor, line_id: int) -> Answer:
+    """Record a delivery step (delivering or delivered) of one of the vendor's paid order lines."""
+    found = _line_and_body(vendor, line_id)
+    if isinstance(found, Answer):
+        return found
+    line, data = found
     if line.delivery_state is None:  # not paid: say so before any complaint about the body
         return error_answer(409, "not_paid", REFUSED["not_paid"])
     try:
@@ -145,12 +154,10 @@ def _invoice_json(line: OrderLine) -> dict:
 @vendor_key_required
 def record_line_invoice(vendor: Vendor, line_id: int) -> Answer:
     """Record, or with a reason correct, the invoice number of one of the vendor's voucher lines."""
-    line = own_line(db.session, line_id, [vendor.id])
-    if line is None:
-        return error_answer(404, "not_found", "no order line of yours by that id (the id of GET /api/v1/vendor/orders)")
-    data = _step_body()
-    if data is None:
-        return error_answer(400, "bad_request", "the body must be a JSON object", {"_": ["not a JSON object"]})
+    found = _line_and_body(vendor, line_id)
+    if isinstance(found, Answer):
+        return found
+    line, data = found
     number, reason = data.get("invoice_number"), data.get("reason")
     # A number sent as a JSON number would lose its leading zeros: only a string is an invoice number.
     for name, value, required in (("invoice_number", number, True), ("reason", reason, False)):
