@@ -32,7 +32,7 @@ TIME_FORMAT = "yyyy-mm-dd hh:mm"
 # The pack goes to a government office whatever the operator's page language: both, Chinese first.
 HEADERS = ("企业 / Company", "统一社会信用代码 / Unified social credit code", "订单 / Order", "供应商 / Vendor",
            "商品 / Offer", "数量 / Quantity", "单位 / Unit", "订单行金额 / Line total",
-           "政府补贴 / Government share", "平台让利 / Platform share", "企业自付 / Company share",
+           "政府补贴 / Government share", "平台让利 / Platform share", "企业支付 / Company share",
            "支付时间 / Paid at", "交付时间 / Delivered at", "发票号码 / Invoice")
 TOTAL_LABEL = "合计 / Total"
 UNIT_WORDS = {"card_hour": "卡时 / card-hours", "core_hour": "核时 / core-hours", "month": "月 / months",
