@@ -17,7 +17,7 @@ from catalog.serialize import availability_json, history_json, job_json, offer_j
 from catalog.spec_schema import spec_document
 from extensions import db
 from web.openapi import add_paths, document
-from web.validation import field_messages
+from web.validation import field_messages, nul_at
 
 bp = Blueprint("api_v1", __name__, url_prefix="/api/v1")
 
@@ -41,7 +41,16 @@ def json_object() -> dict:
         raise BadJson("JSON 嵌套过深 / the JSON is nested too deeply") from None
     if not isinstance(body, dict):
         raise BadJson("请求体须为 JSON 对象 / the body must be a JSON object")
+    try:
+        where = nul_at(body)
+    except RecursionError:
+        raise BadJson("JSON 嵌套过深 / the JSON is nested too deeply") from None
+    if where is not None:
+        # PostgreSQL text cannot hold U+0000: refused here, named, rather than failing in a query.
+        raise BadJson(f"{where}: 不能含 NUL 字符 / must not contain a NUL character (U+0000)")
     return body
+
+
 
 
 def bad_json(exc: BadJson):

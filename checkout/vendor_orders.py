@@ -21,6 +21,7 @@ from checkout.models import Delivery, DeliveryState, Order, OrderLine, OrderStat
 from checkout.schemas import DeliveryStepSchema
 from checkout.write_off import InvoiceRefused, claim_state, record_invoice
 from extensions import db
+from web.validation import nul_at
 
 bp = Blueprint("vendor_orders", __name__, url_prefix="/api/v1/vendor")
 STATUSES = (OrderStatus.PENDING, OrderStatus.PAID, OrderStatus.REVIEW, OrderStatus.FAILED, OrderStatus.EXPIRED)
@@ -80,6 +81,13 @@ def _step_body() -> dict | None:
     return data if isinstance(data, dict) else None
 
 
+def _nul_answer(data: dict) -> Answer | None:
+    """A 400 naming the field that holds U+0000 (PostgreSQL text cannot), else None."""
+    where = nul_at(data)
+    return None if where is None else error_answer(400, "bad_request", f"{where}: must not contain a NUL character",
+                                                   {where: ["NUL character"]})
+
+
 def _no_constant(name: str):
     raise ValueError(name)
 
@@ -97,7 +105,7 @@ def _line_and_body(vendor: Vendor, line_id: int) -> tuple[OrderLine, dict] | Ans
     data = _step_body()
     if data is None:
         return error_answer(400, "bad_request", "the body must be a JSON object", {"_": ["not a JSON object"]})
-    return line, data
+    return _nul_answer(data) or (line, data)
 
 
 @bp.post("/orders/<int:line_id>/deliver")

@@ -24,6 +24,7 @@ from offers.sheet_reader import SheetError
 from offers.stall_models import ImportJob, SheetUpload
 from offers.tasks import requeue_stalled_jobs, run_import_job
 from offers.upload_views import DEFAULTABLE, _latest_job, _limits, expire_old_uploads, own_upload
+from web.validation import nul_at
 
 bp = Blueprint("vendor_api", __name__, url_prefix="/api/v1/vendor")
 MAX_PER_PAGE = 100
@@ -63,6 +64,8 @@ def _json_object() -> dict:
         raise BadInput("the body must be a JSON object", {"_": ["not JSON"]}) from None
     if not isinstance(data, dict):
         raise BadInput("the body must be a JSON object", {"_": ["not an object"]})
+    if (where := nul_at(data)) is not None:  # PostgreSQL text cannot hold it: named here, not failed in a query
+        raise BadInput(f"{where}: must not contain a NUL character (U+0000)", {where: ["NUL character"]})
     return data
 
 

@@ -4,7 +4,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, render_template, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import BadRequest, HTTPException
 
 FAVICON = Path(__file__).resolve().parent.parent / "static" / "favicon.svg"
 
@@ -22,7 +22,30 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
+def nul_parameter() -> str | None:
+    """The name of the first part of the request (path, a query or form parameter) holding U+0000, else None.
+
+    PostgreSQL text cannot hold it, so any such value would fail in the first query that used it: one check
+    here answers 400 naming it, for every page. Multipart bodies (uploads) are left to their own checks.
+    """
+    if "\x00" in request.path:
+        return "path"
+    fields = [request.args]
+    if request.mimetype == "application/x-www-form-urlencoded":
+        fields.append(request.form)
+    for values in fields:
+        for name, value in values.items(multi=True):
+            if "\x00" in name or "\x00" in value:
+                return name.replace("\x00", "\\0")
+    return None
+
+
 def init_app(app: Flask) -> None:
+    @app.before_request
+    def refuse_nul():
+        if (name := nul_parameter()) is not None:
+            raise BadRequest(f"{name}: 不能含 NUL 字符 / must not contain a NUL character (U+0000)")
+
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         if _wants_json():

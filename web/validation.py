@@ -107,3 +107,17 @@ def message_lines(exc: ValidationError, labels: Mapping[str, str] | None = None)
         label = (labels or {}).get(field)
         lines.append(f"{label}: {'; '.join(messages)}" if label else "; ".join(messages))
     return lines
+
+
+def nul_at(value, path: str = "") -> str | None:
+    """The path (lines.0.program) of the first string, key included, holding U+0000; None when there is none."""
+    if isinstance(value, str):
+        return (path or "_") if "\x00" in value else None
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in items:
+        here = f"{path}.{key}" if path else str(key)
+        if isinstance(key, str) and "\x00" in key:
+            return here
+        if (found := nul_at(item, here)) is not None:
+            return found
+    return None
