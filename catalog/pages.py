@@ -46,7 +46,7 @@ from catalog.price_chart import ChartLabels, price_history_svg
 from catalog.question import Question, Reading
 from catalog.registry import default_registries
 from catalog.summary import catalog_summary
-from catalog.week_strip import week_strip
+from catalog.week_strip import rows_html, week_strip
 from extensions import db
 from pricing.availability import discounted
 from pricing.period_change import period_changes
@@ -387,12 +387,14 @@ def offer(offer_id: int):
     batch = {"input": discounted(item.input_price, item.batch_rate),
              "output": discounted(item.output_price, item.batch_rate)}
     week = week_strip(db.session, item, utcnow()) if item.kind != "token" else []
+    week_rows = rows_html(week, {"outside": _("outside the offer's hours"), "past": _("past"), "free": _("free"),
+                                 "n_free": _("%(n)s free", n="{n}")}) if week else ""
     # What areas add to an offer's page (vouchers: the price after a programme), each rendered by its area.
     panels = [panel(item) for panel in current_app.extensions.get("offer_panels", [])]
     changes = period_changes([(h.at, h.unit_price) for h in item.price_history], item.unit_price, utcnow())
     response = make_response(render_template(
         "catalog/offer.html", offer=item, gpu=gpu, token_model=token_model, others=others, chart=Markup(chart),
-        history=list(reversed(item.price_history)), batch=batch, week=week, panels=panels, changes=changes,
+        history=list(reversed(item.price_history)), batch=batch, week=week, week_rows=week_rows, panels=panels, changes=changes,
         alert_threshold=format(item.unit_price.normalize(), "f")))
     if week and item.stock is not None:
         # Its free hours change with every booking, which is not a catalog change: the page cache
