@@ -23,7 +23,7 @@ from flask import (
     request,
     url_for,
 )
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from marshmallow import ValidationError
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
@@ -211,6 +211,35 @@ def facet_entries(page: OfferPage, vendors: dict[str, VendorLabel], args: dict[s
     return out
 
 
+FACET_SHOWN = 8  # links a group shows before the rest fold away
+
+
+def facet_groups_html(groups: list[tuple[str, list[FacetLink]]]) -> Markup:
+    """The sidebar's groups of links (from facet_entries), written here rather than in the
+    template: ~250 links a page, and the Jinja loop over them was ~0.7 ms of a browse page."""
+    remove_title = escape(_("Remove this filter"))
+    out = []
+    for name, entries in groups:
+        if not entries:
+            continue
+        title = escape(str(FIELD_LABELS.get(name, name)))
+        out.append(f'<section class="facet" aria-label="{title}">\n    <h3>{title}</h3>\n    <ul>')
+        for i, e in enumerate(entries):
+            if i == FACET_SHOWN:
+                opened = " open" if any(x.chosen for x in entries[FACET_SHOWN:]) else ""
+                more = escape(_("%(n)s more", n=len(entries) - FACET_SHOWN))
+                out.append(f"</ul>\n      <details{opened}>\n        <summary>{more}</summary>\n        <ul>")
+            li, current = (' class="chosen"', f' aria-current="true" title="{remove_title}"') if e.chosen else ("", "")
+            count = "" if e.count is None else f'<span class="count">{e.count}</span>'
+            out.append(f'\n      <li{li}><a href="{escape(e.href)}"{current}>'
+                       f'<span class="facet-label">{escape(e.label)}</span>{count}</a></li>')
+        out.append("\n    </ul>\n    ")
+        if len(entries) > FACET_SHOWN:
+            out.append("</details>")
+        out.append("\n  </section>\n")
+    return Markup("".join(out))
+
+
 def chip_value(name: str, value: str, vendors: dict[str, VendorLabel]) -> str:
     """How an active filter reads: registry ids by their display names, the rest as typed."""
     registries = default_registries()
@@ -353,7 +382,8 @@ def browse():
     return render_template(
         "catalog/browse.html", page=page, args=args, errors=errors, pages=pages,
         page_numbers=pager(page.page, pages),
-        facet_entries=facet_entries(page, vendors, args, browse_url), chips=active_chips(args, vendors),
+        facets_html=facet_groups_html(facet_entries(page, vendors, args, browse_url)),
+        chips=active_chips(args, vendors),
         corrected=getattr(page, "corrected", {}),
         similar_gpus=[(gpu, f"{browse_url}?q={_quoted(fmt.gpu_name(gpu))}") for gpu in page.similar_gpus],
         **question_notes(page.understood, page.relaxed, args.get("q", "")),
