@@ -23,7 +23,7 @@ from flask import (
     request,
     url_for,
 )
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from marshmallow import ValidationError
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
@@ -47,7 +47,7 @@ from catalog.program_scope import ProgramChoice, ProgramScope, program_scope, pr
 from catalog.question import Question, Reading
 from catalog.registry import default_registries
 from catalog.summary import catalog_summary
-from catalog.week_strip import week_strip
+from catalog.week_strip import rows_html, week_strip
 from extensions import db
 from pricing.availability import discounted
 from pricing.duration_price import DurationPrice
@@ -213,6 +213,35 @@ def facet_entries(page: OfferPage, vendors: dict[str, VendorLabel], args: dict[s
                                      f"{joiner}{name}={_quoted(key)}", key == chosen_key)
                            for key, label, count in entries]))
     return out
+
+
+FACET_SHOWN = 8  # links a group shows before the rest fold away
+
+
+def facet_groups_html(groups: list[tuple[str, list[FacetLink]]]) -> Markup:
+    """The sidebar's groups of links (from facet_entries), written here rather than in the
+    template: ~250 links a page, and the Jinja loop over them was ~0.7 ms of a browse page."""
+    remove_title = escape(_("Remove this filter"))
+    out = []
+    for name, entries in groups:
+        if not entries:
+            continue
+        title = escape(str(FIELD_LABELS.get(name, name)))
+        out.append(f'<section class="facet" aria-label="{title}">\n    <h3>{title}</h3>\n    <ul>')
+        for i, e in enumerate(entries):
+            if i == FACET_SHOWN:
+                opened = " open" if any(x.chosen for x in entries[FACET_SHOWN:]) else ""
+                more = escape(_("%(n)s more", n=len(entries) - FACET_SHOWN))
+                out.append(f"</ul>\n      <details{opened}>\n        <summary>{more}</summary>\n        <ul>")
+            li, current = (' class="chosen"', f' aria-current="true" title="{remove_title}"') if e.chosen else ("", "")
+            count = "" if e.count is None else f'<span class="count">{e.count}</span>'
+            out.append(f'\n      <li{li}><a href="{escape(e.href)}"{current}>'
+                       f'<span class="facet-label">{escape(e.label)}</span>{count}</a></li>')
+        out.append("\n    </ul>\n    ")
+        if len(entries) > FACET_SHOWN:
+            out.append("</details>")
+        out.append("\n  </section>\n")
+    return Markup("".join(out))
 
 
 def chip_value(name: str, value: str, vendors: dict[str, VendorLabel], program: ProgramScope | None = None) -> str:
@@ -384,7 +413,8 @@ def browse():
     return render_template(
         "catalog/browse.html", page=page, args=args, errors=errors, pages=pages,
         page_numbers=pager(page.page, pages),
-        facet_entries=facet_entries(page, vendors, args, browse_url), chips=active_chips(args, vendors, program),
+        facets_html=facet_groups_html(facet_entries(page, vendors, args, browse_url)),
+        chips=active_chips(args, vendors, program),
         program=program, program_label=program_name(program) if program else "",
         programs=[(p.code, program_name(p)) for p in programs_in_force(db.session)],
         after_voucher=after_voucher_cells(program, page.items),
@@ -423,6 +453,8 @@ def offer(offer_id: int):
     batch = {"input": discounted(item.input_price, item.batch_rate),
              "output": discounted(item.output_price, item.batch_rate)}
     week = week_strip(db.session, item, utcnow()) if item.kind != "token" else []
+    week_rows = rows_html(week, {"outside": _("outside the offer's hours"), "past": _("past"), "free": _("free"),
+                                 "n_free": _("%(n)s free", n="{n}")}) if week else ""
     # What areas add to an offer's page (vouchers: the price after a programme), each rendered by its area.
     panels = [panel(item) for panel in current_app.extensions.get("offer_panels", [])]
     changes = period_changes([(h.at, h.unit_price) for h in item.price_history], item.unit_price, utcnow())
@@ -430,7 +462,8 @@ def offer(offer_id: int):
         "catalog/offer.html", offer=item, gpu=gpu, token_model=token_model, others=others, chart=Markup(chart),
         other_headers=[(c.key, str(c.label), c.num) for c in other_columns],
         other_hidden=[c.key for c in other_columns if c.hidden],
-        history=list(reversed(item.price_history)), batch=batch, week=week, panels=panels, changes=changes,
+        history=list(reversed(item.price_history)), batch=batch, week=week, week_rows=week_rows, panels=panels,
+        changes=changes,
         alert_threshold=format(item.unit_price.normalize(), "f")))
     if week and item.stock is not None:
         # Its free hours change with every booking, which is not a catalog change: the page cache

@@ -26,7 +26,7 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.services import PG_DB, Gunicorn, app_env, ensure_postgres, flask, get, machine_note  # noqa: E402
+from bench.services import PG_DATA, PG_DB, Gunicorn, app_env, ensure_postgres, flask, get, machine_note  # noqa: E402
 from bench.yardstick import Yardstick  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
@@ -154,16 +154,18 @@ def trivial_rps(base: str, seconds: int, connections: int) -> dict:
 
 def row(label: str, r: dict, trivial: dict | None = None) -> str:
     hits = r.get("cache_hits", 0) / max(1, r["requests"])
-    cpu = r.get("cpu_ms")
+    cpu, own = r.get("cpu_ms"), r.get("own_cpu_ms")
     cpu_text = f"{cpu['python']:.1f} + {cpu['postgres']:.1f}" if cpu else "–"
+    own_text = f"{own['app']:.1f} + {own['postgres']:.1f}" if own else "–"
     ratio = f"{r['rps'] / trivial['rps']:.3f}" if trivial and trivial["rps"] else "–"
     return (f"| {label} | {r['requests']:,} | {r['rps']:.0f} | {ratio} | {r['p50_us'] / 1000:.1f} | "
-            f"{r['p95_us'] / 1000:.1f} | {r['p99_us'] / 1000:.1f} | {r['errors']} | {hits:.0%} | {cpu_text} | "
-            f"{json.dumps(r['statuses'])} |")
+            f"{r['p95_us'] / 1000:.1f} | {r['p99_us'] / 1000:.1f} | {r['errors']} | {hits:.0%} | {own_text} | "
+            f"{cpu_text} | {json.dumps(r['statuses'])} |")
 
 
-TABLE_HEAD = ("| {first} | requests | req/s | ÷ trivial req/s | p50 | p95 | p99 | errors | cache hits | CPU ms/req "
-              "| statuses |\n|---|---|---|---|---|---|---|---|---|---|---|")
+TABLE_HEAD = ("| {first} | requests | req/s | ÷ trivial req/s | p50 | p95 | p99 | errors | cache hits "
+              "| CPU ms/req: workers + own PostgreSQL | machine-wide python + postgres "
+              "| statuses |\n|---|---|---|---|---|---|---|---|---|---|---|---|")
 
 
 class Repricer:
@@ -229,13 +231,50 @@ def cpu_ticks(prefixes: tuple[str, ...] = ("python", "postgres")) -> dict[str, i
     return ticks
 
 
-def measured(run, *args) -> dict:
-    """wrk's result plus the CPU milliseconds per request of the app (python) and PostgreSQL."""
+def ticks_of(pids: list[int]) -> int:
+    """CPU time (clock ticks) used so far by these processes, the first with its reaped children's:
+    a gunicorn worker recycled or a PostgreSQL backend closed during a run is counted by its parent."""
+    total = 0
+    for n, pid in enumerate(pids):
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2:].split()
+        total += int(fields[11]) + int(fields[12])  # utime + stime
+        if n == 0:
+            total += int(fields[13]) + int(fields[14])  # cutime + cstime: its children that have exited
+    return total
+
+
+def private_postgres_pids() -> list[int]:
+    """The private cluster's postmaster and its backends (not the machine's shared PostgreSQL)."""
+    try:
+        master = int((PG_DATA / "postmaster.pid").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return []
+    out = subprocess.run(["pgrep", "-P", str(master)], capture_output=True, text=True).stdout
+    return [master, *map(int, out.split())]
+
+
+def measured(server: Gunicorn, run, *args) -> dict:
+    """wrk's result plus the CPU milliseconds per request of this server's gunicorn processes and the
+    private PostgreSQL alone ("own_cpu_ms": on a shared machine the one to read), and of every python
+    and postgres process of the machine ("cpu_ms": other people's test runs included)."""
+    app_pids, pg_pids = [server.proc.pid, *server.worker_pids()], private_postgres_pids()
+    own_before = {"app": ticks_of(app_pids), "postgres": ticks_of(pg_pids)}
     before = cpu_ticks()
     result = run(*args)
     after = cpu_ticks()
+    # The parent first (ticks_of counts its exited children); workers or backends that came and went
+    # during the run are counted through it, those alive at the end by their own ticks.
+    app_pids = [server.proc.pid, *server.worker_pids()]
+    pg_pids = private_postgres_pids()
+    own_after = {"app": ticks_of(app_pids), "postgres": ticks_of(pg_pids)}
     per_tick = 1000 / os.sysconf("SC_CLK_TCK")
-    result["cpu_ms"] = {k: (after[k] - before[k]) * per_tick / max(1, result["requests"]) for k in before}
+    requests = max(1, result["requests"])
+    result["cpu_ms"] = {k: (after[k] - before[k]) * per_tick / requests for k in before}
+    result["own_cpu_ms"] = {k: (own_after[k] - own_before[k]) * per_tick / requests for k in own_before}
     return result
 
 
@@ -294,14 +333,14 @@ def main() -> None:
         trivial = trivial_rps(server.url, args.trivial_seconds, args.connections)
         print(f"mixed run, {args.duration}s, {args.connections} connections …")
         with Repricer(env, args.reprice_every) as repricer:
-            mixed = measured(wrk, server.url, mixed_file, args.duration, args.connections)
+            mixed = measured(server, wrk, server.url, mixed_file, args.duration, args.connections)
             singles = {}
             for label, items in paths.items():
                 print(f"{label}, {args.each}s …")
                 if args.cache_seconds:
                     clear_page_cache(env)
-                singles[label] = wrk(server.url, write_paths({label: items}, weights, rng), args.each,
-                                     args.connections)
+                singles[label] = measured(server, wrk, server.url, write_paths({label: items}, weights, rng),
+                                          args.each, args.connections)
         health = get(server.url + "/healthz")[1].decode()
     sweep = {}
     for count in args.sweep_workers:
@@ -310,7 +349,7 @@ def main() -> None:
             clear_page_cache(env)
         with Gunicorn(env, port=args.port, workers=count) as server, Repricer(env, args.reprice_every):
             wrk(server.url, mixed_file, 10, args.connections)
-            sweep[count] = (measured(wrk, server.url, mixed_file, args.sweep_seconds, args.connections),
+            sweep[count] = (measured(server, wrk, server.url, mixed_file, args.sweep_seconds, args.connections),
                             trivial_rps(server.url, args.trivial_seconds, args.connections))
     yardstick.finish()
     met = mixed["rps"] >= 300 and mixed["p95_us"] < 200_000 and mixed["errors"] == 0
@@ -325,7 +364,9 @@ def main() -> None:
         f"wrk 2 threads × {args.connections} connections on the same machine, after a 10 s warm-up on the same paths. "
         "Latencies in milliseconds, as wrk measures them (connection to last byte); "
         "'cache hits' is the share of answers served from the page cache (X-Cache: hit); "
-        "'CPU ms/req' is the CPU time the app's processes + PostgreSQL used per answer (from /proc).",
+        "'CPU ms/req: workers + own PostgreSQL' is the CPU time (from /proc) this run's gunicorn processes and the "
+        "private PostgreSQL cluster used per answer; 'machine-wide' counts every python and postgres process of the "
+        "machine (other people's test runs included).",
         "",
         "Mix (weights): " + ", ".join(f"{k} {weights[k]}" for k in paths) + "; 20,000 requests' worth of "
         "paths drawn at random: up to 20,000 distinct offer pages, 2,000 filter combinations each for pages and "

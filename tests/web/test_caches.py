@@ -175,6 +175,15 @@ def offer_records(app, client):
 
 
 @scenario
+def offer_json(app, client):
+    url = "/api/v1/offers?kind=gpu"
+    assert api(client, url)["items"][0]["unit_price"] == "9.500000"
+    change(app, unit_price=Decimal("7.25"), title="H100 Hopper, 2 TB NVMe")
+    item = api(client, url)["items"][0]
+    assert (item["unit_price"], item["title"]) == ("7.250000", "H100 Hopper, 2 TB NVMe")
+
+
+@scenario
 def offer_row_html(app, client):
     assert "H100 Hopper</a>" in text(client, "/offers?lang=en")
     change(app, title="H100 Hopper, 2 TB NVMe")
