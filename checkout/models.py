@@ -230,7 +230,8 @@ class CheckoutQuote(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     checkout_token: Mapped[str] = mapped_column(String(64), unique=True)
-    lines: Mapped[list] = mapped_column(JSON)  # [SeenLine.as_json(), ...]
+    # {"lines": [SeenLine.as_json(), ...], "share": SeenShare.as_json() | None} (older rows: the bare list)
+    lines: Mapped[dict | list] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 

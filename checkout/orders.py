@@ -108,6 +108,7 @@ def place_order(session: Session, wanted: list[Wanted], *, email: str, user_id: 
     :raise OfferUnavailable: an offer is missing or inactive.
     :raise pricing.line_total.QuantityError: a line outside the offer's limits or a bad start.
     :raise vouchers.NotEntitled: the company may not take the programme's share (nothing held).
+    :raise vouchers.ShareChanged: the company's share is above the one its buyer saw (nothing held).
     """
     existing = session.scalar(select(Order).where(Order.checkout_token == checkout_token))
     if existing is not None:

@@ -31,6 +31,23 @@ class SeenLine:
 
 
 @dataclass(frozen=True)
+class SeenShare:
+    """The voucher split a cart page showed for the programme its checkout form posts (spec §7):
+    checkout refuses to charge the company more than `company` without showing it first."""
+
+    program: str  # the programme's code
+    government: Decimal
+    company: Decimal
+
+    def as_json(self) -> dict:
+        return {"program": self.program, "government": str(self.government), "company": str(self.company)}
+
+    @classmethod
+    def from_json(cls, data: dict) -> "SeenShare":
+        return cls(str(data["program"]), Decimal(data["government"]), Decimal(data["company"]))
+
+
+@dataclass(frozen=True)
 class LineChange:
     """A line whose price the buyer has not seen: `old` is None for a line added since, `new` None
     for one gone since (removed in another tab, or no longer priced)."""

@@ -31,7 +31,7 @@ from checkout.models import Order, OrderLine, OrderStatus
 from checkout.orders import OfferUnavailable, OutOfStock, Wanted, per_instance, place_order, priced, shape_of, span_of
 from checkout.payments import LATEST_SESSION_START_SECONDS
 from checkout.payments import words as line_words
-from checkout.price_change import changed_lines, seen_lines, total_of
+from checkout.price_change import SeenShare, changed_lines, seen_lines, total_of
 from checkout.quote import quote
 from checkout.quotes import keep_quote, seen_quote
 from checkout.schemas import CartLineSchema, CheckoutSchema, LocalStart, OfferIdSchema, filled, prefill
@@ -48,7 +48,7 @@ from pricing.line_total import (
     purchase_price,
 )
 from pricing.line_words import capacity_problem, line_label, quantity_problem, span_words
-from vouchers import NotEntitled, program_by_code
+from vouchers import NotEntitled, ShareChanged, program_by_code
 from web.converters import MAX_ID
 from web.locale import gettext as _
 from web.locale import language
@@ -88,12 +88,16 @@ def _quote_lines(cart) -> tuple[list[dict], object]:
     return rows, order_total([r["total"] for r in rows])
 
 
-def _issue_token(rows: list[dict]) -> str:
-    """A checkout token for the page about to show `rows`, with what it shows kept server-side."""
+def _issue_token(rows: list[dict], voucher=None) -> str:
+    """A checkout token for the page about to show `rows` (and the split of the programme its form
+    posts, if any), with what it shows kept server-side."""
     token = secrets.token_urlsafe(24)
     session[ISSUED_TOKENS] = [*session.get(ISSUED_TOKENS, [])[-(KEPT_TOKENS - 1):], token]
     if rows:
-        keep_quote(db.session, token, seen_lines(rows))
+        share = None
+        if voucher is not None and voucher.usable and voucher.split is not None:
+            share = SeenShare(voucher.program.code, voucher.split.government, voucher.split.company)
+        keep_quote(db.session, token, seen_lines(rows), share)
     return token
 
 
@@ -120,7 +124,7 @@ def _cart_page(cart, *, email: str, status: int = 200, program: str = "", **show
         for row, share in zip(rows, voucher.split.lines, strict=True):
             row["share"] = share
     return render_template("checkout/cart.html", rows=rows, total=total, email=email, problems=problems,
-                           problem_lines={p["line"].id for p in problems}, checkout_token=_issue_token(rows),
+                           problem_lines={p["line"].id for p in problems}, checkout_token=_issue_token(rows, voucher),
                            sandbox=sandbox_mode(), lang=language(), voucher=voucher, **shown), status
 
 
@@ -271,7 +275,8 @@ def checkout():
         flash(_("Checkout stopped before payment: some lines cannot be bought as they stand (see below)."), "error")
         return redirect(url_for("checkout.view_cart"))
     rows, _total = _quote_lines(cart)
-    seen = seen_quote(db.session, token) or []
+    quote_seen = seen_quote(db.session, token)
+    seen = quote_seen.lines if quote_seen is not None else []
     changes = changed_lines(seen, seen_lines(rows))
     if changes and rows:
         # Nothing is placed and no payment page is made: the buyer sees old → new and may go on at the new price.
@@ -280,7 +285,8 @@ def checkout():
     wanted = [carts.wanted_of(line) for line in (cart.lines if cart else [])]
     try:
         order = place_order(db.session, wanted, email=data["email"], checkout_token=data["checkout_token"],
-                            user_id=_user_id(), fx=load_fx(db.session), voucher=_voucher_choice())
+                            user_id=_user_id(), fx=load_fx(db.session),
+                            voucher=_voucher_choice(quote_seen.share if quote_seen is not None else None))
     except OutOfStock as exc:
         offer = db.session.get(Offer, exc.offer_id)
         flash(_("%(title)s: %(reason)s", title=exc.title, reason=_refused(exc, offer)), "error")
@@ -295,13 +301,19 @@ def checkout():
         flash(_("Your company cannot use this voucher programme now: nothing was ordered. Check the programme "
                 "and your company's application, or check out without a programme."), "error")
         return redirect(url_for("checkout.view_cart"))
+    except ShareChanged as exc:
+        # Like a price change: nothing placed, the cart page again with old → new and a fresh token
+        # that keeps the new split, so the next submit goes through at it.
+        return _cart_page(cart, email=data["email"], status=409, share_change=exc,
+                          program=request.form.get("program", "").strip())
     _remember(order)
     carts.empty()
     return _to_payment(order)
 
 
-def _voucher_choice() -> VoucherChoice | None:
+def _voucher_choice(seen: SeenShare | None = None) -> VoucherChoice | None:
     """The programme posted with the checkout form and the buyer's company; None for no programme.
+    `seen`: the split the form's cart page showed, checked under the lock when it was for this programme.
 
     :raise 400: `program` names no programme.
     """
@@ -314,7 +326,9 @@ def _voucher_choice() -> VoucherChoice | None:
     company_id = voucher_company(db.session, _user_id())
     if company_id is None:
         raise NotEntitled("no_company")
-    return VoucherChoice(program.id, company_id)
+    if seen is None or seen.program != program.code:
+        return VoucherChoice(program.id, company_id)
+    return VoucherChoice(program.id, company_id, seen.company, seen.government)
 
 
 def _hold_prices(cart) -> None:

@@ -7,6 +7,7 @@ and its lines, and the government share is reserved in the ledger — all in the
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
@@ -22,6 +23,10 @@ class VoucherChoice:
 
     program_id: int
     company_id: int
+    # The split its cart page showed (None: none shown, nothing checked): a larger company share
+    # under the lock stops the order (vouchers.ShareChanged) rather than charging an unseen amount.
+    company_share_seen: Decimal | None = None
+    government_share_seen: Decimal | None = None
 
 
 def apply_voucher(session: Session, order: Order, lines: list[tuple[Offer, OrderLine]], choice: VoucherChoice,
@@ -29,12 +34,14 @@ def apply_voucher(session: Session, order: Order, lines: list[tuple[Offer, Order
     """Split the flushed order under the programme's lock, write the shares, reserve the government's.
 
     :raise vouchers.NotEntitled: the company may not take the programme's share (nothing is written).
+    :raise vouchers.ShareChanged: the company's share is above the one its buyer saw (nothing is written).
     """
     registries = default_registries()
     on = on or today_in_china()
     facts = voucher_lines(session, choice.company_id, [(offer, line.line_total) for offer, line in lines],
                           registries)
-    program, split = claim(session, choice.program_id, choice.company_id, facts, registries, on)
+    program, split = claim(session, choice.program_id, choice.company_id, facts, registries, on,
+                           company_seen=choice.company_share_seen, government_seen=choice.government_share_seen)
     order.voucher_program_id, order.company_id = program.id, choice.company_id
     order.government_share, order.platform_share, order.company_share = (split.government, split.platform,
                                                                          split.company)

@@ -14,6 +14,7 @@ from flask import Flask
 from vouchers.ledger import (
     Entitlement,
     NotEntitled,
+    ShareChanged,
     claim,
     consume,
     entitlement,
@@ -38,7 +39,7 @@ def seed_programs(session) -> dict[str, list[str]]:
     return load_program_files(session, sorted(SEED_PROGRAMS.glob("*.json")))
 
 
-__all__ = ["SEED_PROGRAMS", "after_voucher_totals", "Entitlement", "NotEntitled", "VoucherProgram", "claim", "consume", "entitlement",
+__all__ = ["SEED_PROGRAMS", "after_voucher_totals", "Entitlement", "NotEntitled", "ShareChanged", "VoucherProgram", "claim", "consume", "entitlement",
            "init_app", "preview", "program_by_code", "programs_in_force", "reason_words", "release", "reserve",
            "seed_programs", "today_in_china", "voucher_lines"]
 

@@ -40,6 +40,17 @@ class NotEntitled(Exception):
         self.code = code
 
 
+class ShareChanged(Exception):
+    """Under the lock the company's share came out above what its buyer was shown (another order
+    used the budget or the company's cap in between): nothing is claimed, the buyer sees old → new."""
+
+    def __init__(self, old_company: Decimal, new_company: Decimal, old_government: Decimal | None,
+                 new_government: Decimal):
+        super().__init__(f"company share {old_company} -> {new_company}")
+        self.old_company, self.new_company = old_company, new_company
+        self.old_government, self.new_government = old_government, new_government
+
+
 @dataclass(frozen=True)
 class Entitlement:
     """What a company may take of a programme. `cap`: its yearly cap (the granted quota, else the
@@ -169,11 +180,16 @@ def preview(session: Session, program: VoucherProgram, company_id: int | None, l
 
 
 def claim(session: Session, program_id: int, company_id: int | None, lines: Sequence[VoucherLine],
-          registries: Registries, on: date) -> tuple[VoucherProgram, Split]:
+          registries: Registries, on: date, company_seen: Decimal | None = None,
+          government_seen: Decimal | None = None) -> tuple[VoucherProgram, Split]:
     """Lock the programme and split the order against the budget and cap left under that lock; the
     caller then `reserve`s the split's government share and commits (which ends the lock).
 
+    `company_seen`: the company share its buyer was shown (None: not checked). A larger share now
+    raises; a smaller one (more subsidy than shown) goes through.
+
     :raise NotEntitled: no company, or its application is not approved, or it is registered elsewhere.
+    :raise ShareChanged: the company would pay more than `company_seen`.
     :raise LookupError: no such programme.
     """
     # FOR NO KEY UPDATE: reservers wait for each other, while a payment's or an expiry's ledger row
@@ -188,7 +204,10 @@ def claim(session: Session, program_id: int, company_id: int | None, lines: Sequ
     if not granted.entitled:
         raise NotEntitled(granted.refusal or "not_approved")
     used = company_sums(session, program.id, company_id, on.year).committed
-    return program, _split(session, program, granted, used, lines, registries, on)
+    split = _split(session, program, granted, used, lines, registries, on)
+    if company_seen is not None and split.company > company_seen:
+        raise ShareChanged(company_seen, split.company, government_seen, split.government)
+    return program, split
 
 
 def _split(session: Session, program: VoucherProgram, granted: Entitlement, used: Decimal,

@@ -257,3 +257,71 @@ def test_an_unknown_programme_posted_at_checkout_is_a_400(client, ascend):
     token = re.search(r'name="checkout_token" value="([^"]+)"', page).group(1)
     response = client.post("/checkout", data={"email": "b@co.cn", "checkout_token": token, "program": "nope"})
     assert response.status_code == 400 and "program" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("lang, said", [
+    ("en", "The voucher share changed: you pay ¥65.00 → ¥75.00 (the budget or your cap was used by other orders)"),
+    ("zh", "算力券补贴已变化：企业支付 ¥65.00 → ¥75.00（预算或额度已被其他订单使用）")])
+def test_a_share_used_up_after_the_cart_page_stops_checkout_until_the_buyer_sees_it(client, ascend, lang, said):
+    prog = program(budget="50")
+    _, owner = company_with(prog)
+    other, _ = company_with(prog)
+    log_in(client, owner)
+    page = cart_page(client, ascend, 10)  # ¥100.00
+    assert "Government ¥30.00 · Platform ¥5.00 · You pay ¥65.00" in page
+    first = voucher_order(ascend, 10, prog, other.id, "other")  # ¥30 of the ¥50: ¥20 left for the buyer
+    assert first.government_share == Decimal("30.00")
+    client.set_cookie("lang", lang)
+    response = check_out(client, page)
+    assert response.status_code == 409
+    stopped = response.get_data(as_text=True)
+    assert said in stopped
+    from tests.web.test_every_page_translated import problems
+    assert problems(stopped, lang, ("ascend-910b x1", "autodl", "Ascend", "buyer@co.cn")) == []
+    # Nothing of the buyer's order was written: only the other company's order and its reservation exist.
+    assert db.session.scalar(db.select(db.func.count(Order.id))) == 1
+    assert db.session.scalar(db.select(db.func.count(LedgerEntry.id))) == 1
+    assert 'id="confirm-new-share"' in stopped
+    response = check_out(client, stopped)
+    assert response.status_code == 303
+    session_id = response.location.rsplit("/", 1)[1]
+    assert store.get_session(session_id).data["amount_total"] == 7500
+    order = db.session.scalar(db.select(Order).where(Order.id != first.id))
+    assert (order.total, order.government_share, order.platform_share, order.company_share) == (
+        Decimal("100.00"), Decimal("20.00"), Decimal("5.00"), Decimal("75.00"))
+    assert ledger(order.id) == ["reserve"] and order_sums(db.session, order.id).held == Decimal("20.00")
+
+
+def test_a_larger_subsidy_than_the_cart_page_showed_goes_through(client, ascend):
+    prog = program(budget="50")
+    _, owner = company_with(prog)
+    other, _ = company_with(prog)
+    first = voucher_order(ascend, 10, prog, other.id, "other")  # ¥30 of the ¥50
+    log_in(client, owner)
+    page = cart_page(client, ascend, 10)
+    assert "Government ¥20.00 · Platform ¥5.00 · You pay ¥75.00" in page
+    from checkout.orders import close_unpaid
+    close_unpaid(db.session, first.id, "expired")  # its ¥30 goes back to the budget
+    db.session.commit()
+    response = check_out(client, page)
+    assert response.status_code == 303
+    assert store.get_session(response.location.rsplit("/", 1)[1]).data["amount_total"] == 6500
+    order = db.session.scalar(db.select(Order).where(Order.id != first.id))
+    assert (order.government_share, order.company_share) == (Decimal("30.00"), Decimal("65.00"))
+
+
+def test_a_cart_page_kept_before_shares_were_kept_checks_no_share(client, ascend):
+    """A quote row of the old shape (the bare list of lines) reads as no share seen: checkout splits as it stands."""
+    from checkout.models import CheckoutQuote
+    prog = program(budget="50")
+    _, owner = company_with(prog)
+    other, _ = company_with(prog)
+    log_in(client, owner)
+    page = cart_page(client, ascend, 10)
+    quote = db.session.scalar(db.select(CheckoutQuote))
+    quote.lines = quote.lines["lines"]
+    db.session.commit()
+    voucher_order(ascend, 10, prog, other.id, "other")
+    response = check_out(client, page)
+    assert response.status_code == 303
+    assert store.get_session(response.location.rsplit("/", 1)[1]).data["amount_total"] == 7500

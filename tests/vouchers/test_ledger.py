@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 
+from catalog.models import Offer
 from catalog.registry import default_registries
 from checkout.orders import close_unpaid
 from extensions import db
@@ -13,6 +14,7 @@ from tests.voucher_support import company_with, program, voucher_order
 from vouchers.budget import consumed, remaining_budget
 from vouchers.ledger import (
     NotEntitled,
+    ShareChanged,
     claim,
     company_sums,
     consume,
@@ -21,6 +23,7 @@ from vouchers.ledger import (
     program_sums,
     release,
     reserve,
+    voucher_lines,
 )
 from vouchers.models import ApplicationStatus, LedgerEntry
 
@@ -109,3 +112,22 @@ def test_entitlement_needs_an_approved_application_in_the_programmes_regions(app
     with pytest.raises(NotEntitled) as refused:
         claim(db.session, prog.id, pending.id, [], registries, date(2026, 5, 1))
     assert refused.value.code == "not_approved"
+
+
+def test_a_claim_refuses_a_company_share_above_the_one_seen_and_takes_a_smaller_one(ascend):
+    prog = program(budget="50")
+    company, _ = company_with(prog)
+    other, _ = company_with(prog)
+    voucher_order(ascend, 10, prog, other.id, "first")  # ¥30 of the ¥50
+    registries = default_registries()
+    lines = voucher_lines(db.session, company.id, [(db.session.get(Offer, ascend), Decimal("100.00"))], registries)
+    with pytest.raises(ShareChanged) as grew:
+        claim(db.session, prog.id, company.id, lines, registries, date(2026, 5, 1),
+              company_seen=Decimal("65.00"), government_seen=Decimal("30.00"))
+    db.session.rollback()
+    assert (grew.value.old_company, grew.value.new_company) == (Decimal("65.00"), Decimal("75.00"))
+    assert (grew.value.old_government, grew.value.new_government) == (Decimal("30.00"), Decimal("20.00"))
+    _, split = claim(db.session, prog.id, company.id, lines, registries, date(2026, 5, 1),
+                     company_seen=Decimal("80.00"))
+    db.session.rollback()
+    assert split.company == Decimal("75.00")
